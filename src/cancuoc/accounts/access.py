@@ -1,0 +1,96 @@
+"""Who may see or change what. Every page and API call asks these helpers and nothing else.
+
+Outside a user's area a citizen is "not found", exactly as if it did not exist, so that the answer
+never tells an officer that a number exists elsewhere.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Role, User
+
+REGISTRY_READERS = {Role.COMMUNE_OFFICER, Role.SUPERVISOR, Role.NATIONAL_ADMIN}
+REGISTRY_WRITERS = {Role.COMMUNE_OFFICER, Role.SUPERVISOR, Role.NATIONAL_ADMIN}
+AUDIT_READERS = {Role.AUDITOR, Role.NATIONAL_ADMIN}
+IMPORTERS = {Role.COMMUNE_OFFICER, Role.SUPERVISOR, Role.NATIONAL_ADMIN}
+
+
+class NotFound(Exception):
+    """Missing or outside the user's area: the same answer for both."""
+
+
+class Forbidden(Exception):
+    """The user's role does not allow the action at all (not about a particular record)."""
+
+
+def can_read_registry(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in REGISTRY_READERS
+
+
+def can_change_registry(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in REGISTRY_WRITERS
+
+
+def can_read_audit(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in AUDIT_READERS
+
+
+def can_import(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role in IMPORTERS
+
+
+def unit_in_scope(user: User, unit) -> bool:
+    scope = user.scope_path
+    return unit is not None and (scope is None or unit.path.startswith(scope))
+
+
+def unit_scope_filter(user: User, field: str = "path") -> Q:
+    scope = user.scope_path
+    return Q() if scope is None else Q(**{f"{field}__startswith": scope})
+
+
+def scope_citizens(user: User, citizens: QuerySet) -> QuerySet:
+    """The citizens this user may see: permanent, temporary or current residence in the area."""
+    if not can_read_registry(user):
+        return citizens.none()
+    scope = user.scope_path
+    if scope is None:
+        return citizens
+    from cancuoc.units.models import AdministrativeUnit
+
+    units = AdministrativeUnit.objects.filter(path__startswith=scope).values("pk")
+    return citizens.filter(
+        Q(permanent_unit__in=units) | Q(temporary_unit__in=units) | Q(current_unit__in=units)
+    )
+
+
+def access_citizen_by_id_number(user: User, id_number: str, *, for_change: bool = False):
+    from cancuoc.registry.models import Citizen
+
+    if for_change and not can_change_registry(user):
+        raise Forbidden()
+    citizen = scope_citizens(user, Citizen.objects.filter(id_number=id_number)).first()
+    if citizen is None:
+        raise NotFound()
+    return citizen
+
+
+def access_household_by_id(user: User, household_id: int):
+    from cancuoc.registry.models import Household
+
+    if not can_read_registry(user):
+        raise NotFound()
+    household = Household.objects.filter(pk=household_id).select_related("unit").first()
+    if household is None or not unit_in_scope(user, household.unit):
+        raise NotFound()
+    return household
+
+
+def access_unit_by_id(user: User, unit_id: int):
+    from cancuoc.units.models import AdministrativeUnit
+
+    unit = AdministrativeUnit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound()
+    return unit

@@ -1,0 +1,41 @@
+"""Officers and other users, each with a role and a unit subtree that bounds what they see."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMUNE_OFFICER = "commune_officer", _("Commune police officer")
+    SUPERVISOR = "supervisor", _("District/province supervisor")
+    PRODUCTION_OPERATOR = "production_operator", _("Card production centre operator")
+    NATIONAL_ADMIN = "national_admin", _("National administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.COMMUNE_OFFICER)
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("The unit subtree this user works in; empty means nationwide"),
+    )
+
+    class Meta:
+        constraints = [
+            # Only national roles may work without an area: a commune officer or supervisor with no
+            # unit would otherwise see the whole country.
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False)
+                | models.Q(role__in=["national_admin", "auditor", "production_operator"]),
+                name="user_area_required_for_local_roles",
+            )
+        ]
+
+    @property
+    def scope_path(self) -> str | None:
+        """The path prefix of this user's area, or None for nationwide."""
+        return self.unit.path if self.unit_id else None

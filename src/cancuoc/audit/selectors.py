@@ -1,0 +1,40 @@
+"""Reads of the audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import AuditEntry
+
+
+def history_of(object_type: str, object_id: str) -> list[AuditEntry]:
+    """The changes (not the reads) of one record, oldest first."""
+    return list(
+        AuditEntry.objects.filter(object_type=object_type, object_id=object_id)
+        .exclude(action__in=["read", "search"])
+        .order_by("sequence")
+    )
+
+
+def search_entries(
+    user, *, actor: str = "", object_id: str = "", action: str = "", since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEntry]:  # fmt: skip
+    entries = AuditEntry.objects.all()
+    if user.scope_path:
+        entries = entries.filter(unit_path__startswith=user.scope_path)
+    if actor:
+        entries = entries.filter(actor_username__iexact=actor.strip())
+    if object_id:
+        entries = entries.filter(object_id=object_id.strip())
+    if action:
+        entries = entries.filter(action=action)
+    tz = timezone.get_current_timezone()
+    if since:
+        entries = entries.filter(at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until:
+        entries = entries.filter(at__lte=datetime.combine(until, time.max, tzinfo=tz))
+    return entries.order_by("-sequence")

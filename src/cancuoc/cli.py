@@ -1,0 +1,26 @@
+"""The ``cancuoc`` console command: management commands under short names.
+
+    cancuoc units load | cancuoc demo --province 01 --citizens 100000 --seed 1 | cancuoc import FILE --user U
+    cancuoc export --user U --out F | cancuoc audit verify | cancuoc serve | cancuoc worker | cancuoc <django command>
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"import": "import_citizens", "export": "export_citizens", "worker": "db_worker"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cancuoc.settings")
+    if len(argv) > 1:
+        argv[1] = ALIASES.get(argv[1], argv[1])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["cancuoc", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from cancuoc.demo.services import DEMO_PASSWORD, ensure_demo_users, province_by_code
+from cancuoc.registry.models import Citizen
+from cancuoc.units.models import AdministrativeUnit
+
+
+class Command(BaseCommand):
+    help = "First start: migrate, load units, create a demo province if the database is empty, print logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--province", default="01")
+        parser.add_argument("--citizens", type=int, default=20000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, province, citizens, seed, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if not AdministrativeUnit.objects.exists():
+            self.stdout.write("Nạp đơn vị hành chính / loading administrative units …")
+            call_command("units", "load", stdout=self.stdout)
+        if not Citizen.objects.exists():
+            self.stdout.write("Tạo dân cư demo / generating the demo population …")
+            call_command("demo", province=province, citizens=citizens, seed=seed, no_users=True, stdout=self.stdout)
+        logins = ensure_demo_users(province_by_code(province))
+        self.stdout.write("\n" + "=" * 72)
+        self.stdout.write("cancuoc: http://127.0.0.1:8000")
+        self.stdout.write(f"Tài khoản demo / demo logins — mật khẩu / password: {DEMO_PASSWORD}")
+        for login in logins:
+            self.stdout.write(f"  {login.username:12} {login.role} · {login.area}")
+        self.stdout.write("=" * 72)

@@ -1,0 +1,36 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from cancuoc.demo.services import DEMO_PASSWORD, DemoError, ensure_demo_users, generate_population
+from cancuoc.progress import progress_bar
+from cancuoc.registry.validation import parse_date
+
+
+class Command(BaseCommand):
+    help = "Generate a deterministic synthetic population for one province (2025 province code)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--province", required=True, help="province code since 1 July 2025, e.g. 01 (Hà Nội)")
+        parser.add_argument("--citizens", type=int, default=10000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--today", help="reference date dd/mm/yyyy (default: today); fixes ages for tests")
+        parser.add_argument("--no-users", action="store_true", help="do not create the demo logins")
+
+    def handle(self, *args, province, citizens, seed, today, no_users, **options):
+        reference: date = parse_date(today) if today else timezone.localdate()
+        with progress_bar("Công dân / citizens", citizens) as update:
+            try:
+                result = generate_population(province_code=province, citizens=citizens, seed=seed, today=reference,
+                                             progress=update)  # fmt: skip
+            except DemoError as error:
+                raise CommandError(str(error)) from error
+        self.stdout.write(f"{result.province.name}: {result.citizens} công dân / citizens, {result.households} hộ / households")
+        if not no_users:
+            self.print_logins(ensure_demo_users(result.province))
+
+    def print_logins(self, logins):
+        self.stdout.write("\nTài khoản demo / demo logins (mật khẩu / password: %s)" % DEMO_PASSWORD)
+        for login in logins:
+            self.stdout.write(f"  {login.username:12} {login.role} · {login.area}")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.job_list, name="import-list"),
+    path("upload/", views.upload, name="import-upload"),
+    path("export/", views.export, name="export"),
+    path("<int:job_id>/", views.detail, name="import-detail"),
+    path("<int:job_id>/progress/", views.progress, name="import-progress"),
+    path("<int:job_id>/confirm/", views.confirm, name="import-confirm"),
+    path("<int:job_id>/errors.csv", views.error_report, name="import-errors"),
+]

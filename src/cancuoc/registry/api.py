@@ -1,0 +1,179 @@
+from datetime import date, datetime
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from cancuoc.accounts.access import Forbidden, NotFound, access_citizen_by_id_number, access_household_by_id
+from cancuoc.audit.models import Action
+from cancuoc.audit.services import AuditEvent, record
+
+from . import actions, quality, selectors
+from .models import Citizen
+
+router = Router(tags=["citizens"])
+
+
+class CitizenSummary(Schema):
+    id_number: str
+    full_name: str
+    birth_date: date
+    sex: str
+    permanent_unit_id: int | None
+
+
+class CitizenOut(CitizenSummary):
+    family_name: str
+    middle_name: str
+    given_name: str
+    other_names: str
+    birth_date_precision: str
+    ethnicity: str
+    religion: str
+    nationality: str
+    blood_type: str
+    marital_status: str
+    permanent_address: str
+    temporary_unit_id: int | None
+    temporary_address: str
+    current_unit_id: int | None
+    current_address: str
+    household_id: int | None
+    relation_to_head: str
+    father_name: str
+    mother_name: str
+    spouse_name: str
+    old_id_number: str
+    date_of_death: date | None
+    version: int
+    quality_flags: list[str]
+
+    @staticmethod
+    def resolve_quality_flags(obj: Citizen) -> list[str]:
+        return [flag.code for flag in obj.quality_flags.all()]
+
+
+class SearchOut(Schema):
+    results: list[CitizenSummary]
+    truncated: bool
+
+
+class CitizenChange(Schema):
+    reason: str
+    expected_version: int | None = None
+    family_name: str | None = None
+    middle_name: str | None = None
+    given_name: str | None = None
+    other_names: str | None = None
+    birth_date: str | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
+    religion: str | None = None
+    permanent_unit_code: str | None = None
+    permanent_address: str | None = None
+    temporary_unit_code: str | None = None
+    temporary_address: str | None = None
+    current_unit_code: str | None = None
+    current_address: str | None = None
+    old_id_number: str | None = None
+    date_of_death: str | None = None
+
+
+class CitizenCreate(Schema):
+    reason: str
+    id_number: str
+    family_name: str = ""
+    middle_name: str = ""
+    given_name: str
+    birth_date: str
+    sex: str
+    ethnicity: str = ""
+    religion: str = ""
+    nationality: str = "VNM"
+    permanent_unit_code: str
+    permanent_address: str = ""
+
+
+class HistoryEntry(Schema):
+    sequence: int
+    at: datetime
+    actor_username: str
+    action: str
+    reason: str
+    changes: dict
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    address: str
+    unit_id: int
+    members: list[CitizenSummary]
+
+
+@router.get("/citizens", response=SearchOut, summary="Search by ID number or name")
+def search(request, q: str = "", birth_year: int | None = None, unit_id: int | None = None, limit: int = 50):
+    if not 1 <= limit <= 200:
+        raise HttpError(422, "limit must be between 1 and 200 / limit phải từ 1 đến 200")
+    if birth_year is not None and not 1850 <= birth_year <= 2200:
+        raise HttpError(422, "birth_year out of range / năm sinh không hợp lệ")
+    unit = None
+    if unit_id is not None:
+        from cancuoc.accounts.access import access_unit_by_id
+
+        unit = access_unit_by_id(request.user, unit_id)
+    found = selectors.search_citizens(request.user, q[:140], birth_year=birth_year, unit=unit, limit=limit)
+    record(request.user, AuditEvent(Action.SEARCH, "citizen", "", request.user.scope_path or "",
+                                    f"q={q[:100]!r} birth_year={birth_year}",
+                                    {"returned": [c.id_number for c in found.citizens]}))  # fmt: skip
+    return {"results": found.citizens, "truncated": found.truncated}
+
+
+@router.get("/citizens/{id_number}", response=CitizenOut)
+def citizen_detail(request, id_number: str):
+    citizen = access_citizen_by_id_number(request.user, id_number)
+    actions.record_read(request.user, citizen, what="api")
+    return citizen
+
+
+@router.get("/citizens/{id_number}/history", response=list[HistoryEntry])
+def citizen_history(request, id_number: str):
+    from cancuoc.audit.selectors import history_of
+
+    citizen = access_citizen_by_id_number(request.user, id_number)
+    return history_of("citizen", citizen.id_number)
+
+
+@router.patch("/citizens/{id_number}", response=CitizenOut)
+def citizen_change(request, id_number: str, change: CitizenChange):
+    citizen = access_citizen_by_id_number(request.user, id_number, for_change=True)
+    values = change.dict(exclude_unset=True, exclude={"reason", "expected_version"})
+    return actions.update_citizen(
+        request.user, citizen, values, reason=change.reason, expected_version=change.expected_version
+    )
+
+
+@router.post("/citizens", response={201: CitizenOut})
+def citizen_create(request, payload: CitizenCreate):
+    values = payload.dict(exclude={"reason"})
+    citizen = actions.create_citizen(request.user, values, reason=payload.reason)
+    return 201, citizen
+
+
+@router.get("/households/{household_id}", response=HouseholdOut)
+def household_detail(request, household_id: int):
+    household = access_household_by_id(request.user, household_id)
+    return {
+        "id": household.pk, "number": household.number, "address": household.address,
+        "unit_id": household.unit_id, "members": selectors.get_household_members(household),
+    }  # fmt: skip
+
+
+@router.get("/quality", summary="Data-quality flag counts in the user's area, or in one unit of it")
+def quality_counts(request, unit_id: int | None = None):
+    from cancuoc.accounts.access import access_unit_by_id, can_read_registry
+
+    if not can_read_registry(request.user):
+        raise Forbidden()
+    unit = access_unit_by_id(request.user, unit_id) if unit_id is not None else None
+    citizens = selectors.citizens_in_unit(request.user, unit) if unit else selectors.scoped(request.user)
+    return {"citizens": citizens.count(), "flags": quality.flag_counts(citizens)}

@@ -1,0 +1,93 @@
+"""Reads of the registry. Every function takes the acting user and returns only what is in their area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from cancuoc.accounts.access import scope_citizens
+from cancuoc.rules import idnumber
+from cancuoc.rules.text import fold, normalize_name, sorted_tokens_key
+
+from .models import Citizen
+
+SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    citizens: list[Citizen]
+    truncated: bool
+
+
+def _filtered(user, *, birth_year: int | None, unit=None) -> QuerySet[Citizen]:
+    citizens = scope_citizens(user, Citizen.objects.all())
+    if birth_year:
+        citizens = citizens.filter(birth_date__gte=date(birth_year, 1, 1), birth_date__lte=date(birth_year, 12, 31))
+    if unit is not None:
+        from cancuoc.units.models import AdministrativeUnit
+
+        units = AdministrativeUnit.objects.filter(path__startswith=unit.path).values("pk")
+        citizens = citizens.filter(
+            Q(permanent_unit__in=units) | Q(temporary_unit__in=units) | Q(current_unit__in=units)
+        )
+    return citizens
+
+
+def search_citizens(
+    user, query: str, *, birth_year: int | None = None, unit=None, limit: int = SEARCH_LIMIT
+) -> SearchResult:
+    """By ID number (exact) or by name (diacritic-insensitive, partial, word order free).
+
+    Ranking follows how officers judge a hit: the name exactly as typed with its diacritics, then the
+    same letters without diacritics, then the same words in another order, then names containing
+    every word typed. Each tier is its own indexed query, so a common surname never sorts the country.
+    """
+    query = (query or "").strip()
+    citizens = _filtered(user, birth_year=birth_year, unit=unit).select_related("permanent_unit")
+    if idnumber.is_valid(query):
+        found = list(citizens.filter(id_number=query)[:1])
+        return SearchResult(found, False)
+    folded = fold(query)
+    if not folded:
+        if birth_year is None and unit is None:
+            return SearchResult([], False)
+        page = list(citizens.order_by("name_folded", "id")[: limit + 1])
+        return SearchResult(page[:limit], len(page) > limit)
+    exact = normalize_name(query)
+    results: dict[int, Citizen] = {}
+
+    def take(queryset: QuerySet[Citizen]) -> None:
+        room = limit + 1 - len(results)
+        if room <= 0:
+            return
+        for citizen in queryset.exclude(pk__in=list(results))[:room]:
+            results.setdefault(citizen.pk, citizen)
+
+    same_letters = list(citizens.filter(name_folded=folded)[: limit + 1])
+    same_letters.sort(key=lambda c: (c.full_name != exact, c.name_folded, c.pk))
+    for citizen in same_letters:
+        results.setdefault(citizen.pk, citizen)
+    words = folded.split()
+    if len(words) > 1:
+        take(citizens.filter(name_sorted=sorted_tokens_key(query)))
+    condition = Q()
+    for word in words:
+        condition &= Q(name_folded__contains=word)
+    take(citizens.filter(condition))
+    page = list(results.values())
+    return SearchResult(page[:limit], len(page) > limit)
+
+
+def get_household_members(household) -> list[Citizen]:
+    return list(household.members.order_by("relation_to_head", "birth_date"))
+
+
+def scoped(user) -> QuerySet[Citizen]:
+    return scope_citizens(user, Citizen.objects.all())
+
+
+def citizens_in_unit(user, unit) -> QuerySet[Citizen]:
+    return _filtered(user, birth_year=None, unit=unit)

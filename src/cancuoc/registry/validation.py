@@ -1,0 +1,180 @@
+"""Validation of citizen data, shared by forms, the API and imports.
+
+Every problem carries a field, a code and a message in Vietnamese and English, so an import report,
+a form and a JSON error all say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from cancuoc.rules import idnumber
+from cancuoc.rules.text import normalize_name, normalize_text
+
+MAX_AGE_YEARS = 130
+_OLD_ID = re.compile(r"^\d{9}$")
+_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$", re.UNICODE)
+
+SEX_ALIASES = {"m": "M", "nam": "M", "male": "M", "f": "F", "nữ": "F", "nu": "F", "female": "F"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    code: str
+    message_vi: str
+    message_en: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.message_vi} / {self.message_en}"
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "code": self.code, "message_vi": self.message_vi, "message_en": self.message_en}
+
+
+@dataclass
+class CleanCitizen:
+    values: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def parse_date(value) -> date | None:
+    """Accepts dd/mm/yyyy (the Vietnamese form), yyyy-mm-dd, a date, or an Excel datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCitizen:
+    """Normalise and check one citizen's fields. ``partial`` checks only the fields present (updates).
+
+    Units are not resolved here (that needs the database): ``*_unit_code`` values pass through.
+    """
+    result = CleanCitizen()
+    add = result.problems.append
+
+    def present(key: str) -> bool:
+        return key in raw and raw[key] not in (None, "")
+
+    if not partial or "id_number" in raw:
+        number = normalize_text(str(raw.get("id_number") or ""))
+        if not number:
+            add(Problem("id_number", "required", "Thiếu số định danh cá nhân", "Personal ID number is missing"))
+        elif not idnumber.is_valid(number):
+            add(Problem("id_number", "id_not_12_digits",
+                        f"Số định danh phải gồm đúng 12 chữ số (nhận được {len(number)} ký tự)",
+                        f"The personal ID number must be exactly 12 digits (got {len(number)} characters)"))  # fmt: skip
+        else:
+            result.values["id_number"] = number
+
+    for key, label_vi, label_en, required in (
+        ("family_name", "Họ", "Family name", False),
+        ("middle_name", "Chữ đệm", "Middle name", False),
+        ("given_name", "Tên", "Given name", True),
+    ):
+        if partial and key not in raw:
+            continue
+        value = normalize_name(str(raw.get(key) or ""))
+        if required and not value:
+            add(Problem(key, "required", f"Thiếu {label_vi.lower()}", f"{label_en} is missing"))
+        elif value and not _NAME_CHARS.match(value):
+            add(Problem(key, "name_characters", f"{label_vi} chứa ký tự không hợp lệ: {value!r}",
+                        f"{label_en} contains characters that are not letters: {value!r}"))  # fmt: skip
+        elif len(value) > 40 and key != "middle_name":
+            add(Problem(key, "too_long", f"{label_vi} quá dài", f"{label_en} is too long"))
+        else:
+            result.values[key] = value
+
+    if not partial or "birth_date" in raw:
+        try:
+            birth = parse_date(raw.get("birth_date"))
+        except ValueError:
+            birth = None
+            add(Problem("birth_date", "bad_date",
+                        f"Ngày sinh không hợp lệ: {raw.get('birth_date')!r} (định dạng dd/mm/yyyy)",
+                        f"Invalid date of birth: {raw.get('birth_date')!r} (format dd/mm/yyyy)"))  # fmt: skip
+        else:
+            if birth is None:
+                add(Problem("birth_date", "required", "Thiếu ngày sinh", "Date of birth is missing"))
+            elif birth > today:
+                add(Problem("birth_date", "future_date", "Ngày sinh ở tương lai", "Date of birth is in the future"))
+            elif today.year - birth.year > MAX_AGE_YEARS:
+                add(Problem("birth_date", "implausible_date", "Ngày sinh quá xa trong quá khứ",
+                            "Date of birth is implausibly old"))  # fmt: skip
+            else:
+                result.values["birth_date"] = birth
+
+    if not partial or "sex" in raw:
+        sex = SEX_ALIASES.get(normalize_text(str(raw.get("sex") or "")).lower())
+        if sex is None:
+            add(Problem("sex", "bad_sex", f"Giới tính phải là Nam hoặc Nữ (nhận được {raw.get('sex')!r})",
+                        f"Sex must be Nam (male) or Nữ (female) (got {raw.get('sex')!r})"))  # fmt: skip
+        else:
+            result.values["sex"] = sex
+
+    if present("old_id_number"):
+        old = normalize_text(str(raw["old_id_number"]))
+        if not _OLD_ID.match(old):
+            add(Problem("old_id_number", "old_id_not_9_digits", "Số CMND cũ phải gồm 9 chữ số",
+                        "The old ID number must be 9 digits"))  # fmt: skip
+        else:
+            result.values["old_id_number"] = old
+
+    if present("date_of_death"):
+        try:
+            death = parse_date(raw["date_of_death"])
+        except ValueError:
+            add(Problem("date_of_death", "bad_date", "Ngày mất không hợp lệ", "Invalid date of death"))
+        else:
+            if death and death > today:
+                add(Problem("date_of_death", "future_date", "Ngày mất ở tương lai", "Date of death is in the future"))
+            elif death and result.values.get("birth_date") and death < result.values["birth_date"]:
+                add(Problem("date_of_death", "death_before_birth", "Ngày mất trước ngày sinh",
+                            "Date of death is before the date of birth"))  # fmt: skip
+            else:
+                result.values["date_of_death"] = death
+
+    for key in ("other_names", "father_name", "mother_name", "spouse_name"):
+        if present(key):
+            result.values[key] = normalize_name(str(raw[key]))[:140]
+    for key in ("ethnicity", "religion", "permanent_address", "temporary_address", "current_address"):
+        if present(key):
+            result.values[key] = normalize_text(str(raw[key]))[:200]
+    if present("nationality"):
+        nationality = normalize_text(str(raw["nationality"])).upper()
+        if nationality in ("VIỆT NAM", "VIET NAM", "VN"):
+            nationality = "VNM"
+        if not re.fullmatch(r"[A-Z]{3}", nationality):
+            add(Problem("nationality", "bad_nationality", "Quốc tịch phải là mã ISO 3 chữ cái (VNM)",
+                        "Nationality must be a 3-letter ISO code (VNM)"))  # fmt: skip
+        else:
+            result.values["nationality"] = nationality
+    if present("blood_type"):
+        blood = normalize_text(str(raw["blood_type"])).upper()
+        if blood not in ("O", "A", "B", "AB"):
+            add(Problem("blood_type", "bad_blood_type", "Nhóm máu phải là O, A, B hoặc AB",
+                        "Blood type must be O, A, B or AB"))  # fmt: skip
+        else:
+            result.values["blood_type"] = blood
+    for key in ("permanent_unit_code", "temporary_unit_code", "current_unit_code", "birth_registration_unit_code",
+                "origin_unit_code", "household_number", "relation_to_head", "marital_status"):  # fmt: skip
+        if present(key):
+            result.values[key] = normalize_text(str(raw[key]))
+    return result

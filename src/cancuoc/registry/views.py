@@ -1,0 +1,122 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cancuoc.accounts.access import (
+    Forbidden,
+    NotFound,
+    access_citizen_by_id_number,
+    access_household_by_id,
+    access_unit_by_id,
+    can_change_registry,
+    can_read_registry,
+)
+from cancuoc.audit.models import Action
+from cancuoc.audit.selectors import history_of
+from cancuoc.audit.services import AuditEvent, record
+
+from . import actions, selectors
+
+EDITABLE_FIELDS = [
+    "family_name", "middle_name", "given_name", "other_names", "birth_date", "sex", "ethnicity", "religion",
+    "permanent_address", "temporary_address", "current_address", "old_id_number", "date_of_death",
+]  # fmt: skip
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def search(request):
+    if not can_read_registry(request.user):
+        return HttpResponseForbidden(_("Your role has no access to the population registry."))
+    query = request.GET.get("q", "")[:140]
+    birth_year = _int_or_none(request.GET.get("birth_year"))
+    unit = None
+    if unit_id := _int_or_none(request.GET.get("unit")):
+        try:
+            unit = access_unit_by_id(request.user, unit_id)
+        except NotFound:
+            unit = None
+    result = None
+    if query or birth_year or unit:
+        result = selectors.search_citizens(request.user, query, birth_year=birth_year, unit=unit)
+        record(request.user, AuditEvent(Action.SEARCH, "citizen", "", request.user.scope_path or "",
+                                        f"q={query[:100]!r} birth_year={birth_year}",
+                                        {"returned": [c.id_number for c in result.citizens]}))  # fmt: skip
+    context = {"query": query, "birth_year": birth_year or "", "unit": unit, "result": result}
+    template = "registry/_results.html" if request.htmx else "registry/search.html"
+    return render(request, template, context)
+
+
+def _citizen_or_404(request, id_number: str, *, for_change: bool = False):
+    try:
+        return access_citizen_by_id_number(request.user, id_number, for_change=for_change)
+    except NotFound as error:
+        raise Http404 from error
+
+
+@login_required
+def detail(request, id_number: str):
+    try:
+        citizen = access_citizen_by_id_number(request.user, id_number)
+    except (NotFound, Forbidden) as error:
+        raise Http404 from error
+    actions.record_read(request.user, citizen)
+    context = {
+        "citizen": citizen,
+        "flags": list(citizen.quality_flags.all()),
+        "history": history_of("citizen", citizen.id_number),
+        "can_change": can_change_registry(request.user),
+        "editable": [(name, citizen._meta.get_field(name).verbose_name, getattr(citizen, name)) for name in EDITABLE_FIELDS],
+    }
+    return render(request, "registry/detail.html", context)
+
+
+@login_required
+@require_POST
+def change(request, id_number: str):
+    try:
+        citizen = access_citizen_by_id_number(request.user, id_number, for_change=True)
+    except NotFound as error:
+        raise Http404 from error
+    except Forbidden:
+        return HttpResponseForbidden(_("Your role may not change citizen records."))
+    values = {}
+    for name in EDITABLE_FIELDS:
+        if name in request.POST:
+            submitted = request.POST[name].strip()
+            current = getattr(citizen, name)
+            shown = current.strftime("%d/%m/%Y") if hasattr(current, "strftime") else (current or "")
+            if submitted != str(shown):
+                values[name] = submitted or None if name == "date_of_death" else submitted
+    try:
+        actions.update_citizen(
+            request.user, citizen, values, reason=request.POST.get("reason", ""),
+            expected_version=_int_or_none(request.POST.get("version")),
+        )  # fmt: skip
+    except actions.RegistryError as error:
+        for problem in error.problems:
+            messages.error(request, problem.message)
+    else:
+        messages.success(request, _("Saved. / Đã lưu.") if values else _("Nothing changed."))
+    return redirect("citizen-detail", id_number=citizen.id_number)
+
+
+@login_required
+def household(request, household_id: int):
+    try:
+        found = access_household_by_id(request.user, household_id)
+    except NotFound as error:
+        raise Http404 from error
+    members = selectors.get_household_members(found)
+    record(request.user, AuditEvent(Action.READ, "household", str(found.pk), found.unit.path, "household page",
+                                    {"members": [m.id_number for m in members]}))  # fmt: skip
+    return render(request, "registry/household.html", {"household": found, "members": members})

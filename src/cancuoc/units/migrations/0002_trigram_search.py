@@ -1,0 +1,20 @@
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm;")
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS unit_name_trgm ON units_administrativeunit USING gin (name_folded gin_trgm_ops);"
+    )
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS unit_name_trgm;")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("units", "0001_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.browser, name="unit-browser"),
+    path("search/", views.search, name="unit-search"),
+    path("<int:unit_id>/", views.browser, name="unit-detail"),
+]

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("cancuoc.accounts.urls")),
+    path("units/", include("cancuoc.units.urls")),
+    path("citizens/", include("cancuoc.registry.urls")),
+    path("imports/", include("cancuoc.imports.urls")),
+    path("audit/", include("cancuoc.audit.urls")),
+    path("", include("cancuoc.web.urls")),
+]

@@ -137,6 +137,8 @@ FORMAT_MODULE_PATH = ["cancuoc.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 UPLOAD_ROOT = VAR_DIR / "uploads"
 # The largest import file accepted (bytes); a larger upload is refused before it is read.

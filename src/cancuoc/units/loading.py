@@ -12,6 +12,7 @@ The packages are GPL-3.0 (vietnam-provinces) and Apache-2.0: their files are rea
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -69,7 +70,7 @@ def short_key(name: str) -> str:
 
 def legacy_data_path() -> Path:
     """The pre-2025 nested list, from the 0.6.0 wheel in var/data (downloaded here if missing)."""
-    target = Path(settings.VAR_DIR) / "data"
+    target = Path(os.environ.get("CANCUOC_LEGACY_DATA_DIR") or Path(settings.VAR_DIR) / "data")
     wheels = sorted(target.glob(f"vietnam_provinces-{LEGACY_PACKAGE_VERSION}-*.whl"))
     if not wheels:
         target.mkdir(parents=True, exist_ok=True)
@@ -144,13 +145,21 @@ def fill_paths() -> None:
                 break
 
 
+def _province_name(source: dict) -> str:
+    """The 2025 list names most provinces bare ("Hưng Yên"); give them their title like the others."""
+    name = source["name"]
+    if source.get("division_type") == "tỉnh" and not name.lower().startswith(("tỉnh ", "thành phố ")):
+        return f"Tỉnh {name}"
+    return name
+
+
 def _load_structure(structure: str, data: list[dict], report: LoadReport, progress: ProgressCallback | None):
     if structure == Structure.Y2025:
         valid_from, valid_to = STRUCTURE_2025_START, None
     else:
         valid_from, valid_to = None, LEGACY_LAST_DAY
     provinces = _bulk_insert([
-        _make(structure, Level.PROVINCE, f"{p['code']:02d}", p["name"], None, valid_from, valid_to,
+        _make(structure, Level.PROVINCE, f"{p['code']:02d}", _province_name(p), None, valid_from, valid_to,
               Kind.THANH_PHO_TRUNG_UONG if p.get("division_type") == "thành phố trung ương" else None)
         for p in data
     ])  # fmt: skip

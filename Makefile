@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` (demo at http://127.0.0.1:8000) and `make test`.
+# DATABASE_URL=postgresql://... switches both to PostgreSQL.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install lint messages browser bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/cancuoc bootstrap
+	$(BIN)/cancuoc serve 127.0.0.1:8000
+
+browser:
+	@bash scripts/ensure-browser.sh
+
+test: install browser
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest
+
+messages: install
+	cd src/cancuoc && ../../$(BIN)/cancuoc makemessages -l vi --no-obsolete && ../../$(BIN)/cancuoc compilemessages
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,40 @@
+from datetime import date
+
+import pytest
+
+from cancuoc.units.selectors import resolve_to_units_in_force, search_units, subtree
+
+
+def test_type_ahead_ignores_diacritics_and_ranks_units_in_force_first(world):
+    names = [u.name for u in search_units("thai thuy")]
+    assert names[:2] == ["Xã Thái Thụy", "Huyện Thái Thụy"]
+    assert [u.name for u in search_units("THÁI THỤY")][:2] == names[:2]
+    assert [u.name for u in search_units("thuy anh")] == ["Xã Đông Thụy Anh"]
+    assert [u.name for u in search_units("dong")] == ["Xã Đông Thụy Anh"]
+    assert search_units("   ") == []
+
+
+def test_type_ahead_can_keep_to_units_in_force(world):
+    names = [u.name for u in search_units("thuy", in_force_on=date(2026, 1, 1))]
+    assert "Huyện Thái Thụy" not in names and "Xã Thái Thụy" in names
+
+
+def test_subtree_covers_every_depth(world):
+    assert set(subtree(world.old_thai_binh)) == {
+        world.old_thai_binh, world.old_thai_thuy, world.old_diem_dien, world.old_thuy_hai, world.old_thuy_truong
+    }  # fmt: skip
+    assert world.old_thai_binh.contains(world.old_thuy_hai)
+    assert not world.hung_yen.contains(world.old_thuy_hai)
+
+
+def test_old_units_resolve_to_todays(world):
+    today = date(2026, 1, 1)
+    assert resolve_to_units_in_force(world.old_diem_dien, today) == [world.thai_thuy]
+    assert set(resolve_to_units_in_force(world.old_thuy_truong, today)) == {world.thai_thuy, world.dong_thuy_anh}
+    assert resolve_to_units_in_force(world.thai_thuy, today) == [world.thai_thuy]
+    # Before the merger the old commune was itself in force.
+    assert resolve_to_units_in_force(world.old_diem_dien, date(2024, 1, 1)) == [world.old_diem_dien]
+
+
+def test_full_name_lists_the_ancestors(world):
+    assert world.old_thuy_hai.full_name() == "Xã Thụy Hải, Huyện Thái Thụy, Tỉnh Thái Bình"

@@ -9,7 +9,6 @@ from .factories import UserFactory, World
 def _fast_passwords(settings):
     # Argon2 is the production hasher (tested in tests/web/test_security.py); tests hash thousands of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ def drop_append_only_guard():
     """What an attacker with database rights would do first."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
         else:
             cursor.execute("DROP TRIGGER audit_entry_no_update")

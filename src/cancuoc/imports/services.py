@@ -91,6 +91,7 @@ def create_job(acting_user, uploaded, original_name: str) -> ImportJob:
     except UnreadableFile as error:
         target.unlink(missing_ok=True)
         raise ImportRejected(error.message_vi, error.message_en) from error
+    target = target.rename(target.with_suffix(f".{file_format}"))  # openpyxl insists on the extension
     return ImportJob.objects.create(
         uploaded_by=acting_user, original_name=original_name[:200], stored_path=str(target),
         file_format=file_format, size_bytes=size, total_rows=_estimate_rows(target, file_format),

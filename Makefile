@@ -28,7 +28,10 @@ test: install browser
 	$(BIN)/python -m pytest
 
 messages: install
-	cd src/cancuoc && ../../$(BIN)/cancuoc makemessages -l vi --no-obsolete && ../../$(BIN)/cancuoc compilemessages
+	$(BIN)/python -m pip install --quiet polib
+	cd src/cancuoc && ../../$(BIN)/cancuoc makemessages -l vi -l en --no-obsolete
+	$(BIN)/python scripts/translations_vi.py
+	cd src/cancuoc && ../../$(BIN)/cancuoc compilemessages
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -27,3 +27,15 @@ def officers(world):
         "auditor": UserFactory(username="auditor", role=Role.AUDITOR, unit=None),
         "production": UserFactory(username="production", role=Role.PRODUCTION_OPERATOR, unit=None),
     }
+
+
+@pytest.fixture
+def flushable_audit_log(transactional_db):
+    """Transactional tests end with a flush; SQLite flushes with DELETE, which the guard refuses."""
+    from django.db import connection
+
+    from cancuoc.audit import guard
+
+    yield
+    if connection.vendor == "sqlite":
+        guard.remove(connection)

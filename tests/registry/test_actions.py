@@ -138,7 +138,7 @@ def test_register_birth_allocates_and_creates_in_one_step(officers):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_refuses_a_second_citizen_with_the_same_number(world):
+def test_the_database_refuses_a_second_citizen_with_the_same_number(flushable_audit_log, world):
     from django.db import IntegrityError
 
     from tests.factories import CitizenFactory

@@ -130,7 +130,7 @@ def generate_population(
         household = Household(number=f"{prefix}{generator.household_key:07d}", unit=communes[first.commune_index],
                               address=first.address)  # fmt: skip
         pending.extend((person, household) for person in members)
-        made += len(members)
+        made += len(members) + sum(1 for person in members if "duplicate" in person.problems)
         if len(pending) >= BATCH:
             flush()
             if progress:

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,8 +20,7 @@ def browser(request, unit_id: int | None = None):
     context = {
         "unit": unit,
         "ancestors": unit.ancestors() if unit else [],
-        "children": selectors.children(unit).order_by("valid_to", "name_folded") if unit else
-        selectors.children(None).order_by("-structure", "name_folded"),
+        "children": selectors.children(unit).order_by(F("valid_to").asc(nulls_first=True), "name_folded"),
         "successors": list(unit.successors.all()) if unit else [],
         "predecessors": list(unit.predecessors.all()[:200]) if unit else [],
         "in_force": selectors.resolve_to_units_in_force(unit, timezone.localdate()) if unit else [],

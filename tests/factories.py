@@ -33,8 +33,12 @@ class World:
         old_end = date(2025, 6, 30)
         self.hung_yen = make_unit("Tỉnh Hưng Yên", level=Level.PROVINCE, code="33")
         self.thai_thuy = make_unit("Xã Thái Thụy", level=Level.COMMUNE, code="12730", parent=self.hung_yen)
-        self.dong_thuy_anh = make_unit("Xã Đông Thụy Anh", level=Level.COMMUNE, code="12731", parent=self.hung_yen)
-        self.ha_noi = make_unit("Thành phố Hà Nội", level=Level.PROVINCE, code="01", kind=Kind.THANH_PHO_TRUNG_UONG)
+        self.dong_thuy_anh = make_unit(
+            "Xã Đông Thụy Anh", level=Level.COMMUNE, code="12731", parent=self.hung_yen
+        )
+        self.ha_noi = make_unit(
+            "Thành phố Hà Nội", level=Level.PROVINCE, code="01", kind=Kind.THANH_PHO_TRUNG_UONG
+        )
         self.ba_dinh = make_unit("Phường Ba Đình", level=Level.COMMUNE, code="00004", parent=self.ha_noi,
                                  kind=Kind.PHUONG)  # fmt: skip
         self.old_thai_binh = make_unit("Tỉnh Thái Bình", level=Level.PROVINCE, code="34", structure=Structure.PRE_2025,

@@ -1,7 +1,7 @@
 """The ``cancuoc`` console command: management commands under short names.
 
-    cancuoc units load | cancuoc demo --province 01 --citizens 100000 --seed 1 | cancuoc import FILE --user U
-    cancuoc export --user U --out F | cancuoc audit verify | cancuoc serve | cancuoc worker | cancuoc <django command>
+cancuoc units load | cancuoc demo --province 01 --citizens 100000 --seed 1 | cancuoc import FILE --user U
+cancuoc export --user U --out F | cancuoc audit verify | cancuoc serve | cancuoc worker | cancuoc <django command>
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'cancuoc.sqlite3'}"),
-        conn_max_age=0 if "pytest" in os.environ.get("_", "") else 60,
+        conn_max_age=int(os.environ.get("CANCUOC_DB_CONN_MAX_AGE", "0")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -15,7 +15,9 @@ def _guard_installed(db):
 
 
 def write_entries(user, n=5):
-    return record_many(user, [AuditEvent(Action.READ, "citizen", f"03409000000{i}", "/1/", "test") for i in range(n)])
+    return record_many(
+        user, [AuditEvent(Action.READ, "citizen", f"03409000000{i}", "/1/", "test") for i in range(n)]
+    )
 
 
 def drop_append_only_guard():

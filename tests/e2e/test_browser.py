@@ -20,12 +20,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
             pytest.fail("Chromium is not installed (run `make browser` as root); CANCUOC_REQUIRE_E2E=1")
         pytest.skip("Chromium is not installed: run `make browser` as root")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares this thread
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop shares this thread
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -35,7 +35,9 @@ def browser_page():
         browser.close()
 
 
-def test_login_search_citizen_page_correction_and_import(flushable_audit_log, browser_page, live_server, world, officers, tmp_path):
+def test_login_search_citizen_page_correction_and_import(
+    flushable_audit_log, browser_page, live_server, world, officers, tmp_path
+):
     CitizenFactory(id_number="034190000002", family_name="Lê", middle_name="Thị", given_name="Hòa",
                    sex="F", permanent_unit=world.thai_thuy)  # fmt: skip
     CitizenFactory(id_number="001090000004", family_name="Lê", middle_name="Thị", given_name="Hòa",

@@ -34,14 +34,22 @@ def errors(job):
 
 def test_valid_file_is_checked_then_applied(tmp_path, officers):
     job = run(tmp_path, officers["thai_thuy"], HEADER + "\n".join(GOOD) + "\n")
-    assert (job.status, job.total_rows, job.valid_rows, job.rejected_rows, job.created_count) == ("validated", 3, 3, 0, 3)
+    assert (job.status, job.total_rows, job.valid_rows, job.rejected_rows, job.created_count) == (
+        "validated",
+        3,
+        3,
+        0,
+        3,
+    )
     assert not Citizen.objects.exists(), "checking must not change the registry"
     job = services.apply_job(job)
     assert (job.status, job.created_count, job.updated_count) == ("applied", 3, 0)
     hoa = Citizen.objects.get(id_number="034190000002")
     assert (hoa.full_name, hoa.sex, hoa.relation_to_head) == ("Lê Thị Hòa", "F", "spouse")
     assert Household.objects.get(number="HK001").members.count() == 2
-    assert Citizen.objects.get(id_number="034210000003").permanent_unit.name == "Xã Thái Thụy"  # old code resolved
+    assert (
+        Citizen.objects.get(id_number="034210000003").permanent_unit.name == "Xã Thái Thụy"
+    )  # old code resolved
     assert AuditEntry.objects.filter(action="create", object_type="citizen").count() == 3
     assert AllocatedIdNumber.objects.count() == 3
 
@@ -100,7 +108,10 @@ def test_a_crash_mid_import_leaves_the_registry_as_before(tmp_path, officers, mo
     before = (list(Citizen.objects.values()), AuditEntry.objects.count(), AllocatedIdNumber.objects.count(),
               Household.objects.count(), QualityFlag.objects.count())  # fmt: skip
     monkeypatch.setattr(services, "BATCH_SIZE", 2)
-    many = [f"0340900001{i:02d},Trần Văn Bình,01/01/1990,Nam,Kinh,12730,Thôn {i},HK{i:03d},Chủ hộ" for i in range(10)]
+    many = [
+        f"0340900001{i:02d},Trần Văn Bình,01/01/1990,Nam,Kinh,12730,Thôn {i},HK{i:03d},Chủ hộ"
+        for i in range(10)
+    ]
     job = run(tmp_path, officers["thai_thuy"], HEADER + "\n".join(many) + "\n")
     with pytest.raises(services._InjectedFailure):
         services.apply_job(job, fail_after_batches=3)
@@ -115,7 +126,10 @@ def test_a_crash_mid_import_leaves_the_registry_as_before(tmp_path, officers, mo
     ("content", "needle"),
     [
         ("Số định danh,Họ và tên\n034090000001,Nguyễn Văn An\n".encode(), "Required columns missing"),
-        (HEADER.encode() + "034090000001,Hélène,15/03/1990,Nam,Kinh,12730,,,".encode("latin-1"), "not UTF-8 (error at line 2)"),
+        (
+            HEADER.encode() + "034090000001,Hélène,15/03/1990,Nam,Kinh,12730,,,".encode("latin-1"),
+            "not UTF-8 (error at line 2)",
+        ),
         (b"", "empty"),
         (b"PK\x03\x04garbage", "damaged"),
     ],
@@ -176,7 +190,12 @@ def test_export_reimports_as_unchanged(tmp_path, officers):
     for name in ("out.csv", "out.xlsx"):
         job = services.create_job(officer, tmp_path / name, name)
         job = services.validate_job(job)
-        assert (job.rejected_rows, job.created_count, job.updated_count, job.unchanged_count) == (0, 0, 0, 3), name
+        assert (job.rejected_rows, job.created_count, job.updated_count, job.unchanged_count) == (
+            0,
+            0,
+            0,
+            3,
+        ), name
 
 
 def test_upload_page_checks_then_confirm_applies(client, officers, django_capture_on_commit_callbacks):

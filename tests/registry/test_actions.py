@@ -33,7 +33,9 @@ def test_create_normalises_names_and_writes_an_audit_entry(officers):
 
 
 def test_contradicting_id_number_is_a_flag_not_a_rejection(officers):
-    citizen = new_citizen(officers["thai_thuy"], id_number="001090000123")  # male 1990 Hà Nội prefix, woman from Thái Bình
+    citizen = new_citizen(
+        officers["thai_thuy"], id_number="001090000123"
+    )  # male 1990 Hà Nội prefix, woman from Thái Bình
     flag = QualityFlag.objects.get(citizen=citizen, code="id_contradicts")
     assert "giới tính" in flag.detail and "tỉnh" in flag.detail
 
@@ -68,7 +70,9 @@ def test_an_officer_cannot_register_someone_outside_their_area(officers):
 
 
 def test_old_unit_code_resolves_to_todays_commune(officers):
-    citizen = new_citizen(officers["thai_thuy"], permanent_unit_code="12700")  # Diêm Điền, merged into Thái Thụy
+    citizen = new_citizen(
+        officers["thai_thuy"], permanent_unit_code="12700"
+    )  # Diêm Điền, merged into Thái Thụy
     assert citizen.permanent_unit.name == "Xã Thái Thụy"
 
 
@@ -78,7 +82,9 @@ def test_update_requires_a_reason_and_records_before_and_after(officers):
     with pytest.raises(RegistryError) as error:
         actions.update_citizen(officer, citizen, {"given_name": "Hoà"}, reason=" ")
     assert codes(error) == ["reason_required"]
-    updated = actions.update_citizen(officer, citizen, {"given_name": "Hoà", "ethnicity": "Tày"}, reason="theo giấy khai sinh")
+    updated = actions.update_citizen(
+        officer, citizen, {"given_name": "Hoà", "ethnicity": "Tày"}, reason="theo giấy khai sinh"
+    )
     assert updated.full_name == "Nguyễn Thị Hòa" and updated.version == 2
     entry = AuditEntry.objects.get(action="update")
     assert entry.changes["fields"]["given_name"] == ["Thúy", "Hòa"]
@@ -116,7 +122,9 @@ def test_allocation_retries_on_collision_and_never_reuses_cancelled_numbers(offi
     AllocatedIdNumber.objects.create(number="034190000002", status="cancelled", reason="cancelled")
     candidates = iter(["034190000001", "034190000002", "034190000003"])
     monkeypatch.setattr(idnumber, "candidate_number", lambda prefix: next(candidates))
-    allocation = actions.allocate_id_number(officer, place_code="034", birth_year=1990, sex="F", reason="khai sinh")
+    allocation = actions.allocate_id_number(
+        officer, place_code="034", birth_year=1990, sex="F", reason="khai sinh"
+    )
     assert allocation == actions.Allocation("034190000003", 3)
     with pytest.raises(RegistryError) as error:
         new_citizen(officer, id_number="034190000002")

@@ -31,7 +31,10 @@ def test_search_by_name_ignores_diacritics_and_ranks_the_exact_spelling_first(of
     assert set(search_citizens(officer, "nguyen van an").citizens) == {found["an"], found["ha"]}
     assert search_citizens(officer, "le thi hoa").citizens == [found["hoa"]]
     assert search_citizens(officer, "Hoà").citizens == [found["hoa"]]  # new-style tone placement
-    assert search_citizens(officer, "an nguyen van").citizens[0] in (found["an"], found["ha"])  # word order free
+    assert search_citizens(officer, "an nguyen van").citizens[0] in (
+        found["an"],
+        found["ha"],
+    )  # word order free
     assert search_citizens(officer, "thi ho").citizens == [found["hoa"]]  # partial
 
 
@@ -39,7 +42,11 @@ def test_search_filters_by_birth_year_and_unit(officers, world):
     found = people(world)
     admin = officers["admin"]
     assert search_citizens(admin, "an", birth_year=1991).citizens == []
-    assert set(search_citizens(admin, "an", birth_year=1990).citizens) == {found["an"], found["ha"], found["elsewhere"]}
+    assert set(search_citizens(admin, "an", birth_year=1990).citizens) == {
+        found["an"],
+        found["ha"],
+        found["elsewhere"],
+    }
     assert search_citizens(admin, "an", unit=world.ha_noi).citizens == [found["elsewhere"]]
 
 
@@ -61,7 +68,9 @@ def test_quality_flags_and_counts_per_unit(officers, world):
     missing = CitizenFactory(id_number="034090000013", given_name="Cúc", family_name="", ethnicity="",
                              permanent_unit=world.dong_thuy_anh)  # fmt: skip
     quality.refresh_flags([good, dead_present, twin, missing])
-    flags = {c.id_number: {f.code for f in c.quality_flags.all()} for c in (good, dead_present, twin, missing)}
+    flags = {
+        c.id_number: {f.code for f in c.quality_flags.all()} for c in (good, dead_present, twin, missing)
+    }
     assert flags["034090000011"] == {"dead_present"}
     assert flags["034090000010"] == flags["034090000012"] == {"duplicate"}
     assert "missing_fields" in flags["034090000013"]
@@ -70,7 +79,10 @@ def test_quality_flags_and_counts_per_unit(officers, world):
     assert by_unit["Xã Thái Thụy"]["citizens"] == 3 and by_unit["Xã Thái Thụy"]["duplicate"] == 2
     assert by_unit["Xã Đông Thụy Anh"]["missing_fields"] == 1
     # Rolled up to the top: the province counts everything beneath it.
-    top = {row["unit"].name: row for row in quality.flag_counts_per_child_unit(None, search_scope(officers["admin"]))}
+    top = {
+        row["unit"].name: row
+        for row in quality.flag_counts_per_child_unit(None, search_scope(officers["admin"]))
+    }
     assert top["Tỉnh Hưng Yên"]["citizens"] == 4 and top["Tỉnh Hưng Yên"]["flagged"] == 4
 
 

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from cancuoc.rules import idnumber
 
 
-@pytest.mark.parametrize("value", ["00109001234", "0010900123456", "00109001234a", " 001090012345", "", "００１０９００１２３４５"])
+@pytest.mark.parametrize(
+    "value", ["00109001234", "0010900123456", "00109001234a", " 001090012345", "", "００１０９００１２３４５"]
+)
 def test_validate_rejects_anything_but_twelve_ascii_digits(value):
     with pytest.raises(idnumber.InvalidIdNumber):
         idnumber.validate(value)
@@ -18,7 +20,11 @@ def test_decode_reads_province_century_sex_and_year():
     assert decoded.place_name == "Thành phố Hà Nội"
     assert (decoded.century, decoded.sex, decoded.birth_year) == (1900, "M", 1990)
     woman_2000s = idnumber.decode("079305000001")
-    assert (woman_2000s.place_name, woman_2000s.sex, woman_2000s.birth_year) == ("Thành phố Hồ Chí Minh", "F", 2005)
+    assert (woman_2000s.place_name, woman_2000s.sex, woman_2000s.birth_year) == (
+        "Thành phố Hồ Chí Minh",
+        "F",
+        2005,
+    )
 
 
 def test_decode_uses_pre_2025_codes_even_after_the_merger():
@@ -30,14 +36,23 @@ def test_decode_recognises_births_registered_abroad_and_unknown_prefixes():
     assert idnumber.decode("101090000001").born_abroad
     unknown = idnumber.decode("003090000001")
     assert unknown.place_name is None
-    assert [c.code for c in idnumber.contradictions("003090000001", birth_date=None, sex=None)] == ["id_place_unknown"]
+    assert [c.code for c in idnumber.contradictions("003090000001", birth_date=None, sex=None)] == [
+        "id_place_unknown"
+    ]
 
 
 def test_contradictions_are_warnings_for_each_disagreeing_fact():
-    found = idnumber.contradictions("001090012345", birth_date=date(1991, 1, 1), sex="F", birth_province_code="79")
+    found = idnumber.contradictions(
+        "001090012345", birth_date=date(1991, 1, 1), sex="F", birth_province_code="79"
+    )
     assert {c.code for c in found} == {"id_birth_year_mismatch", "id_sex_mismatch", "id_province_mismatch"}
     assert all(c.message_vi and c.message_en for c in found)
-    assert idnumber.contradictions("001090012345", birth_date=date(1990, 3, 15), sex="M", birth_province_code="1") == []
+    assert (
+        idnumber.contradictions(
+            "001090012345", birth_date=date(1990, 3, 15), sex="M", birth_province_code="1"
+        )
+        == []
+    )
 
 
 def test_prefix_refuses_unknown_places_and_years_outside_the_encoding():

@@ -10,7 +10,9 @@ def test_age_counts_whole_years():
 
 
 def test_eligibility_requires_alive_14_vietnamese_and_present():
-    base = dict(birth_date=date(2000, 1, 1), on=date(2026, 1, 1), alive=True, nationality="VNM", present_in_unit=True)
+    base = dict(
+        birth_date=date(2000, 1, 1), on=date(2026, 1, 1), alive=True, nationality="VNM", present_in_unit=True
+    )
     assert is_eligible_for_card(**base)
     assert not is_eligible_for_card(**{**base, "alive": False})
     assert not is_eligible_for_card(**{**base, "nationality": "LAO"})

@@ -21,7 +21,13 @@ def test_nfd_input_is_stored_as_nfc():
 
 @pytest.mark.parametrize(
     ("new_style", "traditional"),
-    [("Hoà", "Hòa"), ("Thuý", "Thúy"), ("Khoẻ", "Khỏe"), ("hoá", "hóa"), ("Nguyễn Thị Thuý Hoà", "Nguyễn Thị Thúy Hòa")],
+    [
+        ("Hoà", "Hòa"),
+        ("Thuý", "Thúy"),
+        ("Khoẻ", "Khỏe"),
+        ("hoá", "hóa"),
+        ("Nguyễn Thị Thuý Hoà", "Nguyễn Thị Thúy Hòa"),
+    ],
 )
 def test_both_tone_placements_store_the_same(new_style, traditional):
     assert normalize_name(new_style) == normalize_name(traditional) == traditional
@@ -42,7 +48,9 @@ def test_split_full_name():
     assert split_full_name("An") == ("", "", "An")
 
 
-vietnamese = st.text(alphabet="aăâeêioôơuưyđAĂÂEÊIOÔƠUƯYĐbcdghklmnpqrstvx àáảãạằắẳẵặèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ", max_size=40)
+vietnamese = st.text(
+    alphabet="aăâeêioôơuưyđAĂÂEÊIOÔƠUƯYĐbcdghklmnpqrstvx àáảãạằắẳẵặèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ", max_size=40
+)
 
 
 @given(vietnamese)

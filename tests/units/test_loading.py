@@ -28,7 +28,9 @@ def test_both_structures_and_the_successions_load():
     old_district = count(structure=Structure.PRE_2025, level=Level.DISTRICT, name="Huyện Thái Thụy").get()
     assert old_district.parent.name == "Tỉnh Thái Bình" and old_district.valid_to == date(2025, 6, 30)
     today_units = resolve_to_units_in_force(old_district, date(2026, 1, 1))
-    assert today_units and all(u.structure == Structure.Y2025 and u.parent.name == "Tỉnh Hưng Yên" for u in today_units)
+    assert today_units and all(
+        u.structure == Structure.Y2025 and u.parent.name == "Tỉnh Hưng Yên" for u in today_units
+    )
     assert "Xã Thái Thụy" in [u.name for u in today_units]
     # Every old commune of Hà Nội resolves to some commune of today's Hà Nội.
     old_ha_noi = count(structure=Structure.PRE_2025, level=Level.PROVINCE, code="01").get()

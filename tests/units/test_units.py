@@ -1,7 +1,5 @@
 from datetime import date
 
-import pytest
-
 from cancuoc.units.selectors import resolve_to_units_in_force, search_units, subtree
 
 
@@ -30,7 +28,10 @@ def test_subtree_covers_every_depth(world):
 def test_old_units_resolve_to_todays(world):
     today = date(2026, 1, 1)
     assert resolve_to_units_in_force(world.old_diem_dien, today) == [world.thai_thuy]
-    assert set(resolve_to_units_in_force(world.old_thuy_truong, today)) == {world.thai_thuy, world.dong_thuy_anh}
+    assert set(resolve_to_units_in_force(world.old_thuy_truong, today)) == {
+        world.thai_thuy,
+        world.dong_thuy_anh,
+    }
     assert resolve_to_units_in_force(world.thai_thuy, today) == [world.thai_thuy]
     # Before the merger the old commune was itself in force.
     assert resolve_to_units_in_force(world.old_diem_dien, date(2024, 1, 1)) == [world.old_diem_dien]

@@ -14,7 +14,9 @@ IN_BA_DINH = "001090000002"
 @pytest.fixture
 def residents(world):
     home = HouseholdFactory(unit=world.thai_thuy)
-    a = CitizenFactory(id_number=IN_THAI_THUY, permanent_unit=world.thai_thuy, household=home, relation_to_head="head")
+    a = CitizenFactory(
+        id_number=IN_THAI_THUY, permanent_unit=world.thai_thuy, household=home, relation_to_head="head"
+    )
     b = CitizenFactory(id_number=IN_BA_DINH, given_name="Bình", permanent_unit=world.ba_dinh)
     return {"thai_thuy": a, "ba_dinh": b, "household": home}
 
@@ -31,7 +33,9 @@ EXPECTED = [
 
 
 @pytest.mark.parametrize(("user", "sees_thai_thuy", "sees_ba_dinh"), EXPECTED)
-def test_citizen_page_and_api_follow_the_area(client, officers, residents, user, sees_thai_thuy, sees_ba_dinh):
+def test_citizen_page_and_api_follow_the_area(
+    client, officers, residents, user, sees_thai_thuy, sees_ba_dinh
+):
     client.force_login(officers[user])
     for number, visible in ((IN_THAI_THUY, sees_thai_thuy), (IN_BA_DINH, sees_ba_dinh)):
         page = client.get(f"/citizens/{number}/")
@@ -60,7 +64,9 @@ def test_search_returns_only_the_area(client, officers, residents, user, sees_th
     assert (IN_BA_DINH in found) == sees_ba_dinh
 
 
-@pytest.mark.parametrize(("user", "visible"), [("thai_thuy", True), ("hung_yen", True), ("ba_dinh", False), ("auditor", False)])
+@pytest.mark.parametrize(
+    ("user", "visible"), [("thai_thuy", True), ("hung_yen", True), ("ba_dinh", False), ("auditor", False)]
+)
 def test_household_page_follows_the_area(client, officers, residents, user, visible):
     client.force_login(officers[user])
     household = residents["household"]
@@ -68,7 +74,9 @@ def test_household_page_follows_the_area(client, officers, residents, user, visi
     assert client.get(f"/api/v1/households/{household.pk}").status_code == (200 if visible else 404)
 
 
-@pytest.mark.parametrize(("user", "allowed"), [("thai_thuy", True), ("ba_dinh", False), ("auditor", False), ("admin", True)])
+@pytest.mark.parametrize(
+    ("user", "allowed"), [("thai_thuy", True), ("ba_dinh", False), ("auditor", False), ("admin", True)]
+)
 def test_changes_follow_the_area_and_role(client, officers, residents, user, allowed):
     client.force_login(officers[user])
     response = client.patch(

@@ -11,7 +11,10 @@ SQLITE_INSTALL = [
     "CREATE TRIGGER IF NOT EXISTS audit_entry_no_delete BEFORE DELETE ON audit_auditentry "
     "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
 ]
-SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS audit_entry_no_update;", "DROP TRIGGER IF EXISTS audit_entry_no_delete;"]
+SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS audit_entry_no_update;",
+    "DROP TRIGGER IF EXISTS audit_entry_no_delete;",
+]
 POSTGRES_INSTALL = [
     """CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'audit log is append-only'; END; $$ LANGUAGE plpgsql;""",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass
 
-_current: contextvars.ContextVar["RequestContext | None"] = contextvars.ContextVar("audit_request", default=None)
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "audit_request", default=None
+)
 
 
 @dataclass(frozen=True)

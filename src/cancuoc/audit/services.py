@@ -24,6 +24,15 @@ class AuditEvent:
     changes: dict | None = None
 
 
+def insert_entries(entries: list[AuditEntry]) -> None:
+    if len(entries) < 50:
+        AuditEntry.objects.bulk_create(entries)
+        return
+    from cancuoc.registry.bulk import insert_instances  # plain INSERTs: imports write a million entries
+
+    insert_instances(entries)
+
+
 def _lock_head() -> AuditChainHead:
     head, _created = AuditChainHead.objects.get_or_create(id=1)
     if connection.vendor != "sqlite":  # SQLite's write lock (IMMEDIATE transactions) already serialises
@@ -58,14 +67,24 @@ def record_many(actor, events: Iterable[AuditEvent]) -> list[AuditEntry]:
             )  # fmt: skip
             entries.append(
                 AuditEntry(
-                    sequence=sequence, at=now, actor_id=actor_id, actor_username=actor_username,
-                    action=event.action, object_type=event.object_type, object_id=str(event.object_id),
-                    unit_path=event.unit_path, remote_addr=remote_addr, user_agent=user_agent,
-                    reason=event.reason, changes=changes, previous_hash=previous, entry_hash=digest,
+                    sequence=sequence,
+                    at=now,
+                    actor_id=actor_id,
+                    actor_username=actor_username,
+                    action=event.action,
+                    object_type=event.object_type,
+                    object_id=str(event.object_id),
+                    unit_path=event.unit_path,
+                    remote_addr=remote_addr,
+                    user_agent=user_agent,
+                    reason=event.reason,
+                    changes=changes,
+                    previous_hash=previous,
+                    entry_hash=digest,
                 )  # fmt: skip
             )
             previous = digest
-        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+        insert_entries(entries)
         AuditChainHead.objects.filter(id=1).update(sequence=sequence, last_hash=previous)
     return entries
 
@@ -83,7 +102,9 @@ def verify_chain(progress=None, batch_size: int = 5000) -> tuple[int, list[Chain
     total = AuditEntry.objects.count()
     for entry in _iterate(batch_size):
         if entry.sequence != expected_sequence:
-            problems.append(ChainProblem(expected_sequence, f"missing entries {expected_sequence}–{entry.sequence - 1}"))
+            problems.append(
+                ChainProblem(expected_sequence, f"missing entries {expected_sequence}–{entry.sequence - 1}")
+            )
         if entry.previous_hash != previous:
             problems.append(ChainProblem(entry.sequence, "previous hash does not match the entry before it"))
         digest = entry_digest(

@@ -20,4 +20,9 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    record(None, AuditEvent(Action.LOGIN_FAILED, "user", "", "", f"username={credentials.get('username', '')[:100]!r}"))
+    record(
+        None,
+        AuditEvent(
+            Action.LOGIN_FAILED, "user", "", "", f"username={credentials.get('username', '')[:100]!r}"
+        ),
+    )

@@ -24,8 +24,37 @@ SURNAMES = [
     ("Lý", 0.5), ("Đào", 0.4), ("Đoàn", 0.4), ("Vương", 0.3), ("Trịnh", 0.3), ("Trương", 0.3), ("Lâm", 0.3),
     ("Mai", 0.3), ("Lương", 0.3), ("Hà", 0.3), ("Tạ", 0.2), ("Cao", 0.2), ("Quách", 0.1), ("Lò", 0.1), ("Hứa", 0.1),
 ]  # fmt: skip
-MIDDLE_MALE = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Công", "Xuân", "Ngọc", "Duy", "Hoàng", "Tiến", "Anh", "Gia"]
-MIDDLE_FEMALE = ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Kim", "Bảo", "Hồng", "Mỹ", "Khánh", "Thùy", "Diệu"]
+MIDDLE_MALE = [
+    "Văn",
+    "Đức",
+    "Minh",
+    "Quang",
+    "Hữu",
+    "Thành",
+    "Công",
+    "Xuân",
+    "Ngọc",
+    "Duy",
+    "Hoàng",
+    "Tiến",
+    "Anh",
+    "Gia",
+]
+MIDDLE_FEMALE = [
+    "Thị",
+    "Ngọc",
+    "Thu",
+    "Thanh",
+    "Minh",
+    "Phương",
+    "Kim",
+    "Bảo",
+    "Hồng",
+    "Mỹ",
+    "Khánh",
+    "Thùy",
+    "Diệu",
+]
 GIVEN_MALE = sorted(set(VietnamesePersonProvider.first_names_male) | {
     "An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hải", "Hiếu", "Hòa", "Huy", "Khánh", "Khoa", "Long", "Lộc",
     "Minh", "Nghĩa", "Phong", "Quân", "Sơn", "Tài", "Thắng", "Thịnh", "Tuấn", "Việt", "Vinh", "Hùng", "Toàn",
@@ -40,7 +69,14 @@ ETHNICITIES = [
     ("Kinh", 85.3), ("Tày", 1.9), ("Thái", 1.9), ("Mường", 1.5), ("Mông", 1.5), ("Khmer", 1.4), ("Nùng", 1.1),
     ("Hoa", 0.8), ("Dao", 0.9), ("Gia Rai", 0.5), ("Ê Đê", 0.4), ("Ba Na", 0.3), ("Sán Chay", 0.2), ("Chăm", 0.2),
 ]  # fmt: skip
-RELIGIONS = [("", 86.3), ("Công giáo", 6.1), ("Phật giáo", 4.8), ("Tin Lành", 1.1), ("Cao Đài", 0.6), ("Phật giáo Hòa Hảo", 1.0)]
+RELIGIONS = [
+    ("", 86.3),
+    ("Công giáo", 6.1),
+    ("Phật giáo", 4.8),
+    ("Tin Lành", 1.1),
+    ("Cao Đài", 0.6),
+    ("Phật giáo Hòa Hảo", 1.0),
+]
 BLOOD = [("O", 42), ("B", 30), ("A", 21), ("AB", 7), ("", 20)]
 
 
@@ -111,8 +147,11 @@ class PopulationGenerator:
                 ethnicity: str, religion: str) -> Person:  # fmt: skip
         middle = self.rng.choice(MIDDLE_MALE if sex == "M" else MIDDLE_FEMALE)
         given = self.rng.choice(GIVEN_MALE if sex == "M" else GIVEN_FEMALE)
-        place = self.rng.choice(self.birth_province_codes) if self.rng.random() < 0.93 else self.rng.choice(
-            list(idnumber.PROVINCES_PRE_2025))
+        place = (
+            self.rng.choice(self.birth_province_codes)
+            if self.rng.random() < 0.93
+            else self.rng.choice(list(idnumber.PROVINCES_PRE_2025))
+        )
         person = Person(
             id_number=self._number(birth, sex, place), family_name=family, middle_name=middle, given_name=given,
             birth_date=birth, sex=sex, ethnicity=ethnicity, religion=religion, blood_type=self.blood(),

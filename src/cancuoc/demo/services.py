@@ -96,7 +96,9 @@ def generate_population(
         unit.code.zfill(3): unit
         for unit in AdministrativeUnit.objects.filter(structure=Structure.PRE_2025, level=Level.PROVINCE)
     }
-    generator = PopulationGenerator(seed=seed, today=today, birth_province_codes=birth_codes, communes=len(communes))
+    generator = PopulationGenerator(
+        seed=seed, today=today, birth_province_codes=birth_codes, communes=len(communes)
+    )
     generator.used_numbers.update(AllocatedIdNumber.objects.values_list("number", flat=True))
     prefix = f"{province.code}{seed % 1000:03d}"
     pending: list[tuple[Person, Household]] = []
@@ -109,9 +111,12 @@ def generate_population(
         new_households = list({id(h): h for _, h in pending if h.pk is None}.values())
         insert_instances(new_households)
         assign_primary_keys(new_households, "number")
-        rows = [_citizen(person, communes[person.commune_index], household, birth_units) for person, household in pending]
+        rows = [
+            _citizen(person, communes[person.commune_index], household, birth_units)
+            for person, household in pending
+        ]
         duplicates = []
-        for (person, household), row in zip(pending, rows, strict=True):
+        for person, household in pending:
             if "duplicate" in person.problems:  # the same person entered twice under another number
                 copy = _citizen(person, communes[person.commune_index], household, birth_units)
                 copy.id_number = generator._number(person.birth_date, person.sex, person.birth_province_code)
@@ -177,5 +182,7 @@ def ensure_demo_users(province: AdministrativeUnit) -> list[DemoLogin]:
             user.is_superuser = role == Role.NATIONAL_ADMIN
             user.set_password(DEMO_PASSWORD)
             user.save()
-        logins.append(DemoLogin(username, user.get_role_display(), user.unit.name if user.unit else "toàn quốc"))
+        logins.append(
+            DemoLogin(username, user.get_role_display(), user.unit.name if user.unit else "toàn quốc")
+        )
     return logins

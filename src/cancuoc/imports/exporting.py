@@ -37,7 +37,12 @@ def _cells(citizen: Citizen) -> list[str]:
 def citizens_for_export(user, unit):
     citizens = selectors.citizens_in_unit(user, unit) if unit else selectors.scoped(user)
     return citizens.select_related(
-        "permanent_unit", "temporary_unit", "current_unit", "birth_registration_unit", "origin_unit", "household"
+        "permanent_unit",
+        "temporary_unit",
+        "current_unit",
+        "birth_registration_unit",
+        "origin_unit",
+        "household",
     ).order_by("id_number")
 
 

@@ -55,7 +55,8 @@ def _map_headers(headers: list[str]) -> tuple[dict[int, str], list[Problem]]:
         missing.add("given_name / full_name")
     if missing:
         raise UnreadableFile(
-            f"Thiếu cột bắt buộc: {', '.join(sorted(missing))}", f"Required columns missing: {', '.join(sorted(missing))}"
+            f"Thiếu cột bắt buộc: {', '.join(sorted(missing))}",
+            f"Required columns missing: {', '.join(sorted(missing))}",
         )
     return mapping, problems
 
@@ -76,7 +77,9 @@ def _decode(data: bytes) -> str:
 def read_csv(data: bytes) -> tuple[list[Problem], Iterator[RawRow]]:
     text = _decode(data)
     if "\x00" in text:
-        raise UnreadableFile("Tệp chứa ký tự NUL: không phải tệp CSV văn bản", "The file contains NUL bytes: not a text CSV")
+        raise UnreadableFile(
+            "Tệp chứa ký tự NUL: không phải tệp CSV văn bản", "The file contains NUL bytes: not a text CSV"
+        )
     sample = text[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -88,7 +91,9 @@ def read_csv(data: bytes) -> tuple[list[Problem], Iterator[RawRow]]:
     except StopIteration as error:
         raise UnreadableFile("Tệp rỗng", "The file is empty") from error
     except csv.Error as error:
-        raise UnreadableFile(f"Dòng tiêu đề không đọc được: {error}", f"Cannot read the header line: {error}") from error
+        raise UnreadableFile(
+            f"Dòng tiêu đề không đọc được: {error}", f"Cannot read the header line: {error}"
+        ) from error
     mapping, header_problems = _map_headers(headers)
 
     def rows() -> Iterator[RawRow]:
@@ -134,7 +139,9 @@ def read_xlsx(path: Path) -> tuple[list[Problem], Iterator[RawRow]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile("Tệp XLSX hỏng hoặc không phải XLSX", "The XLSX file is damaged or not an XLSX file") from error
+        raise UnreadableFile(
+            "Tệp XLSX hỏng hoặc không phải XLSX", "The XLSX file is damaged or not an XLSX file"
+        ) from error
     sheet = workbook.worksheets[0]
     iterator = sheet.iter_rows(values_only=True)
     try:
@@ -163,5 +170,7 @@ def detect_format(name: str, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if name.lower().endswith((".xlsx", ".xlsm")):
-        raise UnreadableFile("Tệp có đuôi .xlsx nhưng không phải XLSX", "The file is named .xlsx but is not an XLSX file")
+        raise UnreadableFile(
+            "Tệp có đuôi .xlsx nhưng không phải XLSX", "The file is named .xlsx but is not an XLSX file"
+        )
     return "csv"

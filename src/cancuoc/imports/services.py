@@ -25,6 +25,7 @@ from cancuoc.audit.models import Action
 from cancuoc.audit.services import AuditEvent, record, record_many
 from cancuoc.registry import quality
 from cancuoc.registry.actions import AUDITED_FIELDS, UNIT_FIELDS, diff, snapshot
+from cancuoc.registry.bulk import assign_primary_keys, insert_instances
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household, Relation
 from cancuoc.registry.validation import Problem, clean_citizen
 from cancuoc.rules.text import fold, join_full_name, sorted_tokens_key, split_full_name
@@ -193,7 +194,9 @@ def _prepare_row(raw: RawRow, resolver: UnitResolver, today: date) -> PreparedRo
                 row.problems.append(found)
             else:
                 row.units[attribute] = found
-    if not row.units.get("permanent_unit") and not any(p.field == "permanent_unit_code" for p in row.problems):
+    if not row.units.get("permanent_unit") and not any(
+        p.field == "permanent_unit_code" for p in row.problems
+    ):
         row.problems.append(Problem("permanent_unit_code", "required", "Thiếu mã xã thường trú",
                                     "Permanent residence unit code is missing"))  # fmt: skip
     if relation := row.values.get("relation_to_head"):
@@ -213,7 +216,9 @@ def _prepare_row(raw: RawRow, resolver: UnitResolver, today: date) -> PreparedRo
     return row
 
 
-def _prepared_batches(job: ImportJob, acting_user, progress: Progress | None) -> Iterator[tuple[list[PreparedRow], dict]]:
+def _prepared_batches(
+    job: ImportJob, acting_user, progress: Progress | None
+) -> Iterator[tuple[list[PreparedRow], dict]]:
     """Yield (rows of one batch, existing citizens by number), every row checked against the registry."""
     header_problems, raw_rows = read_file(Path(job.stored_path), job.file_format)
     del header_problems  # unknown columns are reported on the job page, not per row
@@ -271,8 +276,18 @@ def progress_of(job: ImportJob) -> dict:
 
 def _store_errors(job: ImportJob, rows: list[PreparedRow]) -> None:
     ImportRowError.objects.bulk_create(
-        [ImportRowError(job=job, line=row.line, column=p.field[:60], code=p.code, message_vi=p.message_vi[:300],
-                        message_en=p.message_en[:300]) for row in rows for p in row.problems],  # fmt: skip
+        [
+            ImportRowError(
+                job=job,
+                line=row.line,
+                column=p.field[:60],
+                code=p.code,
+                message_vi=p.message_vi[:300],
+                message_en=p.message_en[:300],
+            )
+            for row in rows
+            for p in row.problems
+        ],  # fmt: skip
         batch_size=2000,
     )
 
@@ -320,7 +335,11 @@ def validate_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
         return _fail(job, error.message_vi, error.message_en)
     job.total_rows, job.valid_rows, job.rejected_rows = counts.total, counts.valid, counts.rejected
     # On a checked job these are what applying *would* do; applying overwrites them with what it did.
-    job.created_count, job.updated_count, job.unchanged_count = counts.created, counts.updated, counts.unchanged
+    job.created_count, job.updated_count, job.unchanged_count = (
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+    )
     job.status = ImportJob.Status.VALIDATED
     job.save()
     _set_progress(job, "validated", counts.total, counts.total)
@@ -358,7 +377,9 @@ class _InjectedFailure(Exception):
     """Raised by tests (through ``fail_after_batches``) to prove that a crash leaves nothing behind."""
 
 
-def apply_job(job: ImportJob, progress: Progress | None = None, *, fail_after_batches: int | None = None) -> ImportJob:
+def apply_job(
+    job: ImportJob, progress: Progress | None = None, *, fail_after_batches: int | None = None
+) -> ImportJob:
     """Apply the valid rows of a checked job in one transaction."""
     if job.status != ImportJob.Status.VALIDATED:
         raise ValueError(f"job {job.pk} is {job.status}, not validated")
@@ -376,7 +397,9 @@ def apply_job(job: ImportJob, progress: Progress | None = None, *, fail_after_ba
         with transaction.atomic():
             rejected_rows: list[PreparedRow] = []
             touched: list[int] = []
-            for batch_number, (rows, existing) in enumerate(_prepared_batches(job, job.uploaded_by, report), start=1):
+            for batch_number, (rows, existing) in enumerate(
+                _prepared_batches(job, job.uploaded_by, report), start=1
+            ):
                 if fail_after_batches is not None and batch_number > fail_after_batches:
                     raise _InjectedFailure()
                 counts.total += len(rows)
@@ -397,7 +420,11 @@ def apply_job(job: ImportJob, progress: Progress | None = None, *, fail_after_ba
         raise
     _store_errors(job, rejected_rows)
     job.total_rows, job.valid_rows, job.rejected_rows = counts.total, counts.valid, counts.rejected
-    job.created_count, job.updated_count, job.unchanged_count = counts.created, counts.updated, counts.unchanged
+    job.created_count, job.updated_count, job.unchanged_count = (
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+    )
     job.status = ImportJob.Status.APPLIED
     job.finished_at = timezone.now()
     job.save()
@@ -405,7 +432,9 @@ def apply_job(job: ImportJob, progress: Progress | None = None, *, fail_after_ba
     return job
 
 
-def _apply_batch(job: ImportJob, rows: list[PreparedRow], existing: dict[str, Citizen], counts: JobCounts) -> list[int]:
+def _apply_batch(
+    job: ImportJob, rows: list[PreparedRow], existing: dict[str, Citizen], counts: JobCounts
+) -> list[int]:
     reason = f"Nhập tệp / import #{job.pk}: {job.original_name}"[:300]
     households = _households_for(rows)
     new: list[Citizen] = []
@@ -428,16 +457,25 @@ def _apply_batch(job: ImportJob, rows: list[PreparedRow], existing: dict[str, Ci
         [AllocatedIdNumber(number=c.id_number, allocated_by=job.uploaded_by, reason=reason[:200]) for c in new],
         ignore_conflicts=True, batch_size=BATCH_SIZE,
     )  # fmt: skip
-    Citizen.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    insert_instances(new)
+    assign_primary_keys(new, "id_number")
     if changed:
         now = timezone.now()
         for citizen, _changes in changed:
             citizen.updated_at = now
-        Citizen.objects.bulk_update([c for c, _ in changed], [*_UPDATABLE, "version", "updated_at"], batch_size=BATCH_SIZE)
+        Citizen.objects.bulk_update(
+            [c for c, _ in changed], [*_UPDATABLE, "version", "updated_at"], batch_size=BATCH_SIZE
+        )
     counts.created += len(new)
     counts.updated += len(changed)
-    events = [AuditEvent(Action.CREATE, "citizen", c.id_number, _path(c), reason, {"after": snapshot(c)}) for c in new]
-    events += [AuditEvent(Action.UPDATE, "citizen", c.id_number, _path(c), reason, {"fields": ch}) for c, ch in changed]
+    events = [
+        AuditEvent(Action.CREATE, "citizen", c.id_number, _path(c), reason, {"after": snapshot(c)})
+        for c in new
+    ]
+    events += [
+        AuditEvent(Action.UPDATE, "citizen", c.id_number, _path(c), reason, {"fields": ch})
+        for c, ch in changed
+    ]
     record_many(job.uploaded_by, events)
     affected = new + [c for c, _ in changed]
     quality.refresh_flags(affected, check_duplicates=False)

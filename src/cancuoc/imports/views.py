@@ -53,7 +53,9 @@ def upload(request):
 def detail(request, job_id: int):
     job = _job_for(request, job_id)
     errors = job.row_errors.all()[:500]
-    return render(request, "imports/detail.html", {"job": job, "errors": errors, "progress": services.progress_of(job)})
+    return render(
+        request, "imports/detail.html", {"job": job, "errors": errors, "progress": services.progress_of(job)}
+    )
 
 
 @login_required

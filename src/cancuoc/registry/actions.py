@@ -139,7 +139,9 @@ def _claim_number(number: str, acting_user, reason: str) -> None:
     """Record an existing number as given out; a cancelled number can never belong to anyone again."""
     existing = AllocatedIdNumber.objects.filter(number=number).first()
     if existing is None:
-        AllocatedIdNumber.objects.create(number=number, allocated_by=_user_or_none(acting_user), reason=reason[:200])
+        AllocatedIdNumber.objects.create(
+            number=number, allocated_by=_user_or_none(acting_user), reason=reason[:200]
+        )
     elif existing.status == AllocatedIdNumber.Status.CANCELLED:
         raise RegistryError([Problem("id_number", "id_cancelled", "Số định danh đã bị hủy, không được dùng lại",
                                      "This ID number was cancelled and cannot be used again")])  # fmt: skip

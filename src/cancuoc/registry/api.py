@@ -3,7 +3,7 @@ from datetime import date, datetime
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from cancuoc.accounts.access import Forbidden, NotFound, access_citizen_by_id_number, access_household_by_id
+from cancuoc.accounts.access import Forbidden, access_citizen_by_id_number, access_household_by_id
 from cancuoc.audit.models import Action
 from cancuoc.audit.services import AuditEvent, record
 

@@ -20,7 +20,9 @@ def insert_instances(instances: Sequence[Model], *, batch_size: int = 5000) -> N
         return
     model = type(instances[0])
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key or getattr(instances[0], f.attname) is not None]
+    fields = [
+        f for f in meta.concrete_fields if not f.primary_key or getattr(instances[0], f.attname) is not None
+    ]
     now = timezone.now()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -29,8 +31,19 @@ def insert_instances(instances: Sequence[Model], *, batch_size: int = 5000) -> N
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     # Text, integer and foreign-key values go to the driver as they are; only types the backend
     # adapts (dates, datetimes, JSON, ...) go through the field's own preparation.
-    plain = {"CharField", "TextField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
-             "PositiveSmallIntegerField", "SmallIntegerField", "BooleanField", "ForeignKey", "AutoField", "BigAutoField"}
+    plain = {
+        "CharField",
+        "TextField",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "BooleanField",
+        "ForeignKey",
+        "AutoField",
+        "BigAutoField",
+    }
     prepare = [
         None if f.get_internal_type() in plain else (lambda value, f=f: f.get_db_prep_save(value, connection))
         for f in fields

@@ -31,7 +31,7 @@ class MaritalStatus(models.TextChoices):
 
 
 class BloodType(models.TextChoices):
-    O = "O", "O"
+    O = "O", "O"  # noqa: E741 (the blood group is called O)
     A = "A", "A"
     B = "B", "B"
     AB = "AB", "AB"
@@ -87,7 +87,9 @@ class Citizen(models.Model):
     religion = models.CharField(_("religion"), max_length=40, blank=True)
     nationality = models.CharField(_("nationality"), max_length=3, default="VNM")
     blood_type = models.CharField(_("blood type"), max_length=2, choices=BloodType.choices, blank=True)
-    marital_status = models.CharField(_("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True
+    )
     permanent_unit = models.ForeignKey(
         "units.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("permanent residence"),
@@ -130,7 +132,9 @@ class Citizen(models.Model):
             models.Index(fields=["birth_date"], name="citizen_birth"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(id_number__regex=r"^[0-9]{12}$"), name="citizen_id_12_digits"),
+            models.CheckConstraint(
+                condition=models.Q(id_number__regex=r"^[0-9]{12}$"), name="citizen_id_12_digits"
+            ),
             models.CheckConstraint(condition=models.Q(sex__in=["M", "F"]), name="citizen_sex_known"),
         ]
 
@@ -173,6 +177,9 @@ class AllocatedIdNumber(models.Model):
     allocated_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT)
     reason = models.CharField(max_length=200, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.number} ({self.status})"
+
 
 class QualityFlag(models.Model):
     """One data-quality problem of one citizen record ("đúng, đủ, sạch, sống")."""
@@ -192,3 +199,6 @@ class QualityFlag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["citizen", "code"], name="quality_flag_unique")]
         indexes = [models.Index(fields=["code"], name="quality_flag_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}"

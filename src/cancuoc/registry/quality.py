@@ -74,9 +74,9 @@ def refresh_flags(citizens: Iterable[Citizen], *, check_duplicates: bool = True)
 def flag_duplicates(citizen_ids: Iterable[int] | None = None) -> int:
     """Flag every citizen sharing folded name and birth date with another record (one set-based query,
     for bulk jobs). Limited to ``citizen_ids`` when given. Returns how many flags were added."""
-    twins = Citizen.objects.filter(name_folded=OuterRef("name_folded"), birth_date=OuterRef("birth_date")).exclude(
-        pk=OuterRef("pk")
-    )
+    twins = Citizen.objects.filter(
+        name_folded=OuterRef("name_folded"), birth_date=OuterRef("birth_date")
+    ).exclude(pk=OuterRef("pk"))
     rows = (
         Citizen.objects.filter(Exists(twins))
         .annotate(twin=Subquery(twins.values("id_number")[:1]))
@@ -84,7 +84,9 @@ def flag_duplicates(citizen_ids: Iterable[int] | None = None) -> int:
     )
     wanted = set(citizen_ids) if citizen_ids is not None else None
     flags = [
-        QualityFlag(citizen_id=pk, code=Code.SUSPECTED_DUPLICATE, detail=f"same name and birth date as {twin}")
+        QualityFlag(
+            citizen_id=pk, code=Code.SUSPECTED_DUPLICATE, detail=f"same name and birth date as {twin}"
+        )
         for pk, twin in rows.iterator(chunk_size=5000)
         if wanted is None or pk in wanted
     ]
@@ -93,7 +95,9 @@ def flag_duplicates(citizen_ids: Iterable[int] | None = None) -> int:
 
 def flag_counts(citizens) -> dict[str, int]:
     """{code: number of citizens flagged} within a citizen queryset (already scoped by the caller)."""
-    rows = QualityFlag.objects.filter(citizen__in=citizens.values("pk")).values("code").annotate(n=Count("id"))
+    rows = (
+        QualityFlag.objects.filter(citizen__in=citizens.values("pk")).values("code").annotate(n=Count("id"))
+    )
     counts = {code: 0 for code in Code.values}
     counts.update({row["code"]: row["n"] for row in rows})
     return counts
@@ -117,5 +121,13 @@ def flag_counts_per_child_unit(parent_unit, citizens) -> list[dict]:
             continue
         per_code = flag_counts(under)
         flagged = under.filter(Q(quality_flags__isnull=False)).distinct().count()
-        rows.append({"unit": child, "citizens": total, "flagged": flagged, "clean_share": 1 - flagged / total, **per_code})
+        rows.append(
+            {
+                "unit": child,
+                "citizens": total,
+                "flagged": flagged,
+                "clean_share": 1 - flagged / total,
+                **per_code,
+            }
+        )
     return rows

@@ -25,7 +25,9 @@ class SearchResult:
 def _filtered(user, *, birth_year: int | None, unit=None) -> QuerySet[Citizen]:
     citizens = scope_citizens(user, Citizen.objects.all())
     if birth_year:
-        citizens = citizens.filter(birth_date__gte=date(birth_year, 1, 1), birth_date__lte=date(birth_year, 12, 31))
+        citizens = citizens.filter(
+            birth_date__gte=date(birth_year, 1, 1), birth_date__lte=date(birth_year, 12, 31)
+        )
     if unit is not None:
         from cancuoc.units.models import AdministrativeUnit
 

@@ -32,7 +32,12 @@ class Problem:
         return f"{self.message_vi} / {self.message_en}"
 
     def as_dict(self) -> dict:
-        return {"field": self.field, "code": self.code, "message_vi": self.message_vi, "message_en": self.message_en}
+        return {
+            "field": self.field,
+            "code": self.code,
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+        }
 
 
 @dataclass
@@ -76,7 +81,11 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
     if not partial or "id_number" in raw:
         number = normalize_text(str(raw.get("id_number") or ""))
         if not number:
-            add(Problem("id_number", "required", "Thiếu số định danh cá nhân", "Personal ID number is missing"))
+            add(
+                Problem(
+                    "id_number", "required", "Thiếu số định danh cá nhân", "Personal ID number is missing"
+                )
+            )
         elif not idnumber.is_valid(number):
             add(Problem("id_number", "id_not_12_digits",
                         f"Số định danh phải gồm đúng 12 chữ số (nhận được {len(number)} ký tự)",
@@ -114,7 +123,11 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
             if birth is None:
                 add(Problem("birth_date", "required", "Thiếu ngày sinh", "Date of birth is missing"))
             elif birth > today:
-                add(Problem("birth_date", "future_date", "Ngày sinh ở tương lai", "Date of birth is in the future"))
+                add(
+                    Problem(
+                        "birth_date", "future_date", "Ngày sinh ở tương lai", "Date of birth is in the future"
+                    )
+                )
             elif today.year - birth.year > MAX_AGE_YEARS:
                 add(Problem("birth_date", "implausible_date", "Ngày sinh quá xa trong quá khứ",
                             "Date of birth is implausibly old"))  # fmt: skip
@@ -144,7 +157,14 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
             add(Problem("date_of_death", "bad_date", "Ngày mất không hợp lệ", "Invalid date of death"))
         else:
             if death and death > today:
-                add(Problem("date_of_death", "future_date", "Ngày mất ở tương lai", "Date of death is in the future"))
+                add(
+                    Problem(
+                        "date_of_death",
+                        "future_date",
+                        "Ngày mất ở tương lai",
+                        "Date of death is in the future",
+                    )
+                )
             elif death and result.values.get("birth_date") and death < result.values["birth_date"]:
                 add(Problem("date_of_death", "death_before_birth", "Ngày mất trước ngày sinh",
                             "Date of death is before the date of birth"))  # fmt: skip

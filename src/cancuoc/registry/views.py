@@ -75,7 +75,10 @@ def detail(request, id_number: str):
         "flags": list(citizen.quality_flags.all()),
         "history": history_of("citizen", citizen.id_number),
         "can_change": can_change_registry(request.user),
-        "editable": [(name, citizen._meta.get_field(name).verbose_name, getattr(citizen, name)) for name in EDITABLE_FIELDS],
+        "editable": [
+            (name, citizen._meta.get_field(name).verbose_name, getattr(citizen, name))
+            for name in EDITABLE_FIELDS
+        ],
     }
     return render(request, "registry/detail.html", context)
 

@@ -44,7 +44,9 @@ _PREFIX_KINDS = [  # longest prefix first
     ("tỉnh", Kind.TINH),
     ("xã", Kind.XA),
 ]
-_FOLDED_PREFIXES = sorted({fold(prefix) for prefix, _ in _PREFIX_KINDS} | {"huyen dao"}, key=len, reverse=True)
+_FOLDED_PREFIXES = sorted(
+    {fold(prefix) for prefix, _ in _PREFIX_KINDS} | {"huyen dao"}, key=len, reverse=True
+)
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -88,7 +90,9 @@ def legacy_data_path() -> Path:
 
 
 def current_data() -> list[dict]:
-    return json.loads(resources.files("vietnam_provinces").joinpath("data/nested-divisions.json").read_text("utf-8"))
+    return json.loads(
+        resources.files("vietnam_provinces").joinpath("data/nested-divisions.json").read_text("utf-8")
+    )
 
 
 def legacy_data() -> list[dict]:
@@ -194,15 +198,15 @@ def _province_key(name: str) -> str:
 
 def _load_successions(report: LoadReport, progress: ProgressCallback | None) -> None:
     old_communes: dict[tuple[str, str, str], AdministrativeUnit] = {}
-    for unit in AdministrativeUnit.objects.filter(structure=Structure.PRE_2025, level=Level.COMMUNE).select_related(
-        "parent__parent"
-    ):
+    for unit in AdministrativeUnit.objects.filter(
+        structure=Structure.PRE_2025, level=Level.COMMUNE
+    ).select_related("parent__parent"):
         district, province = unit.parent, unit.parent.parent
         old_communes[(_province_key(province.name), short_key(district.name), short_key(unit.name))] = unit
     new_communes: dict[tuple[str, str], AdministrativeUnit] = {}
-    for unit in AdministrativeUnit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE).select_related(
-        "parent"
-    ):
+    for unit in AdministrativeUnit.objects.filter(
+        structure=Structure.Y2025, level=Level.COMMUNE
+    ).select_related("parent"):
         new_communes[(_province_key(unit.parent.name), short_key(unit.name))] = unit
 
     pairs: set[tuple[int, int]] = set()
@@ -231,7 +235,12 @@ def _load_successions(report: LoadReport, progress: ProgressCallback | None) -> 
         derived.add((old.parent_id, new_id))  # old district → new commune
         derived.add((old.parent.parent_id, new.parent_id))  # old province → new province
     links = [
-        UnitSuccession(predecessor_id=a, successor_id=b, effective=STRUCTURE_2025_START, source="vietnam-address-converter")
+        UnitSuccession(
+            predecessor_id=a,
+            successor_id=b,
+            effective=STRUCTURE_2025_START,
+            source="vietnam-address-converter",
+        )
         for a, b in sorted(pairs | derived)
     ]
     UnitSuccession.objects.bulk_create(links, batch_size=5000)

@@ -46,7 +46,9 @@ class AdministrativeUnit(models.Model):
     code = models.CharField(_("GSO code"), max_length=8)
     name = models.CharField(_("name"), max_length=120)
     name_folded = models.CharField(max_length=120, db_index=True, editable=False)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=64, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     valid_from = models.DateField(null=True, blank=True)
@@ -57,7 +59,9 @@ class AdministrativeUnit(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["structure", "level", "code"], name="unit_code_unique_in_structure"),
+            models.UniqueConstraint(
+                fields=["structure", "level", "code"], name="unit_code_unique_in_structure"
+            ),
         ]
         indexes = [models.Index(fields=["structure", "level"], name="unit_structure_level")]
         ordering = ["structure", "level", "code"]
@@ -66,7 +70,9 @@ class AdministrativeUnit(models.Model):
         return self.name
 
     def is_in_force(self, on: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
 
     def ancestors(self) -> list["AdministrativeUnit"]:
         ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
@@ -92,3 +98,6 @@ class UnitSuccession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="unit_succession_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id} ({self.effective})"

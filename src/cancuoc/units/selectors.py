@@ -37,9 +37,9 @@ def search_units(query: str, *, limit: int = 20, in_force_on: date | None = None
     )
     ceased = Case(When(valid_to__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
     return list(
-        units.select_related("parent__parent").annotate(rank=rank, ceased=ceased).order_by(
-            "rank", "ceased", "level", "name_folded"
-        )[:limit]
+        units.select_related("parent__parent")
+        .annotate(rank=rank, ceased=ceased)
+        .order_by("rank", "ceased", "level", "name_folded")[:limit]
     )
 
 

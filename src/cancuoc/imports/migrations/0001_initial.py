@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,43 +14,82 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=200)),
-                ('stored_path', models.CharField(max_length=500)),
-                ('file_format', models.CharField(max_length=4)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('status', models.CharField(choices=[('uploaded', 'Uploaded'), ('validating', 'Checking'), ('validated', 'Checked: waiting for confirmation'), ('applying', 'Applying'), ('applied', 'Applied'), ('failed', 'Failed: nothing was changed'), ('cancelled', 'Cancelled')], default='uploaded', max_length=12)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('valid_rows', models.PositiveIntegerField(default=0)),
-                ('rejected_rows', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('unchanged_count', models.PositiveIntegerField(default=0)),
-                ('error_vi', models.CharField(blank=True, max_length=500)),
-                ('error_en', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200)),
+                ("stored_path", models.CharField(max_length=500)),
+                ("file_format", models.CharField(max_length=4)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Uploaded"),
+                            ("validating", "Checking"),
+                            ("validated", "Checked: waiting for confirmation"),
+                            ("applying", "Applying"),
+                            ("applied", "Applied"),
+                            ("failed", "Failed: nothing was changed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="uploaded",
+                        max_length=12,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("valid_rows", models.PositiveIntegerField(default=0)),
+                ("rejected_rows", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("unchanged_count", models.PositiveIntegerField(default=0)),
+                ("error_vi", models.CharField(blank=True, max_length=500)),
+                ("error_en", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRowError',
+            name="ImportRowError",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line', models.PositiveIntegerField()),
-                ('column', models.CharField(blank=True, max_length=60)),
-                ('code', models.CharField(max_length=40)),
-                ('message_vi', models.CharField(max_length=300)),
-                ('message_en', models.CharField(max_length=300)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='row_errors', to='imports.importjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line", models.PositiveIntegerField()),
+                ("column", models.CharField(blank=True, max_length=60)),
+                ("code", models.CharField(max_length=40)),
+                ("message_vi", models.CharField(max_length=300)),
+                ("message_en", models.CharField(max_length=300)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="row_errors",
+                        to="imports.importjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['line', 'id'],
+                "ordering": ["line", "id"],
             },
         ),
     ]

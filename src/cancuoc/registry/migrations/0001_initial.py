@@ -6,116 +6,337 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('units', '0001_initial'),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AllocatedIdNumber',
+            name="AllocatedIdNumber",
             fields=[
-                ('number', models.CharField(max_length=12, primary_key=True, serialize=False)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('cancelled', 'Cancelled')], default='active', max_length=10)),
-                ('allocated_at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('allocated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                ("number", models.CharField(max_length=12, primary_key=True, serialize=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("cancelled", "Cancelled")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("allocated_at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "allocated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Citizen',
+            name="Citizen",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(max_length=12, unique=True, verbose_name='personal ID number')),
-                ('family_name', models.CharField(blank=True, max_length=40, verbose_name='family name')),
-                ('middle_name', models.CharField(blank=True, max_length=60, verbose_name='middle name')),
-                ('given_name', models.CharField(max_length=40, verbose_name='given name')),
-                ('full_name', models.CharField(editable=False, max_length=140, verbose_name='full name')),
-                ('other_names', models.CharField(blank=True, max_length=140, verbose_name='other names')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=140)),
-                ('name_sorted', models.CharField(db_index=True, editable=False, max_length=140)),
-                ('birth_date', models.DateField(verbose_name='date of birth')),
-                ('birth_date_precision', models.CharField(choices=[('day', 'Full date'), ('year', 'Year only (legacy record)')], default='day', max_length=4)),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('ethnicity', models.CharField(blank=True, max_length=40, verbose_name='ethnicity')),
-                ('religion', models.CharField(blank=True, max_length=40, verbose_name='religion')),
-                ('nationality', models.CharField(default='VNM', max_length=3, verbose_name='nationality')),
-                ('blood_type', models.CharField(blank=True, choices=[('O', 'O'), ('A', 'A'), ('B', 'B'), ('AB', 'AB')], max_length=2, verbose_name='blood type')),
-                ('marital_status', models.CharField(blank=True, choices=[('single', 'Single'), ('married', 'Married'), ('divorced', 'Divorced'), ('widowed', 'Widowed')], max_length=10, verbose_name='marital status')),
-                ('permanent_address', models.CharField(blank=True, max_length=200, verbose_name='permanent address (street)')),
-                ('temporary_address', models.CharField(blank=True, max_length=200, verbose_name='temporary address (street)')),
-                ('current_address', models.CharField(blank=True, max_length=200, verbose_name='current address (street)')),
-                ('relation_to_head', models.CharField(blank=True, choices=[('head', 'Head of household'), ('spouse', 'Spouse'), ('child', 'Child'), ('parent', 'Parent'), ('grandchild', 'Grandchild'), ('sibling', 'Sibling'), ('other', 'Other')], max_length=12, verbose_name='relation to household head')),
-                ('father_name', models.CharField(blank=True, max_length=140, verbose_name="father's name")),
-                ('mother_name', models.CharField(blank=True, max_length=140, verbose_name="mother's name")),
-                ('spouse_name', models.CharField(blank=True, max_length=140, verbose_name="spouse's name")),
-                ('old_id_number', models.CharField(blank=True, max_length=9, verbose_name='old 9-digit ID')),
-                ('date_of_death', models.DateField(blank=True, null=True, verbose_name='date of death')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('birth_registration_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.administrativeunit', verbose_name='place of birth registration')),
-                ('current_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.administrativeunit', verbose_name='current whereabouts')),
-                ('father', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.citizen')),
-                ('legal_representative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.citizen')),
-                ('mother', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.citizen')),
-                ('origin_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.administrativeunit', verbose_name='place of origin')),
-                ('permanent_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.administrativeunit', verbose_name='permanent residence')),
-                ('spouse', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.citizen')),
-                ('temporary_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.administrativeunit', verbose_name='temporary residence')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(max_length=12, unique=True, verbose_name="personal ID number"),
+                ),
+                ("family_name", models.CharField(blank=True, max_length=40, verbose_name="family name")),
+                ("middle_name", models.CharField(blank=True, max_length=60, verbose_name="middle name")),
+                ("given_name", models.CharField(max_length=40, verbose_name="given name")),
+                ("full_name", models.CharField(editable=False, max_length=140, verbose_name="full name")),
+                ("other_names", models.CharField(blank=True, max_length=140, verbose_name="other names")),
+                ("name_folded", models.CharField(db_index=True, editable=False, max_length=140)),
+                ("name_sorted", models.CharField(db_index=True, editable=False, max_length=140)),
+                ("birth_date", models.DateField(verbose_name="date of birth")),
+                (
+                    "birth_date_precision",
+                    models.CharField(
+                        choices=[("day", "Full date"), ("year", "Year only (legacy record)")],
+                        default="day",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="sex"
+                    ),
+                ),
+                ("ethnicity", models.CharField(blank=True, max_length=40, verbose_name="ethnicity")),
+                ("religion", models.CharField(blank=True, max_length=40, verbose_name="religion")),
+                ("nationality", models.CharField(default="VNM", max_length=3, verbose_name="nationality")),
+                (
+                    "blood_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("O", "O"), ("A", "A"), ("B", "B"), ("AB", "AB")],
+                        max_length=2,
+                        verbose_name="blood type",
+                    ),
+                ),
+                (
+                    "marital_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("single", "Single"),
+                            ("married", "Married"),
+                            ("divorced", "Divorced"),
+                            ("widowed", "Widowed"),
+                        ],
+                        max_length=10,
+                        verbose_name="marital status",
+                    ),
+                ),
+                (
+                    "permanent_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="permanent address (street)"),
+                ),
+                (
+                    "temporary_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="temporary address (street)"),
+                ),
+                (
+                    "current_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="current address (street)"),
+                ),
+                (
+                    "relation_to_head",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("head", "Head of household"),
+                            ("spouse", "Spouse"),
+                            ("child", "Child"),
+                            ("parent", "Parent"),
+                            ("grandchild", "Grandchild"),
+                            ("sibling", "Sibling"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="relation to household head",
+                    ),
+                ),
+                ("father_name", models.CharField(blank=True, max_length=140, verbose_name="father's name")),
+                ("mother_name", models.CharField(blank=True, max_length=140, verbose_name="mother's name")),
+                ("spouse_name", models.CharField(blank=True, max_length=140, verbose_name="spouse's name")),
+                ("old_id_number", models.CharField(blank=True, max_length=9, verbose_name="old 9-digit ID")),
+                ("date_of_death", models.DateField(blank=True, null=True, verbose_name="date of death")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "birth_registration_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.administrativeunit",
+                        verbose_name="place of birth registration",
+                    ),
+                ),
+                (
+                    "current_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.administrativeunit",
+                        verbose_name="current whereabouts",
+                    ),
+                ),
+                (
+                    "father",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.citizen",
+                    ),
+                ),
+                (
+                    "legal_representative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.citizen",
+                    ),
+                ),
+                (
+                    "mother",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.citizen",
+                    ),
+                ),
+                (
+                    "origin_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.administrativeunit",
+                        verbose_name="place of origin",
+                    ),
+                ),
+                (
+                    "permanent_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.administrativeunit",
+                        verbose_name="permanent residence",
+                    ),
+                ),
+                (
+                    "spouse",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.citizen",
+                    ),
+                ),
+                (
+                    "temporary_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.administrativeunit",
+                        verbose_name="temporary residence",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='household number')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('head', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='headed_households', to='registry.citizen')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='units.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="household number")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "head",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="headed_households",
+                        to="registry.citizen",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="units.administrativeunit",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='citizen',
-            name='household',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='registry.household'),
+            model_name="citizen",
+            name="household",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="members",
+                to="registry.household",
+            ),
         ),
         migrations.CreateModel(
-            name='QualityFlag',
+            name="QualityFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('missing_fields', 'Mandatory fields missing'), ('id_contradicts', 'ID number contradicts birth data'), ('duplicate', 'Suspected duplicate record'), ('dead_present', 'Dead but marked present'), ('legacy_birth_date', 'Birth date known only by year')], max_length=20)),
-                ('detail', models.CharField(blank=True, max_length=300)),
-                ('detected_at', models.DateTimeField(auto_now_add=True)),
-                ('citizen', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quality_flags', to='registry.citizen')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("missing_fields", "Mandatory fields missing"),
+                            ("id_contradicts", "ID number contradicts birth data"),
+                            ("duplicate", "Suspected duplicate record"),
+                            ("dead_present", "Dead but marked present"),
+                            ("legacy_birth_date", "Birth date known only by year"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=300)),
+                ("detected_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quality_flags",
+                        to="registry.citizen",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='citizen',
-            index=models.Index(fields=['permanent_unit', 'birth_date'], name='citizen_unit_birth'),
+            model_name="citizen",
+            index=models.Index(fields=["permanent_unit", "birth_date"], name="citizen_unit_birth"),
         ),
         migrations.AddIndex(
-            model_name='citizen',
-            index=models.Index(fields=['birth_date'], name='citizen_birth'),
+            model_name="citizen",
+            index=models.Index(fields=["birth_date"], name="citizen_birth"),
         ),
         migrations.AddConstraint(
-            model_name='citizen',
-            constraint=models.CheckConstraint(condition=models.Q(('id_number__regex', '^[0-9]{12}$')), name='citizen_id_12_digits'),
+            model_name="citizen",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id_number__regex", "^[0-9]{12}$")), name="citizen_id_12_digits"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citizen',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['M', 'F'])), name='citizen_sex_known'),
+            model_name="citizen",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex__in", ["M", "F"])), name="citizen_sex_known"
+            ),
         ),
         migrations.AddIndex(
-            model_name='qualityflag',
-            index=models.Index(fields=['code'], name='quality_flag_code'),
+            model_name="qualityflag",
+            index=models.Index(fields=["code"], name="quality_flag_code"),
         ),
         migrations.AddConstraint(
-            model_name='qualityflag',
-            constraint=models.UniqueConstraint(fields=('citizen', 'code'), name='quality_flag_unique'),
+            model_name="qualityflag",
+            constraint=models.UniqueConstraint(fields=("citizen", "code"), name="quality_flag_unique"),
         ),
     ]

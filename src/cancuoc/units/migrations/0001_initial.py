@@ -5,58 +5,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AdministrativeUnit',
+            name="AdministrativeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('structure', models.CharField(choices=[('pre2025', 'Before 1 July 2025'), ('2025', 'Since 1 July 2025')], max_length=8)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Province'), (2, 'District'), (3, 'Commune')])),
-                ('kind', models.CharField(choices=[('tinh', 'Tỉnh'), ('thanh_pho_tw', 'Thành phố trực thuộc trung ương'), ('quan', 'Quận'), ('huyen', 'Huyện'), ('thi_xa', 'Thị xã'), ('thanh_pho', 'Thành phố thuộc tỉnh'), ('xa', 'Xã'), ('phuong', 'Phường'), ('thi_tran', 'Thị trấn'), ('dac_khu', 'Đặc khu')], max_length=16)),
-                ('code', models.CharField(max_length=8, verbose_name='GSO code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('path', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, help_text='Last day in force; empty while in force', null=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='units.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "structure",
+                    models.CharField(
+                        choices=[("pre2025", "Before 1 July 2025"), ("2025", "Since 1 July 2025")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Province"), (2, "District"), (3, "Commune")]
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "Tỉnh"),
+                            ("thanh_pho_tw", "Thành phố trực thuộc trung ương"),
+                            ("quan", "Quận"),
+                            ("huyen", "Huyện"),
+                            ("thi_xa", "Thị xã"),
+                            ("thanh_pho", "Thành phố thuộc tỉnh"),
+                            ("xa", "Xã"),
+                            ("phuong", "Phường"),
+                            ("thi_tran", "Thị trấn"),
+                            ("dac_khu", "Đặc khu"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, verbose_name="GSO code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("name_folded", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("path", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Last day in force; empty while in force", null=True
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="units.administrativeunit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['structure', 'level', 'code'],
+                "ordering": ["structure", "level", "code"],
             },
         ),
         migrations.CreateModel(
-            name='UnitSuccession',
+            name="UnitSuccession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective', models.DateField()),
-                ('source', models.CharField(blank=True, max_length=80)),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='units.administrativeunit')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='units.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective", models.DateField()),
+                ("source", models.CharField(blank=True, max_length=80)),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="units.administrativeunit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="units.administrativeunit",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='administrativeunit',
-            name='successors',
-            field=models.ManyToManyField(related_name='predecessors', through='units.UnitSuccession', to='units.administrativeunit'),
+            model_name="administrativeunit",
+            name="successors",
+            field=models.ManyToManyField(
+                related_name="predecessors", through="units.UnitSuccession", to="units.administrativeunit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitsuccession',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='unit_succession_unique'),
+            model_name="unitsuccession",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"), name="unit_succession_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='administrativeunit',
-            index=models.Index(fields=['structure', 'level'], name='unit_structure_level'),
+            model_name="administrativeunit",
+            index=models.Index(fields=["structure", "level"], name="unit_structure_level"),
         ),
         migrations.AddConstraint(
-            model_name='administrativeunit',
-            constraint=models.UniqueConstraint(fields=('structure', 'level', 'code'), name='unit_code_unique_in_structure'),
+            model_name="administrativeunit",
+            constraint=models.UniqueConstraint(
+                fields=("structure", "level", "code"), name="unit_code_unique_in_structure"
+            ),
         ),
     ]

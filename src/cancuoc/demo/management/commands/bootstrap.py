@@ -21,7 +21,9 @@ class Command(BaseCommand):
             call_command("units", "load", stdout=self.stdout)
         if not Citizen.objects.exists():
             self.stdout.write("Tạo dân cư demo / generating the demo population …")
-            call_command("demo", province=province, citizens=citizens, seed=seed, no_users=True, stdout=self.stdout)
+            call_command(
+                "demo", province=province, citizens=citizens, seed=seed, no_users=True, stdout=self.stdout
+            )
         logins = ensure_demo_users(province_by_code(province))
         self.stdout.write("\n" + "=" * 72)
         self.stdout.write("cancuoc: http://127.0.0.1:8000")

@@ -12,10 +12,14 @@ class Command(BaseCommand):
     help = "Generate a deterministic synthetic population for one province (2025 province code)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--province", required=True, help="province code since 1 July 2025, e.g. 01 (Hà Nội)")
+        parser.add_argument(
+            "--province", required=True, help="province code since 1 July 2025, e.g. 01 (Hà Nội)"
+        )
         parser.add_argument("--citizens", type=int, default=10000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--today", help="reference date dd/mm/yyyy (default: today); fixes ages for tests")
+        parser.add_argument(
+            "--today", help="reference date dd/mm/yyyy (default: today); fixes ages for tests"
+        )
         parser.add_argument("--no-users", action="store_true", help="do not create the demo logins")
 
     def handle(self, *args, province, citizens, seed, today, no_users, **options):
@@ -26,11 +30,13 @@ class Command(BaseCommand):
                                              progress=update)  # fmt: skip
             except DemoError as error:
                 raise CommandError(str(error)) from error
-        self.stdout.write(f"{result.province.name}: {result.citizens} công dân / citizens, {result.households} hộ / households")
+        self.stdout.write(
+            f"{result.province.name}: {result.citizens} công dân / citizens, {result.households} hộ / households"
+        )
         if not no_users:
             self.print_logins(ensure_demo_users(result.province))
 
     def print_logins(self, logins):
-        self.stdout.write("\nTài khoản demo / demo logins (mật khẩu / password: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nTài khoản demo / demo logins (mật khẩu / password: {DEMO_PASSWORD})")
         for login in logins:
             self.stdout.write(f"  {login.username:12} {login.role} · {login.area}")

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--user", required=True, help="the acting officer's username (their area applies)")
+        parser.add_argument(
+            "--user", required=True, help="the acting officer's username (their area applies)"
+        )
         parser.add_argument("--yes", action="store_true", help="apply the valid rows after the check")
         parser.add_argument("--max-errors", type=int, default=50, help="how many rejected rows to print")
 
@@ -31,13 +33,19 @@ class Command(BaseCommand):
             job = services.validate_job(job, progress=lambda _p, done, total: update(done, total))
         if job.status == job.Status.FAILED:
             raise CommandError(f"{job.error_vi} / {job.error_en}")
-        self.stdout.write(f"Dòng / rows: {job.total_rows}, hợp lệ / valid: {job.valid_rows}, bị từ chối / rejected: {job.rejected_rows}")
+        self.stdout.write(
+            f"Dòng / rows: {job.total_rows}, hợp lệ / valid: {job.valid_rows}, bị từ chối / rejected: {job.rejected_rows}"
+        )
         self.stdout.write(f"Sẽ tạo / will create: {job.created_count}, cập nhật / update: {job.updated_count}, "
                           f"không đổi / unchanged: {job.unchanged_count}")  # fmt: skip
         for error in job.row_errors.all()[:max_errors]:
-            self.stdout.write(f"  dòng/line {error.line} [{error.column}] {error.message_vi} / {error.message_en}")
+            self.stdout.write(
+                f"  dòng/line {error.line} [{error.column}] {error.message_vi} / {error.message_en}"
+            )
         if not yes:
-            self.stdout.write(f"Chưa áp dụng (job #{job.pk}); chạy lại với --yes / not applied; run again with --yes")
+            self.stdout.write(
+                f"Chưa áp dụng (job #{job.pk}); chạy lại với --yes / not applied; run again with --yes"
+            )
             return
         with progress_bar("Áp dụng / applying", job.total_rows) as update:
             job = services.apply_job(job, progress=lambda _p, done, total: update(done, total))

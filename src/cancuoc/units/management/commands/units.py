@@ -19,7 +19,11 @@ class Command(BaseCommand):
         if action == "stats":
             from django.db.models import Count
 
-            for row in AdministrativeUnit.objects.values("structure", "level").annotate(n=Count("id")).order_by("structure", "level"):
+            for row in (
+                AdministrativeUnit.objects.values("structure", "level")
+                .annotate(n=Count("id"))
+                .order_by("structure", "level")
+            ):
                 self.stdout.write(f"{row['structure']:8} level {row['level']}: {row['n']}")
             return
         if options["if_empty"] and AdministrativeUnit.objects.exists():
@@ -35,7 +39,9 @@ class Command(BaseCommand):
             try:
                 report_ = load_units(report, replace=options["replace"])
             except UnitsAlreadyLoaded as error:
-                raise CommandError("Đơn vị hành chính đã được nạp; dùng --replace / units already loaded; use --replace") from error
+                raise CommandError(
+                    "Đơn vị hành chính đã được nạp; dùng --replace / units already loaded; use --replace"
+                ) from error
         for key, count in sorted(report_.created.items()):
             self.stdout.write(f"{key}: {count}")
         self.stdout.write(f"successions: {report_.successions}")

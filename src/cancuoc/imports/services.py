@@ -453,10 +453,13 @@ def _apply_batch(
         _apply_row(current, row, households)
         current.version += 1
         changed.append((current, changes))
-    AllocatedIdNumber.objects.bulk_create(
-        [AllocatedIdNumber(number=c.id_number, allocated_by=job.uploaded_by, reason=reason[:200]) for c in new],
-        ignore_conflicts=True, batch_size=BATCH_SIZE,
-    )  # fmt: skip
+    already = set(
+        AllocatedIdNumber.objects.filter(number__in=[c.id_number for c in new]).values_list("number", flat=True)
+    )
+    insert_instances([
+        AllocatedIdNumber(number=c.id_number, allocated_by=job.uploaded_by, reason=reason[:200])
+        for c in new if c.id_number not in already
+    ])  # fmt: skip
     insert_instances(new)
     assign_primary_keys(new, "id_number")
     if changed:
@@ -477,8 +480,9 @@ def _apply_batch(
         for c, ch in changed
     ]
     record_many(job.uploaded_by, events)
+    quality.refresh_flags(new, check_duplicates=False, new=True)
+    quality.refresh_flags([c for c, _ in changed], check_duplicates=False)
     affected = new + [c for c, _ in changed]
-    quality.refresh_flags(affected, check_duplicates=False)
     return [c.pk for c in affected]
 
 
@@ -495,8 +499,12 @@ def _path(citizen: Citizen) -> str:
 def _households_for(rows: list[PreparedRow]) -> dict[str, Household]:
     numbers = {row.values["household_number"]: row for row in rows if row.values.get("household_number")}
     found = {h.number: h for h in Household.objects.filter(number__in=list(numbers))}
-    for number, row in numbers.items():
-        if number not in found:
-            found[number] = Household.objects.create(number=number, unit=row.units["permanent_unit"],
-                                                     address=row.values.get("permanent_address", ""))  # fmt: skip
+    new = [
+        Household(number=number, unit=row.units["permanent_unit"], address=row.values.get("permanent_address", ""))
+        for number, row in numbers.items()
+        if number not in found
+    ]
+    insert_instances(new)
+    assign_primary_keys(new, "number")
+    found.update({household.number: household for household in new})
     return found

@@ -55,19 +55,22 @@ def detect_flags(citizen: Citizen, *, check_duplicates: bool = True) -> dict[str
     return flags
 
 
-def refresh_flags(citizens: Iterable[Citizen], *, check_duplicates: bool = True) -> None:
-    """Replace the stored flags of ``citizens`` with what ``detect_flags`` finds now."""
+def refresh_flags(citizens: Iterable[Citizen], *, check_duplicates: bool = True, new: bool = False) -> None:
+    """Replace the stored flags of ``citizens`` with what ``detect_flags`` finds now (``new``: the
+    citizens were just inserted and cannot have flags yet)."""
+    from .bulk import insert_instances
+
     citizens = list(citizens)
     if not citizens:
         return
-    QualityFlag.objects.filter(citizen__in=[c.pk for c in citizens]).delete()
-    QualityFlag.objects.bulk_create(
+    if not new:
+        QualityFlag.objects.filter(citizen__in=[c.pk for c in citizens]).delete()
+    insert_instances(
         [
-            QualityFlag(citizen=citizen, code=code, detail=detail)
+            QualityFlag(citizen_id=citizen.pk, code=code, detail=detail)
             for citizen in citizens
             for code, detail in detect_flags(citizen, check_duplicates=check_duplicates).items()
-        ],
-        batch_size=2000,
+        ]
     )
 
 

@@ -15,6 +15,7 @@ from cancuoc.rules.text import normalize_name, normalize_text
 
 MAX_AGE_YEARS = 130
 _OLD_ID = re.compile(r"^\d{9}$")
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$", re.UNICODE)
 
 SEX_ALIASES = {"m": "M", "nam": "M", "male": "M", "f": "F", "nữ": "F", "nu": "F", "female": "F"}
@@ -59,6 +60,12 @@ def parse_date(value) -> date | None:
     if isinstance(value, date):
         return value
     text = str(value).strip()
+    if match := _DMY.fullmatch(text):  # the common case, without strptime's cost
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError as error:
+            raise ValueError(text) from error
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
             return datetime.strptime(text, pattern).date()

@@ -7,6 +7,7 @@ lower case, punctuation as spaces.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -24,6 +25,7 @@ _SWING_NUCLEI = {"oa", "oe", "uy"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=65536)  # names repeat: a few thousand words cover a province
 def _canonical_tone_placement(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = [ch for ch in decomposed if ch in _TONE_MARKS]

@@ -43,7 +43,7 @@ class AdministrativeUnit(models.Model):
     structure = models.CharField(max_length=8, choices=Structure.choices)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    code = models.CharField(_("GSO code"), max_length=8)
+    code = models.CharField(_("GSO code"), max_length=8, db_index=True)
     name = models.CharField(_("name"), max_length=120)
     name_folded = models.CharField(max_length=120, db_index=True, editable=False)
     parent = models.ForeignKey(

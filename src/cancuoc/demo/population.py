@@ -145,7 +145,12 @@ class PopulationGenerator:
 
     def _person(self, *, sex: str, birth: date, family: str, relation: str, commune: int, address: str,
                 ethnicity: str, religion: str) -> Person:  # fmt: skip
-        middle = self.rng.choice(MIDDLE_MALE if sex == "M" else MIDDLE_FEMALE)
+        # "Văn" and "Thị" dominate middle names, the more so the older the person.
+        traditional = 0.55 if birth.year < 1990 else 0.25
+        if self.rng.random() < traditional:
+            middle = "Văn" if sex == "M" else "Thị"
+        else:
+            middle = self.rng.choice(MIDDLE_MALE if sex == "M" else MIDDLE_FEMALE)
         given = self.rng.choice(GIVEN_MALE if sex == "M" else GIVEN_FEMALE)
         place = (
             self.rng.choice(self.birth_province_codes)

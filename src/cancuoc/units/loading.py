@@ -267,6 +267,9 @@ def load_units(progress: ProgressCallback | None = None, *, replace: bool = Fals
     _load_structure(Structure.PRE_2025, legacy_data(), report, progress)
     fill_paths()
     _load_successions(report, progress)
+    from .selectors import invalidate_unit_index
+
+    transaction.on_commit(invalidate_unit_index)
     return report
 
 

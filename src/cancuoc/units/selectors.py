@@ -2,45 +2,141 @@
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import time
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Max, QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from cancuoc.rules.text import fold
 
 from .models import AdministrativeUnit, UnitSuccession
 
 
+@dataclass(frozen=True)
+class _Entry:
+    pk: int
+    name_folded: str
+    level: int
+    valid_from: date | None
+    valid_to: date | None
+
+
+class _UnitIndex:
+    """All units' folded names in memory (about 14,000 rows, a few MB).
+
+    Type-ahead runs on every keystroke; `str.find` over one string of all names beats a LIKE scan and
+    sort in the database. The index is rebuilt when a unit is saved in this process, after
+    `cancuoc units load`, and when the table's size changed (checked at most once a minute, for other
+    processes' loads).
+    """
+
+    RECHECK_SECONDS = 60
+    # A query like "xa" matches every commune; the first matches in table order (units in force,
+    # provinces first) are the ones worth ranking.
+    MAX_CANDIDATES = 500
+
+    def __init__(self):
+        self._stamp = None
+        self._checked_at = 0.0
+        self._entries: list[_Entry] = []
+        self._text = ""
+        self._starts: list[int] = []
+
+    def invalidate(self, **_signal_arguments) -> None:
+        self._stamp = None
+
+    def _refresh(self) -> None:
+        if self._stamp is not None and time.monotonic() - self._checked_at < self.RECHECK_SECONDS:
+            return
+        stamp = AdministrativeUnit.objects.aggregate(n=Count("id"), top=Max("id"))
+        stamp = (stamp["n"], stamp["top"])
+        self._checked_at = time.monotonic()
+        if stamp == self._stamp:
+            return
+        rows = AdministrativeUnit.objects.values_list("pk", "name_folded", "level", "valid_from", "valid_to")
+        self._entries = [_Entry(*row) for row in rows]
+        # "\nname\nname\n": every name starts after a newline, so a word start is " w" or "\nw".
+        self._starts, offset = [], 1
+        for entry in self._entries:
+            self._starts.append(offset)
+            offset += len(entry.name_folded) + 1
+        self._text = "\n" + "\n".join(entry.name_folded for entry in self._entries) + "\n"
+        self._stamp = stamp
+
+    def candidates(self, words: list[str]):
+        """Entries whose name contains every word; a word of one or two letters must start a word
+        (officers typing "ha" mean Hà, Hạ, Hải..., not every "Thanh")."""
+        self._refresh()
+        key = max(words, key=len)
+        patterns = [" " + key, "\n" + key] if len(key) <= 2 else [key]
+        seen: set[int] = set()
+        yielded = 0
+        for pattern in patterns:
+            shift = 1 if pattern[0] in " \n" and len(pattern) > len(key) else 0
+            position = self._text.find(pattern)
+            while position != -1:
+                index = bisect.bisect_right(self._starts, position + shift) - 1
+                if index not in seen:
+                    seen.add(index)
+                    entry = self._entries[index]
+                    if all(_contains(entry.name_folded, word) for word in words):
+                        yield entry
+                        yielded += 1
+                        if yielded >= self.MAX_CANDIDATES:
+                            return
+                position = self._text.find(pattern, position + 1)
+
+
+def _contains(name: str, word: str) -> bool:
+    if len(word) > 2:
+        return word in name
+    return name.startswith(word) or (" " + word) in name
+
+
+_index = _UnitIndex()
+post_save.connect(_index.invalidate, sender=AdministrativeUnit, dispatch_uid="unit-index")
+post_delete.connect(_index.invalidate, sender=AdministrativeUnit, dispatch_uid="unit-index-delete")
+
+
+def invalidate_unit_index() -> None:
+    _index.invalidate()
+
+
 def search_units(query: str, *, limit: int = 20, in_force_on: date | None = None) -> list[AdministrativeUnit]:
     """Diacritic-insensitive type-ahead: every word of the query must appear in the unit's name.
 
-    Ranked: whole name equal, then names that start with the query, then the rest; units in force
-    before units that ceased; then by level (provinces first) and name.
+    Ranked: whole name equal, then the name after its type word ("Xã Thái Thụy" for "thai thuy"),
+    then names that start with the query, then the rest; units in force before units that ceased;
+    then by level (provinces first) and name.
     """
     folded = fold(query)
     if not folded:
         return []
-    condition = Q()
-    for word in folded.split():
-        condition &= Q(name_folded__contains=word)
-    units = AdministrativeUnit.objects.filter(condition)
-    if in_force_on is not None:
-        units = units.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=in_force_on)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=in_force_on)
-        )
-    rank = Case(
-        When(name_folded=folded, then=Value(0)),
-        When(name_folded__endswith=" " + folded, then=Value(1)),
-        When(name_folded__startswith=folded, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    ceased = Case(When(valid_to__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return list(
-        units.select_related("parent__parent")
-        .annotate(rank=rank, ceased=ceased)
-        .order_by("rank", "ceased", "level", "name_folded")[:limit]
-    )
+    words = folded.split()
+    found = []
+    for entry in _index.candidates(words):
+        name = entry.name_folded
+        if in_force_on is not None and not (
+            (entry.valid_from is None or entry.valid_from <= in_force_on)
+            and (entry.valid_to is None or in_force_on <= entry.valid_to)
+        ):
+            continue
+        if name == folded:
+            rank = 0
+        elif name.endswith(" " + folded):
+            rank = 1
+        elif name.startswith(folded):
+            rank = 2
+        else:
+            rank = 3
+        found.append((rank, entry.valid_to is not None, entry.level, name, entry.pk))
+    best = [row[-1] for row in heapq.nsmallest(limit, found)]
+    units = AdministrativeUnit.objects.select_related("parent__parent").in_bulk(best)
+    return [units[pk] for pk in best if pk in units]
 
 
 def subtree(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:

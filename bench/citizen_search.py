@@ -51,10 +51,14 @@ def main() -> None:
         cursor.execute("ANALYZE")
     rng = random.Random(5)
     sample = list(
-        Citizen.objects.order_by("?").values_list("id_number", "full_name", "birth_date", "permanent_unit_id")[:3000]
+        Citizen.objects.order_by("?").values_list(
+            "id_number", "full_name", "birth_date", "permanent_unit_id"
+        )[:3000]
     )
     admin = User.objects.filter(role=Role.NATIONAL_ADMIN).first()
-    busiest_unit = max({row[3] for row in sample}, key=lambda unit: sum(1 for row in sample if row[3] == unit))
+    busiest_unit = max(
+        {row[3] for row in sample}, key=lambda unit: sum(1 for row in sample if row[3] == unit)
+    )
     officer, _ = User.objects.get_or_create(username="bench-commune", defaults={"role": Role.COMMUNE_OFFICER,
                                                                                 "unit_id": busiest_unit})  # fmt: skip
     ids = [rng.choice(sample)[0] for _ in range(args.queries)]

@@ -23,7 +23,11 @@ def main() -> None:
     args = parser.parse_args()
     cancuoc = str(Path(sys.executable).with_name("cancuoc"))
     with tempfile.TemporaryDirectory() as var_dir:
-        env = {**os.environ, "CANCUOC_VAR_DIR": var_dir, "CANCUOC_LEGACY_DATA_DIR": str(ROOT / "var" / "data")}
+        env = {
+            **os.environ,
+            "CANCUOC_VAR_DIR": var_dir,
+            "CANCUOC_LEGACY_DATA_DIR": str(ROOT / "var" / "data"),
+        }
         env.pop("DATABASE_URL", None)
         subprocess.run([cancuoc, "migrate", "-v0"], env=env, check=True)
         subprocess.run([cancuoc, "units", "load"], env=env, check=True, capture_output=True)

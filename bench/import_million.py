@@ -75,9 +75,14 @@ def copy_file(path: Path) -> float:
         columns = next(csv.reader(handle))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy")
-        cursor.execute("CREATE TABLE bench_copy (" + ", ".join(f"c{i} text" for i in range(len(columns))) + ")")
+        cursor.execute(
+            "CREATE TABLE bench_copy (" + ", ".join(f"c{i} text" for i in range(len(columns))) + ")"
+        )
         start = time.perf_counter()
-        with cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, open(path, "rb") as f:
+        with (
+            cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            open(path, "rb") as f,
+        ):
             while chunk := f.read(1 << 20):
                 copy.write(chunk)
         elapsed = time.perf_counter() - start
@@ -113,10 +118,16 @@ def main() -> None:
 
     start = time.perf_counter()
     job = services.create_job(officer, path, path.name)
-    job = services.validate_job(job, progress=lambda _p, done, total: print(f"check {done}", flush=True) if done % 100000 == 0 else None)
+    job = services.validate_job(
+        job,
+        progress=lambda _p, done, total: print(f"check {done}", flush=True) if done % 100000 == 0 else None,
+    )
     checked = time.perf_counter() - start
     start = time.perf_counter()
-    job = services.apply_job(job, progress=lambda _p, done, total: print(f"apply {done}", flush=True) if done % 100000 == 0 else None)
+    job = services.apply_job(
+        job,
+        progress=lambda _p, done, total: print(f"apply {done}", flush=True) if done % 100000 == 0 else None,
+    )
     applied = time.perf_counter() - start
     assert job.status == "applied", job.error_en
     citizens = Citizen.objects.count()

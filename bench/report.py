@@ -53,7 +53,9 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 def git_revision() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         return "?"
 
@@ -64,9 +66,15 @@ def record(name: str, title: str, body: str) -> None:
         f"<!-- bench:{name} -->\n## {title}\n\n"
         f"Measured {stamp} at commit `{git_revision()}` on {machine()}.\n\n{body.strip()}\n<!-- /bench:{name} -->"
     )
-    text = DOC.read_text("utf-8") if DOC.exists() else "# Benchmarks\n\nEach figure is written by its script in `bench/`.\n"
+    text = (
+        DOC.read_text("utf-8")
+        if DOC.exists()
+        else "# Benchmarks\n\nEach figure is written by its script in `bench/`.\n"
+    )
     pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    text = (
+        pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    )
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text, "utf-8")
     print(block)

@@ -53,12 +53,12 @@ def main() -> None:
     record(
         f"unit-search-{connection.vendor}",
         f"Unit type-ahead search ({database_version(connection)})",
-        f"""`bench/unit_search.py`: {stats['n']} queries over all {units} units (both structures), each a typed
+        f"""`bench/unit_search.py`: {stats["n"]} queries over all {units} units (both structures), each a typed
 prefix of a real unit name, mostly without diacritics, ranked, first 20 returned.
 
 | p50 | p95 | p99 | max | goal |
 |---|---|---|---|---|
-| {stats['p50']:.2f} ms | {stats['p95']:.2f} ms | {stats['p99']:.2f} ms | {stats['max']:.2f} ms | p99 < 20 ms: **{verdict}** |
+| {stats["p50"]:.2f} ms | {stats["p95"]:.2f} ms | {stats["p99"]:.2f} ms | {stats["max"]:.2f} ms | p99 < 20 ms: **{verdict}** |
 """,
     )
 

@@ -208,6 +208,13 @@ VI = {
     "Data quality (correct, complete, clean, live)": "Chất lượng dữ liệu (đúng, đủ, sạch, sống)",
     "Flagged": "Có cảnh báo",
     "Clean share": "Tỷ lệ sạch",
+    "Address on an old card": "Địa chỉ ghi trên thẻ cũ",
+    "Which unit is it today?": "Nay thuộc đơn vị nào?",
+    "No administrative unit matches this address.": "Không tìm thấy đơn vị hành chính khớp với địa chỉ này.",
+    "%(age)s years old": "%(age)s tuổi",
+    "Must hold a card": "Thuộc diện phải cấp thẻ",
+    "yes (alive, 14 or over, Vietnamese, resident)": "có (còn sống, từ 14 tuổi, quốc tịch Việt Nam, cư trú)",
+    "no": "không",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

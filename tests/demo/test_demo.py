@@ -7,7 +7,9 @@ from cancuoc.rules import idnumber
 
 
 def people(seed, n=2000):
-    generator = PopulationGenerator(seed=seed, today=date(2026, 11, 1), birth_province_codes=["034"], communes=5)
+    generator = PopulationGenerator(
+        seed=seed, today=date(2026, 11, 1), birth_province_codes=["034"], communes=5
+    )
     return [person for household in generator.households(n) for person in household]
 
 

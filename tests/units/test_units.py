@@ -39,3 +39,17 @@ def test_old_units_resolve_to_todays(world):
 
 def test_full_name_lists_the_ancestors(world):
     assert world.old_thuy_hai.full_name() == "Xã Thụy Hải, Huyện Thái Thụy, Tỉnh Thái Bình"
+
+
+def test_an_old_address_resolves_to_todays_unit(world):
+    from cancuoc.units.selectors import resolve_address_text
+
+    named, today = resolve_address_text(
+        "Thôn 3, Xã Thụy Hải, Huyện Thái Thụy, Tỉnh Thái Bình", date(2026, 1, 1)
+    )
+    assert named == world.old_thuy_hai and today == [world.thai_thuy]
+    named, today = resolve_address_text("thi tran diem dien, thai thuy, thai binh", date(2026, 1, 1))
+    assert named == world.old_diem_dien and today == [world.thai_thuy]
+    named, today = resolve_address_text("Phường Ba Đình, Thành phố Hà Nội", date(2026, 1, 1))
+    assert named == world.ba_dinh and today == [world.ba_dinh]
+    assert resolve_address_text("Số 5, Nowhere", date(2026, 1, 1)) == (None, [])

@@ -454,7 +454,9 @@ def _apply_batch(
         current.version += 1
         changed.append((current, changes))
     already = set(
-        AllocatedIdNumber.objects.filter(number__in=[c.id_number for c in new]).values_list("number", flat=True)
+        AllocatedIdNumber.objects.filter(number__in=[c.id_number for c in new]).values_list(
+            "number", flat=True
+        )
     )
     insert_instances([
         AllocatedIdNumber(number=c.id_number, allocated_by=job.uploaded_by, reason=reason[:200])
@@ -500,7 +502,9 @@ def _households_for(rows: list[PreparedRow]) -> dict[str, Household]:
     numbers = {row.values["household_number"]: row for row in rows if row.values.get("household_number")}
     found = {h.number: h for h in Household.objects.filter(number__in=list(numbers))}
     new = [
-        Household(number=number, unit=row.units["permanent_unit"], address=row.values.get("permanent_address", ""))
+        Household(
+            number=number, unit=row.units["permanent_unit"], address=row.values.get("permanent_address", "")
+        )
         for number, row in numbers.items()
         if number not in found
     ]

@@ -67,7 +67,9 @@ def insert_instances(instances: Sequence[Model], *, batch_size: int = 5000) -> N
                     values[name] if convert is None else convert(values[name])
                     for name, convert in zip(attnames, prepare, strict=True)
                 ))  # fmt: skip
-            cursor.execute(prefix + ", ".join([row_placeholder] * len(rows)), [value for row in rows for value in row])
+            cursor.execute(
+                prefix + ", ".join([row_placeholder] * len(rows)), [value for row in rows for value in row]
+            )
 
 
 def _copy_rows(table, fields, attnames, prepare, instances, stamped, now) -> None:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,6 +74,8 @@ def detail(request, id_number: str):
     context = {
         "citizen": citizen,
         "flags": list(citizen.quality_flags.all()),
+        "age": citizen.age_on(timezone.localdate()),
+        "eligible": citizen.is_eligible_for_card(timezone.localdate()),
         "history": history_of("citizen", citizen.id_number),
         "can_change": can_change_registry(request.user),
         "editable": [

@@ -47,3 +47,18 @@ def resolve(request, unit_id: int, on: date | None = None):
         return selectors.resolve_to_units_in_force(unit, on or timezone.localdate())
     except OverflowError as error:
         raise NotFound() from error
+
+
+class AddressResolution(Schema):
+    named: UnitOut | None
+    in_force: list[UnitOut]
+
+
+@router.get(
+    "/resolve-address",
+    response=AddressResolution,
+    summary="Today's unit(s) for an address written on an old card",
+)
+def resolve_address(request, text: str, on: date | None = None):
+    named, in_force = selectors.resolve_address_text(text[:300], on or timezone.localdate())
+    return {"named": named, "in_force": in_force}

@@ -179,3 +179,25 @@ def find_unit_by_code(code: str, *, level: int | None = None, structure: str | N
     if structure is not None:
         units = units.filter(structure=structure)
     return units.order_by("-structure").first()
+
+
+def resolve_address_text(text: str, on: date) -> tuple[AdministrativeUnit | None, list[AdministrativeUnit]]:
+    """An address as written on an old card ("Thôn 3, Xã Thụy Hải, Huyện Thái Thụy, Tỉnh Thái Bình") →
+    (the unit it names, today's unit(s) for it). Walks down from the province, matching each part by
+    its full name ("Phường Ba Đình") or, failing that, its name without the type word ("Ba Đình");
+    street parts before the units are ignored. (None, []) when not even a province matches."""
+    from .loading import short_key
+
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    best: AdministrativeUnit | None = None
+    candidates = list(AdministrativeUnit.objects.filter(level=1))
+    for part in reversed(parts):
+        exact = [unit for unit in candidates if unit.name_folded == fold(part)]
+        matches = exact or [unit for unit in candidates if short_key(unit.name) == short_key(part)]
+        if not matches:
+            break
+        best = sorted(matches, key=lambda unit: unit.valid_to is not None)[0]
+        candidates = list(AdministrativeUnit.objects.filter(parent__in=matches))
+    if best is None:
+        return None, []
+    return best, resolve_to_units_in_force(best, on)

@@ -32,3 +32,12 @@ def browser(request, unit_id: int | None = None):
 def search(request):
     units = selectors.search_units(request.GET.get("q", "")[:100], limit=20)
     return render(request, "units/_search_results.html", {"units": units})
+
+
+@login_required
+def resolve_address(request):
+    text = request.GET.get("address", "")[:300]
+    named, in_force = (
+        selectors.resolve_address_text(text, timezone.localdate()) if text.strip() else (None, [])
+    )
+    return render(request, "units/_resolved.html", {"text": text, "named": named, "in_force": in_force})

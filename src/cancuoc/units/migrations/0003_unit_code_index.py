@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('units', '0002_trigram_search'),
+        ("units", "0002_trigram_search"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='administrativeunit',
-            name='code',
-            field=models.CharField(db_index=True, max_length=8, verbose_name='GSO code'),
+            model_name="administrativeunit",
+            name="code",
+            field=models.CharField(db_index=True, max_length=8, verbose_name="GSO code"),
         ),
     ]

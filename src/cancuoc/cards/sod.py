@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from asn1crypto import algos, cms, core, x509
 
-from .lds import LdsError, emit, parse_tlv
+from .lds import LdsError, parse_tlv
 
 LDS_SECURITY_OBJECT_OID = "2.23.136.1.1.1"
 cms.ContentType._map[LDS_SECURITY_OBJECT_OID] = "ldsSecurityObject"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
@@ -116,7 +116,7 @@ def verify_files(
             report.add("sod", False, str(error))
     if parsed is not None:
         _check_signature(report, parsed)
-        when = at or datetime.now(timezone.utc)
+        when = at or datetime.now(UTC)
         if at_signing_time:
             when = _signing_time(parsed) or (parsed.certificate["tbs_certificate"]["validity"]["not_before"].native
                                              if parsed.certificate else when)  # fmt: skip

@@ -123,7 +123,28 @@ def verify_files(
         _check_chain(report, parsed, trusted or [], crls or [], when)
         _check_data_groups(report, parsed, files)
     _check_printed(report, files)
+    _check_active_authentication(report, files)
     return report
+
+
+def _check_active_authentication(report: Report, files: dict[str, bytes]) -> None:
+    import os
+
+    from .personalisation import CHIP_AA_KEY_FILE, active_authentication
+
+    if "DG15.bin" not in files:
+        report.skip("active authentication", "DG15 is absent")
+        return
+    if CHIP_AA_KEY_FILE not in files:
+        report.skip("active authentication", "no chip to challenge (only its files)")
+        return
+    try:
+        ok = active_authentication(files["DG15.bin"], files[CHIP_AA_KEY_FILE], os.urandom(8))
+    except (ValueError, TypeError, lds.LdsError) as error:
+        report.add("active authentication", False, f"cannot run: {error}")
+        return
+    report.add("active authentication", ok, "the chip answered the challenge with the DG15 key" if ok
+               else "the chip's answer does not verify with DG15")  # fmt: skip
 
 
 def _check_signature(report: Report, parsed: ParsedSod) -> None:
@@ -283,7 +304,7 @@ def _check_printed(report: Report, files: dict[str, bytes]) -> None:
 def verify_folder(folder: Path, **options) -> Report:
     files = {}
     for path in sorted(folder.iterdir()):
-        if path.is_file() and (path.suffix == ".bin" or path.name in ("mrz.txt", "qr.txt")):
+        if path.is_file() and (path.suffix in (".bin", ".der") or path.name in ("mrz.txt", "qr.txt")):
             files[path.name.replace("EF.COM", "EF_COM").replace("EF.SOD", "EF_SOD")] = path.read_bytes()[
                 : MAX_FILE + 1
             ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cancuoc.registry",
     "cancuoc.audit",
     "cancuoc.imports",
+    "cancuoc.cards",
     "cancuoc.demo",
     "cancuoc.web",
 ]

@@ -1,0 +1,78 @@
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from cancuoc.accounts.access import NotFound
+from cancuoc.accounts.models import User
+from cancuoc.cards import keystore
+from cancuoc.cards.services import personalise_citizen, write_card
+from cancuoc.cards.verify import load_certificates, load_crls, verify_folder
+from cancuoc.registry.validation import parse_date
+
+
+class Command(BaseCommand):
+    help = "Cards: `card personalise --citizen ID --out FOLDER`, `card verify FOLDER --trust CSCA.pem`."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        make = sub.add_parser("personalise", help="chip image, MRZ and QR of one citizen's card")
+        make.add_argument("--citizen", required=True, help="personal ID number")
+        make.add_argument("--out", required=True)
+        make.add_argument("--user", default="admin", help="acting officer (their area applies; audited)")
+        make.add_argument("--issue-date", help="dd/mm/yyyy (default today)")
+        check = sub.add_parser("verify", help="Passive and Active Authentication of a card folder")
+        check.add_argument("folder")
+        check.add_argument("--trust", help="PEM file of trusted CSCA certificates")
+        check.add_argument("--crl", help="PEM or DER CRL")
+        check.add_argument("--at", help="dd/mm/yyyy: check certificate validity at this date (default now)")
+        check.add_argument(
+            "--at-signing-time", action="store_true", help="check validity when the card was signed"
+        )
+        check.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action, **options):
+        if action == "personalise":
+            self.personalise(**options)
+        else:
+            self.verify(**options)
+
+    def personalise(self, citizen, out, user, issue_date, **options):
+        acting = User.objects.filter(username=user).first()
+        if acting is None:
+            raise CommandError(f"Không có người dùng {user} / no such user")
+        try:
+            card = personalise_citizen(
+                acting, citizen, issue_date=parse_date(issue_date) if issue_date else timezone.localdate()
+            )
+        except NotFound as error:
+            raise CommandError(f"Không tìm thấy công dân {citizen} / citizen not found") from error
+        except keystore.KeystoreError as error:
+            raise CommandError(str(error)) from error
+        files = write_card(card, Path(out))
+        expiry = card.expiry.strftime("%d/%m/%Y") if card.expiry else "Không thời hạn / no expiry"
+        self.stdout.write(f"{len(files)} tệp / files → {out}; hết hạn / expires {expiry}")
+        self.stdout.write("\n".join(card.mrz_lines))
+
+    def verify(self, folder, trust, crl, at, at_signing_time, **options):
+        path = Path(folder)
+        if not path.is_dir():
+            raise CommandError(f"{folder} is not a folder")
+        trusted = load_certificates(Path(trust).read_bytes()) if trust else []
+        crls = load_crls(Path(crl).read_bytes()) if crl else []
+        when = datetime.combine(parse_date(at), datetime.min.time(), tzinfo=UTC) if at else None
+        report = verify_folder(path, trusted=trusted, crls=crls, at=when, at_signing_time=at_signing_time)
+        if options["json"]:
+            self.stdout.write(_json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            marks = {"pass": "✔", "fail": "✘", "skipped": "–"}
+            for check in report.checks:
+                self.stdout.write(f"{marks[check.status]} {check.name:22} {check.reason}")
+            self.stdout.write("HỢP LỆ / VALID" if report.ok else "KHÔNG HỢP LỆ / NOT VALID")
+        if not report.ok:
+            raise SystemExit(1)
+
+
+_json = json

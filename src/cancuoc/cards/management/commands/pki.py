@@ -1,0 +1,61 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from cancuoc.cards import keystore
+
+
+class Command(BaseCommand):
+    help = "National PKI for chip data: init, rotate-ds, revoke-ds, crl, export."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        init = sub.add_parser("init", help="create the CSCA and a first Document Signer")
+        init.add_argument("--force", action="store_true")
+        rotate = sub.add_parser(
+            "rotate-ds", help="a new Document Signer; old ones stay valid for verification"
+        )
+        rotate.add_argument(
+            "--if-older-than", type=int, metavar="DAYS", help="only when the current DS is older (for cron)"
+        )
+        revoke = sub.add_parser("revoke-ds")
+        revoke.add_argument("serial", help="hex serial of the DS certificate")
+        crl = sub.add_parser("crl", help="issue a new CRL")
+        crl.add_argument("--out")
+        export = sub.add_parser("export", help="the CSCA certificate for relying parties")
+        export.add_argument("--out", required=True)
+
+    def handle(self, *args, action, **options):
+        now = timezone.now()
+        try:
+            if action == "init":
+                csca = keystore.initialise(now, force=options["force"])
+                self.stdout.write(f"CSCA {csca.subject.rfc4514_string()} valid to {csca.not_valid_after_utc:%d/%m/%Y}; "
+                                  f"keys in {keystore.folder()} (encrypted)")  # fmt: skip
+            elif action == "rotate-ds":
+                if options["if_older_than"] is not None:
+                    _signer, _certificate, created = keystore.current_document_signer()
+                    if now - created < dt.timedelta(days=options["if_older_than"]):
+                        self.stdout.write("DS is recent enough; nothing to do")
+                        return
+                certificate = keystore.rotate_document_signer(now)
+                self.stdout.write(f"new DS serial {certificate.serial_number:x}")
+            elif action == "revoke-ds":
+                keystore.revoke(options["serial"], now)
+                self.stdout.write(f"DS {options['serial']} revoked; run `cancuoc pki crl` to publish")
+            elif action == "crl":
+                data = keystore.write_crl(now)
+                if options["out"]:
+                    with open(options["out"], "wb") as handle:
+                        handle.write(data)
+                self.stdout.write(f"CRL written to {options['out'] or keystore.folder() / 'crl.pem'}")
+            elif action == "export":
+                _signer, certificate = keystore.csca()
+                from cryptography.hazmat.primitives import serialization
+
+                with open(options["out"], "wb") as handle:
+                    handle.write(certificate.public_bytes(serialization.Encoding.PEM))
+                self.stdout.write(f"CSCA certificate written to {options['out']}")
+        except keystore.KeystoreError as error:
+            raise CommandError(str(error)) from error

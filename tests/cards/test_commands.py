@@ -1,0 +1,88 @@
+"""`cancuoc pki …` and `cancuoc card …` end to end, against the registry."""
+
+import json
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cancuoc.audit.models import AuditEntry
+from tests.factories import CitizenFactory
+
+
+@pytest.fixture
+def pki_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CANCUOC_PKI_DIR", str(tmp_path / "pki"))
+    monkeypatch.setenv("CANCUOC_PKI_PASSPHRASE", "a test passphrase")
+    call_command("pki", "init")
+    return tmp_path
+
+
+def verify(folder, *extra):
+    try:
+        call_command("card", "verify", str(folder), *extra, "--json")
+    except SystemExit as exit_status:
+        return exit_status.code
+    return 0
+
+
+def test_personalise_verify_revoke(pki_dir, officers, world, capsys):
+    CitizenFactory(id_number="034090000001", permanent_unit=world.thai_thuy)
+    out = pki_dir / "card"
+    call_command("card", "personalise", "--citizen", "034090000001", "--out", str(out), "--user", "officer_thai_thuy",
+                 "--issue-date", "02/11/2026")  # fmt: skip
+    assert {p.name for p in out.iterdir()} >= {"EF_COM.bin", "DG1.bin", "DG2.bin", "DG13.bin", "DG14.bin", "DG15.bin",
+                                               "EF_SOD.bin", "mrz.txt", "qr.txt"}  # fmt: skip
+    assert AuditEntry.objects.filter(
+        action="export", object_id="034090000001", reason="card personalisation"
+    ).exists()
+    call_command("pki", "export", "--out", str(pki_dir / "csca.pem"))
+    capsys.readouterr()
+    assert verify(out, "--trust", str(pki_dir / "csca.pem")) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and {c["name"] for c in report["checks"] if c["status"] == "pass"} >= {
+        "signature",
+        "chain",
+    }
+
+    state = json.loads((pki_dir / "pki" / "state.json").read_text())
+    call_command("pki", "revoke-ds", state["current"])
+    call_command("pki", "crl", "--out", str(pki_dir / "crl.pem"))
+    call_command("pki", "rotate-ds")
+    capsys.readouterr()
+    assert verify(out, "--trust", str(pki_dir / "csca.pem"), "--crl", str(pki_dir / "crl.pem")) == 1
+    revoked = json.loads(capsys.readouterr().out)
+    assert {c["name"]: c["status"] for c in revoked["checks"]}["revocation"] == "fail"
+
+
+def test_an_officer_cannot_personalise_outside_their_area(pki_dir, officers, world):
+    CitizenFactory(id_number="001090000002", permanent_unit=world.ba_dinh)
+    with pytest.raises(CommandError, match="not found"):
+        call_command("card", "personalise", "--citizen", "001090000002", "--out", str(pki_dir / "x"),
+                     "--user", "officer_thai_thuy")  # fmt: skip
+
+
+def test_keys_on_disk_are_encrypted_and_the_passphrase_is_needed(pki_dir, monkeypatch):
+    key_files = list((pki_dir / "pki").glob("*.key.pem"))
+    assert key_files and all(b"ENCRYPTED PRIVATE KEY" in f.read_bytes() for f in key_files)
+    monkeypatch.setenv("CANCUOC_PKI_PASSPHRASE", "wrong")
+    with pytest.raises(CommandError, match="PASSPHRASE"):
+        call_command("pki", "rotate-ds")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("pki", "init")
+
+
+def test_our_card_verifies_with_openssl_from_the_command_line(pki_dir, officers, world):
+    CitizenFactory(id_number="034090000003", permanent_unit=world.thai_thuy)
+    out = pki_dir / "card"
+    call_command("card", "personalise", "--citizen", "034090000003", "--out", str(out), "--user", "admin")
+    call_command("pki", "export", "--out", str(pki_dir / "csca.pem"))
+    sod = (out / "EF_SOD.bin").read_bytes()
+    from cancuoc.cards.lds import parse_tlv
+
+    (pki_dir / "sod.p7").write_bytes(parse_tlv(sod)[0].value)
+    result = subprocess.run(["openssl", "cms", "-verify", "-inform", "DER", "-in", str(pki_dir / "sod.p7"), "-CAfile",
+                             str(pki_dir / "csca.pem"), "-binary", "-purpose", "any", "-out", "/dev/null"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr

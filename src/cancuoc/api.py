@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from cancuoc.accounts.access import Forbidden, NotFound
 from cancuoc.audit.api import router as audit_router
+from cancuoc.cards.api import router as cards_router
 from cancuoc.registry.actions import RegistryError
 from cancuoc.registry.api import router as registry_router
 from cancuoc.units.api import router as units_router
@@ -22,6 +23,7 @@ api = NinjaAPI(
 api.add_router("/units", units_router)
 api.add_router("/", registry_router)
 api.add_router("/audit", audit_router)
+api.add_router("/cards", cards_router)
 
 
 @api.exception_handler(NotFound)

@@ -86,3 +86,21 @@ def test_our_card_verifies_with_openssl_from_the_command_line(pki_dir, officers,
                              str(pki_dir / "csca.pem"), "-binary", "-purpose", "any", "-out", "/dev/null"],
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_verify_api_reads_uploaded_files(pki_dir, officers, world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    CitizenFactory(id_number="034090000004", permanent_unit=world.thai_thuy)
+    out = pki_dir / "card"
+    call_command("card", "personalise", "--citizen", "034090000004", "--out", str(out), "--user", "admin")
+    client.force_login(officers["auditor"])
+    uploads = [
+        SimpleUploadedFile(p.name, p.read_bytes()) for p in out.iterdir() if p.suffix in (".bin", ".txt")
+    ]
+    response = client.post("/api/v1/cards/verify", {"files": uploads})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["ok"] and {c["name"]: c["status"] for c in body["checks"]}["chain"] == "pass"
+    bad = client.post("/api/v1/cards/verify", {"files": [SimpleUploadedFile("evil.exe", b"MZ")]})
+    assert bad.status_code == 422

@@ -8,6 +8,7 @@ arithmetic on its own curve (slower, only for foreign documents: ours use named 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from asn1crypto import algos, keys
@@ -47,7 +48,7 @@ def verify(public_key: keys.PublicKeyInfo, algorithm: algos.SignedDigestAlgorith
         _verify_explicit_ecdsa(public_key, signature, hashlib.new(hash_name, data).digest())
         return
     try:
-        key = load_der_public_key(public_key.dump())
+        key = _load_key(public_key.dump())
     except (ValueError, UnsupportedAlgorithm) as error:
         raise SignatureProblem(f"cannot load the public key: {error}") from error
     chosen = HASHES[hash_name]()
@@ -66,6 +67,11 @@ def verify(public_key: keys.PublicKeyInfo, algorithm: algos.SignedDigestAlgorith
             raise SignatureProblem(f"signature scheme {scheme} does not match the {public_key.algorithm} key")
     except InvalidSignature as error:
         raise SignatureProblem("signature does not verify") from error
+
+
+@functools.lru_cache(maxsize=4096)  # a verifier meets the same DS and CSCA keys for every card
+def _load_key(der: bytes):
+    return load_der_public_key(der)
 
 
 def _verify_explicit_ecdsa(public_key: keys.PublicKeyInfo, signature: bytes, digest: bytes) -> None:

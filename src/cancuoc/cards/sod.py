@@ -89,49 +89,81 @@ def hash_data_group(algorithm: str, content: bytes) -> bytes:
     return hashlib.new(algorithm, content).digest()
 
 
+class SodTemplate:
+    """Everything of an EF.SOD that is the same for every card a Document Signer signs (certificate,
+    signer identifier, algorithm identifiers), encoded once; ``build`` adds the card's hashes, digest,
+    signing time and signature. Personalisation signs thousands of cards per DS: this keeps the ASN.1
+    object building out of the per-card cost."""
+
+    DIGESTS = {
+        "sha256": "2.16.840.1.101.3.4.2.1",
+        "sha384": "2.16.840.1.101.3.4.2.2",
+        "sha512": "2.16.840.1.101.3.4.2.3",
+    }
+
+    def __init__(self, ds_certificate_der: bytes, hash_name: str = "sha256"):
+        from cryptography.hazmat.primitives import hashes
+
+        certificate = x509.Certificate.load(ds_certificate_der)
+        self.hash_name = hash_name
+        self.hash = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[hash_name]()
+        digest_algorithm = algos.DigestAlgorithm({"algorithm": hash_name}).dump()
+        key_algorithm = certificate.public_key.algorithm
+        signature_algorithm = algos.SignedDigestAlgorithm(
+            {"algorithm": f"{hash_name}_ecdsa" if key_algorithm == "ec" else f"{hash_name}_rsa"}
+        ).dump()
+        sid = cms.IssuerAndSerialNumber(
+            {"issuer": certificate.issuer, "serial_number": certificate.serial_number}
+        ).dump()
+        self._signer_head = core.Integer(1).dump() + sid + digest_algorithm
+        self._signature_algorithm = signature_algorithm
+        self._signed_data_head = core.Integer(3).dump() + emit(0x31, digest_algorithm)
+        self._certificates = emit(0xA0, ds_certificate_der)
+        self._lds_head = core.Integer(0).dump() + digest_algorithm
+        self._content_type_attribute = emit(0x30, core.ObjectIdentifier("1.2.840.113549.1.9.3").dump()
+                                            + emit(0x31, core.ObjectIdentifier(LDS_SECURITY_OBJECT_OID).dump()))  # fmt: skip
+        self._econtent_type = core.ObjectIdentifier(LDS_SECURITY_OBJECT_OID).dump()
+        self._signed_data_oid = core.ObjectIdentifier("1.2.840.113549.1.7.2").dump()
+
+    def build(self, dg_files: dict[int, bytes], signer, signing_time=None) -> bytes:
+        hashes_der = b"".join(
+            emit(0x30, core.Integer(number).dump() + emit(0x04, hash_data_group(self.hash_name, content)))
+            for number, content in sorted(dg_files.items())
+        )
+        econtent = emit(0x30, self._lds_head + emit(0x30, hashes_der))
+        attributes = [
+            self._content_type_attribute,
+            emit(0x30, core.ObjectIdentifier("1.2.840.113549.1.9.4").dump()
+                 + emit(0x31, emit(0x04, hash_data_group(self.hash_name, econtent)))),
+        ]  # fmt: skip
+        if signing_time is not None:
+            attributes.append(emit(0x30, core.ObjectIdentifier("1.2.840.113549.1.9.5").dump()
+                                   + emit(0x31, core.UTCTime(signing_time).dump())))  # fmt: skip
+        attributes.sort()  # DER: the elements of a SET OF in ascending order of their encodings
+        signed_attributes = b"".join(attributes)
+        signature = signer.sign(emit(0x31, signed_attributes), self.hash)
+        signer_info = emit(0x30, self._signer_head + emit(0xA0, signed_attributes) + self._signature_algorithm
+                           + emit(0x04, signature))  # fmt: skip
+        encapsulated = emit(0x30, self._econtent_type + emit(0xA0, emit(0x04, econtent)))
+        signed_data = emit(
+            0x30, self._signed_data_head + encapsulated + self._certificates + emit(0x31, signer_info)
+        )
+        return emit(0x77, emit(0x30, self._signed_data_oid + emit(0xA0, signed_data)))
+
+
+_templates: dict[tuple[bytes, str], SodTemplate] = {}
+
+
 def build_sod(
     dg_files: dict[int, bytes], signer, ds_certificate_der: bytes, *, hash_name: str = "sha256",
     signing_time=None,
 ) -> bytes:  # fmt: skip
     """EF.SOD over ``dg_files`` (data-group number → file bytes), signed by ``signer`` (a
     ``cancuoc.cards.pki.Signer``) whose certificate is ``ds_certificate_der``. DER, tag 77."""
-    from cryptography.hazmat.primitives import hashes
-
-    lds_object = LdsSecurityObject({
-        "version": 0,
-        "hashAlgorithm": {"algorithm": hash_name},
-        "dataGroupHashValues": [
-            {"dataGroupNumber": number, "dataGroupHashValue": hash_data_group(hash_name, content)}
-            for number, content in sorted(dg_files.items())
-        ],
-    })  # fmt: skip
-    econtent = lds_object.dump()
-    certificate = x509.Certificate.load(ds_certificate_der)
-    attributes = [
-        {"type": "content_type", "values": [LDS_SECURITY_OBJECT_OID]},
-        {"type": "message_digest", "values": [hash_data_group(hash_name, econtent)]},
-    ]
-    if signing_time is not None:
-        attributes.append({"type": "signing_time", "values": [cms.Time({"utc_time": signing_time})]})
-    signed_attributes = cms.CMSAttributes(attributes)
-    chosen_hash = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[hash_name]()
-    signature = signer.sign(signed_attributes.dump(), chosen_hash)
-    key_algorithm = certificate.public_key.algorithm
-    signature_algorithm = f"{hash_name}_ecdsa" if key_algorithm == "ec" else f"{hash_name}_rsa"
-    signer_info = cms.SignerInfo({
-        "version": "v1",
-        "sid": cms.SignerIdentifier({"issuer_and_serial_number": {
-            "issuer": certificate.issuer, "serial_number": certificate.serial_number}}),
-        "digest_algorithm": {"algorithm": hash_name},
-        "signed_attrs": signed_attributes,
-        "signature_algorithm": {"algorithm": signature_algorithm},
-        "signature": signature,
-    })  # fmt: skip
-    signed_data = cms.SignedData({
-        "version": "v3",
-        "digest_algorithms": [{"algorithm": hash_name}],
-        "encap_content_info": {"content_type": LDS_SECURITY_OBJECT_OID, "content": econtent},
-        "certificates": [certificate],
-        "signer_infos": [signer_info],
-    })  # fmt: skip
-    return emit(0x77, cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())
+    key = (ds_certificate_der, hash_name)
+    template = _templates.get(key)
+    if template is None:
+        if len(_templates) > 16:
+            _templates.clear()
+        template = _templates[key] = SodTemplate(ds_certificate_der, hash_name)
+    return template.build(dg_files, signer, signing_time)

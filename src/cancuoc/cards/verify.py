@@ -66,13 +66,13 @@ def load_crls(data: bytes) -> list[asn1_crl.CertificateList]:
 
 
 def _signed_attributes_bytes(parsed: ParsedSod) -> bytes:
-    attributes = parsed.signer_info["signed_attrs"].dump(force=True)
-    return b"\x31" + attributes[1:]  # signed over as a SET OF, not the [0] IMPLICIT it is stored as
+    # Signed over as a SET OF (tag 31) with the bytes as received, not the [0] IMPLICIT it is stored as.
+    return lds.emit(0x31, parsed.signer_info["signed_attrs"].contents)
 
 
 def _message_digest(parsed: ParsedSod) -> bytes | None:
     for attribute in parsed.signer_info["signed_attrs"]:
-        if attribute["type"].native == "message_digest":
+        if attribute["type"].dotted == "1.2.840.113549.1.9.4":
             return attribute["values"][0].native
     return None
 
@@ -173,6 +173,56 @@ def _check_signature(report: Report, parsed: ParsedSod) -> None:
         report.add("signature", False, str(error))
 
 
+class TrustStore:
+    """Trusted CSCA certificates, indexed by subject, remembering which DS certificates they signed:
+    a relying party sees the same few Document Signers on thousands of cards."""
+
+    def __init__(self, certificates: list[x509.Certificate]):
+        self.certificates = certificates
+        self._by_subject: dict[bytes, list[x509.Certificate]] = {}
+        self._by_country: dict[str | None, list[x509.Certificate]] = {}
+        for certificate in certificates:
+            self._by_subject.setdefault(certificate.subject.dump(), []).append(certificate)
+            self._by_country.setdefault(certificate.subject.native.get("country_name"), []).append(
+                certificate
+            )
+        self._issuer_of: dict[bytes, x509.Certificate | None] = {}
+
+    def issuer_of(self, ds: x509.Certificate) -> x509.Certificate | None:
+        key = ds.dump()
+        if key not in self._issuer_of:
+            self._issuer_of[key] = self._find_issuer(ds)
+        return self._issuer_of[key]
+
+    def _find_issuer(self, ds: x509.Certificate) -> x509.Certificate | None:
+        named = self._by_subject.get(ds.issuer.dump(), [])
+        # Name matching is not enough (renewed CSCAs share names, some documents order names oddly):
+        # the CSCA whose key verifies the DS certificate is the one; same-country CSCAs are tried next.
+        others = [c for c in self._by_country.get(ds.issuer.native.get("country_name"), []) if c not in named]
+        for candidate in named + others:
+            try:
+                verify_signature(candidate.public_key, ds["signature_algorithm"], ds["signature_value"].native,
+                                 ds["tbs_certificate"].dump())  # fmt: skip
+                return candidate
+            except (SignatureProblem, ValueError):
+                continue
+        return None
+
+
+_stores: dict[int, tuple[list, TrustStore]] = {}
+
+
+def _trust_store(trusted) -> TrustStore:
+    if isinstance(trusted, TrustStore):
+        return trusted
+    cached = _stores.get(id(trusted))
+    if cached is None or cached[0] is not trusted:
+        if len(_stores) > 8:
+            _stores.clear()
+        cached = _stores[id(trusted)] = (trusted, TrustStore(trusted))
+    return cached[1]
+
+
 def _check_chain(report, parsed: ParsedSod, trusted, crls, when: datetime) -> None:
     ds = parsed.certificate
     if ds is None:
@@ -182,26 +232,11 @@ def _check_chain(report, parsed: ParsedSod, trusted, crls, when: datetime) -> No
     not_before, not_after = validity["not_before"].native, validity["not_after"].native
     report.add("ds validity", not_before <= when <= not_after,
                f"DS valid {not_before:%d/%m/%Y}–{not_after:%d/%m/%Y}, checked at {when:%d/%m/%Y}")  # fmt: skip
-    if not trusted:
+    store = _trust_store(trusted) if trusted else None
+    if store is None or not store.certificates:
         report.skip("chain", "no trusted CSCA given (--trust)")
     else:
-        issuers = [c for c in trusted if c.subject == ds.issuer]
-        # Name matching is not enough (renewed CSCAs share names, some documents order names oddly):
-        # the CSCA whose key verifies the DS certificate is the one.
-        reasons = []
-        found = None
-        country = ds.issuer.native.get("country_name")
-        same_country = [
-            c for c in trusted if c not in issuers and c.subject.native.get("country_name") == country
-        ]
-        for candidate in issuers + same_country:
-            try:
-                verify_signature(candidate.public_key, ds["signature_algorithm"], ds["signature_value"].native,
-                                 ds["tbs_certificate"].dump())  # fmt: skip
-                found = candidate
-                break
-            except (SignatureProblem, ValueError) as error:
-                reasons.append(str(error))
+        found = store.issuer_of(ds)
         if found is None:
             report.add("chain", False, "the DS certificate is not signed by any trusted CSCA")
         else:

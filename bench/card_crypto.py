@@ -1,0 +1,97 @@
+"""Card personalisation and Passive Authentication speed, per core (one process).
+
+    python bench/card_crypto.py [--cards 2000]
+
+Personalisation: everything but face encoding and rendering (the portrait JPEG is made once): MRZ, QR,
+DG1/2/13/14/15, two EC key pairs per card (active and chip authentication), EF.COM, EF.SOD signed with
+ECDSA P-256 — compared with `openssl speed ecdsap256` signatures per second on the same machine.
+Passive Authentication: `verify_files` of a complete card (SOD signature, chain to the CSCA, every DG
+hash, MRZ, QR = DG13), without Active Authentication.
+"""
+
+import argparse
+import datetime as dt
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from cancuoc.cards import pki  # noqa: E402
+from cancuoc.cards.personalisation import CHIP_AA_KEY_FILE, Holder, personalise  # noqa: E402
+from cancuoc.cards.portrait import placeholder_portrait  # noqa: E402
+from cancuoc.cards.verify import load_certificates, verify_files  # noqa: E402
+from report import record  # noqa: E402
+
+
+def openssl_ecdsa_p256_signs_per_second() -> float | None:
+    try:
+        result = subprocess.run(["openssl", "speed", "-seconds", "3", "-elapsed", "ecdsap256"], capture_output=True,
+                                text=True, timeout=120)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"256 bits ecdsa \(nistp256\)\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)", result.stdout)
+    return float(match.group(1)) if match else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cards", type=int, default=2000)
+    args = parser.parse_args()
+    from cryptography.hazmat.primitives import serialization
+
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    csca_signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
+    csca = pki.make_csca(csca_signer, now=now)
+    ds_signer = pki.SoftwareSigner.generate()
+    ds_der = pki.make_document_signer(csca_signer, csca, ds_signer.public_key(), now=now).public_bytes(
+        serialization.Encoding.DER
+    )
+    portrait = placeholder_portrait("F")
+    holders = [
+        Holder(f"001{190 + i % 10:03d}{i:06d}"[:12], "Nguyễn", "Thị", "Hòa", dt.date(1990, 1, 1 + i % 28), "F",
+               place_of_residence="Phường Ba Đình, Thành phố Hà Nội")
+        for i in range(args.cards)
+    ]  # fmt: skip
+    start = time.perf_counter()
+    cards = [personalise(h, issue_date=dt.date(2026, 11, 2), portrait=portrait, ds_signer=ds_signer,
+                         ds_certificate_der=ds_der) for h in holders]  # fmt: skip
+    personalise_seconds = time.perf_counter() - start
+    per_second = args.cards / personalise_seconds
+
+    trusted = load_certificates(csca.public_bytes(serialization.Encoding.PEM))
+    files = [{k: v for k, v in card.files.items() if k != CHIP_AA_KEY_FILE} for card in cards]
+    assert verify_files(files[0], trusted=trusted, at=now).ok
+    start = time.perf_counter()
+    for card_files in files:
+        verify_files(card_files, trusted=trusted, at=now)
+    verify_seconds = time.perf_counter() - start
+    verifications = len(files) / verify_seconds
+    openssl = openssl_ecdsa_p256_signs_per_second()
+    ratio = (
+        f"{per_second / openssl:.2f} (openssl: {openssl:,.0f} ECDSA P-256 signatures/s)"
+        if openssl
+        else "openssl speed unavailable"
+    )
+    record(
+        "card-crypto",
+        "Card personalisation and Passive Authentication (per core)",
+        f"""`bench/card_crypto.py`: {args.cards} cards in one process.
+
+| figure | measured | goal |
+|---|---|---|
+| personalisation without face encoding and rendering | **{per_second:,.0f} cards/s** | ≥ 1,000: **{"meets" if per_second >= 1000 else "misses"}** |
+| ratio to `openssl speed ecdsap256` signatures/s | {ratio} | |
+| Passive Authentication of a complete card | **{verifications:,.0f} verifications/s** | ≥ 2,000: **{"meets" if verifications >= 2000 else "misses"}** |
+
+Each personalised card costs one ECDSA P-256 signature (EF.SOD) and two P-256 key generations (the
+card's own active- and chip-authentication keys), plus the encodings; each verification costs two
+ECDSA verifications (EF.SOD by the DS, the DS certificate by the P-384 CSCA) and the hashes.
+""",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from cancuoc.accounts.access import scope_citizens
+from cancuoc.accounts.access import NotFound, scope_citizens
 from cancuoc.rules import idnumber
 from cancuoc.rules.text import fold, normalize_name, sorted_tokens_key
 
@@ -29,9 +29,9 @@ def _filtered(user, *, birth_year: int | None, unit=None) -> QuerySet[Citizen]:
             birth_date__gte=date(birth_year, 1, 1), birth_date__lte=date(birth_year, 12, 31)
         )
     if unit is not None:
-        from cancuoc.units.models import AdministrativeUnit
+        from cancuoc.accounts.access import units_under
 
-        units = AdministrativeUnit.objects.filter(path__startswith=unit.path).values("pk")
+        units = units_under(unit.path)
         citizens = citizens.filter(
             Q(permanent_unit__in=units) | Q(temporary_unit__in=units) | Q(current_unit__in=units)
         )
@@ -48,10 +48,18 @@ def search_citizens(
     every word typed. Each tier is its own indexed query, so a common surname never sorts the country.
     """
     query = (query or "").strip()
-    citizens = _filtered(user, birth_year=birth_year, unit=unit).select_related("permanent_unit")
     if idnumber.is_valid(query):
-        found = list(citizens.filter(id_number=query)[:1])
-        return SearchResult(found, False)
+        from cancuoc.accounts.access import access_citizen_by_id_number
+
+        try:
+            citizen = access_citizen_by_id_number(user, query)
+        except NotFound:
+            return SearchResult([], False)
+        in_unit = unit is None or any(u is not None and u.path.startswith(unit.path)
+                                      for u in (citizen.permanent_unit, citizen.temporary_unit, citizen.current_unit))  # fmt: skip
+        in_year = birth_year is None or citizen.birth_date.year == birth_year
+        return SearchResult([citizen] if in_unit and in_year else [], False)
+    citizens = _filtered(user, birth_year=birth_year, unit=unit).select_related("permanent_unit")
     folded = fold(query)
     if not folded:
         if birth_year is None and unit is None:

@@ -78,8 +78,10 @@ def citizen_in_scope(user: User, citizen) -> bool:
     scope = user.scope_path
     if scope is None:
         return True
-    units = (citizen.permanent_unit, citizen.temporary_unit, citizen.current_unit)
-    return any(unit is not None and unit.path.startswith(scope) for unit in units)
+    from cancuoc.units.selectors import unit_path
+
+    unit_ids = (citizen.permanent_unit_id, citizen.temporary_unit_id, citizen.current_unit_id)
+    return any(unit_id is not None and unit_path(unit_id).startswith(scope) for unit_id in unit_ids)
 
 
 def access_citizen_by_id_number(user: User, id_number: str, *, for_change: bool = False):
@@ -89,11 +91,7 @@ def access_citizen_by_id_number(user: User, id_number: str, *, for_change: bool 
 
     if for_change and not can_change_registry(user):
         raise Forbidden()
-    citizen = (
-        Citizen.objects.filter(id_number=id_number)
-        .select_related("permanent_unit", "temporary_unit", "current_unit")
-        .first()
-    )
+    citizen = Citizen.objects.filter(id_number=id_number).first()
     if citizen is None or not citizen_in_scope(user, citizen):
         raise NotFound()
     return citizen

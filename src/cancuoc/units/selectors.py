@@ -42,6 +42,7 @@ class _UnitIndex:
     def __init__(self):
         self._stamp = None
         self._checked_at = 0.0
+        self.paths: dict[int, str] = {}
         self._entries: list[_Entry] = []
         self._text = ""
         self._starts: list[int] = []
@@ -57,8 +58,13 @@ class _UnitIndex:
         self._checked_at = time.monotonic()
         if stamp == self._stamp:
             return
-        rows = AdministrativeUnit.objects.values_list("pk", "name_folded", "level", "valid_from", "valid_to")
-        self._entries = [_Entry(*row) for row in rows]
+        rows = list(
+            AdministrativeUnit.objects.values_list(
+                "pk", "name_folded", "level", "valid_from", "valid_to", "path"
+            )
+        )
+        self._entries = [_Entry(*row[:5]) for row in rows]
+        self.paths = {row[0]: row[5] for row in rows}
         # "\nname\nname\n": every name starts after a newline, so a word start is " w" or "\nw".
         self._starts, offset = [], 1
         for entry in self._entries:
@@ -100,6 +106,16 @@ def _contains(name: str, word: str) -> bool:
 _index = _UnitIndex()
 post_save.connect(_index.invalidate, sender=AdministrativeUnit, dispatch_uid="unit-index")
 post_delete.connect(_index.invalidate, sender=AdministrativeUnit, dispatch_uid="unit-index-delete")
+
+
+def unit_path(unit_id: int) -> str:
+    """A unit's materialised path from memory (used by the area check of every citizen lookup)."""
+    _index._refresh()
+    path = _index.paths.get(unit_id)
+    if path is None:  # created since the last refresh (another process): read it and rebuild next time
+        _index.invalidate()
+        path = AdministrativeUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or ""
+    return path
 
 
 def invalidate_unit_index() -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet
 
 from cancuoc.accounts.access import NotFound, scope_citizens
 from cancuoc.rules import idnumber
@@ -15,11 +14,6 @@ from cancuoc.rules.text import fold, normalize_name, sorted_tokens_key
 from .models import Citizen
 
 SEARCH_LIMIT = 50
-# The words of a third of all names (family and middle names): too common to drive an index search.
-COMMON_NAME_WORDS = frozenset(
-    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly van thi duc minh quang huu "
-    "thanh cong xuan ngoc thu kim hong anh gia tien duy khanh my thuy dieu".split()
-)
 
 
 @dataclass(frozen=True)
@@ -93,28 +87,12 @@ def search_citizens(
     words = folded.split()
     if len(words) > 1:
         take(citizens.filter(name_sorted=sorted_tokens_key(query)))
-    take(citizens.filter(name_folded__startswith=folded))  # "nguyen van an" finds "Nguyễn Văn Anh"
-    rare = [word for word in words if len(word) >= 3 and word not in COMMON_NAME_WORDS]
-    if len(results) <= limit and (rare or not results):
-        take(_containing(citizens, words, rare))
+    condition = Q()
+    for word in words:
+        condition &= Q(name_folded__contains=word)
+    take(citizens.filter(condition))
     page = list(results.values())
     return SearchResult(page[:limit], len(page) > limit)
-
-
-def _containing(citizens: QuerySet[Citizen], words: list[str], rare: list[str]) -> QuerySet[Citizen]:
-    """Names containing every word. Only the rare words may use the trigram index: a word like "nguyen"
-    matches a third of the country, and reading its index entries costs more than checking it on the
-    few rows the rare words leave (it is compared through an expression the index does not cover)."""
-    indexed = rare or words
-    condition = Q()
-    for word in indexed:
-        condition &= Q(name_folded__contains=word)
-    others = [word for word in words if word not in indexed]
-    if others:
-        citizens = citizens.annotate(_name_unindexed=Concat("name_folded", Value("")))
-        for word in others:
-            condition &= Q(_name_unindexed__contains=word)
-    return citizens.filter(condition)
 
 
 def get_household_members(household) -> list[Citizen]:

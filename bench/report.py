@@ -61,7 +61,7 @@ def git_revision() -> str:
 
 
 def record(name: str, title: str, body: str) -> None:
-    stamp = datetime.datetime.now().strftime("%d/%m/%Y %H:%M")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%d/%m/%Y %H:%M UTC")
     block = (
         f"<!-- bench:{name} -->\n## {title}\n\n"
         f"Measured {stamp} at commit `{git_revision()}` on {machine()}.\n\n{body.strip()}\n<!-- /bench:{name} -->"

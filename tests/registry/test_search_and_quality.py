@@ -90,3 +90,20 @@ def search_scope(user):
     from cancuoc.registry.selectors import scoped
 
     return scoped(user)
+
+
+def test_the_partial_match_tier_has_a_time_budget_on_postgresql(db):
+    from django.db import connection
+
+    from cancuoc.registry.selectors import _within_time_budget
+
+    def slow():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.5)" if connection.vendor == "postgresql" else "SELECT 1")
+
+    assert _within_time_budget(slow) is (connection.vendor != "postgresql")
+    # The connection is usable afterwards and the budget does not leak into later statements.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_sleep(0.1)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from cancuoc.accounts.access import NotFound, scope_citizens
@@ -14,6 +15,7 @@ from cancuoc.rules.text import fold, normalize_name, sorted_tokens_key
 from .models import Citizen
 
 SEARCH_LIMIT = 50
+PARTIAL_MATCH_BUDGET_MS = 35
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def search_citizens(
         return SearchResult(page[:limit], len(page) > limit)
     exact = normalize_name(query)
     results: dict[int, Citizen] = {}
+    truncated_by_time = False
 
     def take(queryset: QuerySet[Citizen]) -> None:
         room = limit + 1 - len(results)
@@ -90,9 +93,30 @@ def search_citizens(
     condition = Q()
     for word in words:
         condition &= Q(name_folded__contains=word)
-    take(citizens.filter(condition))
+    if len(results) <= limit and not _within_time_budget(lambda: take(citizens.filter(condition))):
+        truncated_by_time = True
     page = list(results.values())
-    return SearchResult(page[:limit], len(page) > limit)
+    return SearchResult(page[:limit], len(page) > limit or truncated_by_time)
+
+
+def _within_time_budget(run) -> bool:
+    """Run the partial-match tier under a time budget on PostgreSQL. Names made only of very common
+    words ("vo ngoc vu": two words too short for the trigram index and one shared by millions) can take
+    far longer than an officer waits; past the budget the tier is abandoned, the exact and word-order
+    matches already found are shown, and the page asks for more of the name or a birth year."""
+    if connection.vendor != "postgresql":
+        run()
+        return True
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {PARTIAL_MATCH_BUDGET_MS}")
+            run()
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")
+    except OperationalError:
+        return False
+    return True
 
 
 def get_household_members(household) -> list[Citizen]:

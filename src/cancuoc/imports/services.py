@@ -24,7 +24,7 @@ from cancuoc.accounts import access
 from cancuoc.audit.models import Action
 from cancuoc.audit.services import AuditEvent, record, record_many
 from cancuoc.registry import quality
-from cancuoc.registry.actions import AUDITED_FIELDS, UNIT_FIELDS, diff, snapshot
+from cancuoc.registry.actions import AUDITED_FIELDS, UNIT_FIELDS, diff, residence_path, snapshot
 from cancuoc.registry.bulk import assign_primary_keys, insert_instances
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household, Relation
 from cancuoc.registry.validation import Problem, clean_citizen
@@ -474,11 +474,11 @@ def _apply_batch(
     counts.created += len(new)
     counts.updated += len(changed)
     events = [
-        AuditEvent(Action.CREATE, "citizen", c.id_number, _path(c), reason, {"after": snapshot(c)})
+        AuditEvent(Action.CREATE, "citizen", c.id_number, residence_path(c), reason, {"after": snapshot(c)})
         for c in new
     ]
     events += [
-        AuditEvent(Action.UPDATE, "citizen", c.id_number, _path(c), reason, {"fields": ch})
+        AuditEvent(Action.UPDATE, "citizen", c.id_number, residence_path(c), reason, {"fields": ch})
         for c, ch in changed
     ]
     record_many(job.uploaded_by, events)
@@ -491,11 +491,6 @@ def _apply_batch(
 _UPDATABLE = [name.removesuffix("_id") for name in AUDITED_FIELDS if name not in ("id_number",)] + [
     "full_name", "name_folded", "name_sorted",
 ]  # fmt: skip
-
-
-def _path(citizen: Citizen) -> str:
-    unit = citizen.permanent_unit or citizen.temporary_unit or citizen.current_unit
-    return unit.path if unit else ""
 
 
 def _households_for(rows: list[PreparedRow]) -> dict[str, Household]:

@@ -130,7 +130,7 @@ def create_citizen(acting_user, raw: dict, *, reason: str, today: date | None = 
         raise RegistryError([Problem("id_number", "id_exists", "Số định danh đã tồn tại",
                                      "This personal ID number already exists")]) from error  # fmt: skip
     quality.refresh_flags([citizen])
-    record(acting_user, AuditEvent(Action.CREATE, "citizen", citizen.id_number, _unit_path(citizen), reason,
+    record(acting_user, AuditEvent(Action.CREATE, "citizen", citizen.id_number, residence_path(citizen), reason,
                                    {"after": snapshot(citizen)}))  # fmt: skip
     return citizen
 
@@ -151,7 +151,8 @@ def _user_or_none(user):
     return user if user is not None and getattr(user, "pk", None) else None
 
 
-def _unit_path(citizen: Citizen) -> str:
+def residence_path(citizen: Citizen) -> str:
+    """The unit path an audit entry of this citizen is filed under (for auditors' area scope)."""
     unit = citizen.permanent_unit or citizen.temporary_unit or citizen.current_unit
     return unit.path if unit else ""
 
@@ -184,7 +185,7 @@ def update_citizen(
     locked.version += 1
     locked.save()
     quality.refresh_flags([locked])
-    record(acting_user, AuditEvent(Action.UPDATE, "citizen", locked.id_number, _unit_path(locked), reason,
+    record(acting_user, AuditEvent(Action.UPDATE, "citizen", locked.id_number, residence_path(locked), reason,
                                    {"fields": changes}))  # fmt: skip
     return locked
 
@@ -240,4 +241,4 @@ def register_birth(acting_user, raw: dict, *, place_code: str, reason: str) -> C
 
 
 def record_read(acting_user, citizen: Citizen, *, what: str = "citizen page") -> None:
-    record(acting_user, AuditEvent(Action.READ, "citizen", citizen.id_number, _unit_path(citizen), what))
+    record(acting_user, AuditEvent(Action.READ, "citizen", citizen.id_number, residence_path(citizen), what))

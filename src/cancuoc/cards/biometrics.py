@@ -86,7 +86,8 @@ def parse_dg2(data: bytes) -> FaceImage:
 
 def encode_dg15(public_key_der: bytes) -> bytes:
     """DG15: the active-authentication public key (SubjectPublicKeyInfo)."""
-    keys.PublicKeyInfo.load(public_key_der)  # refuse anything that is not a key
+    if not public_key_der.startswith(b"\x30"):
+        raise LdsError("DG15 needs a DER SubjectPublicKeyInfo")
     return emit(0x6F, public_key_der)
 
 
@@ -106,14 +107,14 @@ CA_PUBLIC_KEY_OID = "0.4.0.127.0.7.2.2.1.2"  # id-PK-ECDH
 CA_ECDH_AES_CBC_CMAC_128 = "0.4.0.127.0.7.2.2.3.2.2"  # id-CA-ECDH-AES-CBC-CMAC-128
 
 
+_CA_PUBLIC_KEY_OID_DER = core.ObjectIdentifier(CA_PUBLIC_KEY_OID).dump()
+_CA_INFO_DER = emit(0x30, core.ObjectIdentifier(CA_ECDH_AES_CBC_CMAC_128).dump() + core.Integer(1).dump())
+
+
 def encode_dg14(chip_authentication_key_der: bytes) -> bytes:
     """DG14: SecurityInfos with the chip-authentication public key and the protocol it supports."""
-    key_info = keys.PublicKeyInfo.load(chip_authentication_key_der)
-    public_key_info = core.Sequence.load(
-        emit(0x30, core.ObjectIdentifier(CA_PUBLIC_KEY_OID).dump() + key_info.dump())
-    )
-    ca_info = emit(0x30, core.ObjectIdentifier(CA_ECDH_AES_CBC_CMAC_128).dump() + core.Integer(1).dump())
-    return emit(0x6E, emit(0x31, public_key_info.dump() + ca_info))
+    public_key_info = emit(0x30, _CA_PUBLIC_KEY_OID_DER + chip_authentication_key_der)
+    return emit(0x6E, emit(0x31, public_key_info + _CA_INFO_DER))
 
 
 def parse_dg14(data: bytes) -> list[str]:

@@ -189,8 +189,8 @@ def encode_dg13(values: dict[str, str | tuple[str, ...]]) -> bytes:
         parts = tuple(part for part in parts if part)
         if not parts:
             continue
-        encoded = b"".join(core.UTF8String(part).dump() for part in parts)
-        entries.append(core.Integer(DG13_NUMBERS[name]).dump() + encoded)
+        encoded = b"".join(emit(0x0C, part.encode("utf-8")) for part in parts)  # UTF8String
+        entries.append(emit(0x02, bytes([DG13_NUMBERS[name]])) + encoded)  # field numbers are 1..15
     body = core.Integer(1).dump() + core.ObjectIdentifier(DG13_OID).dump()
     body += emit(0x31, b"".join(emit(0x30, entry) for entry in entries))
     return emit(0x6D, emit(0x30, body))

@@ -127,7 +127,7 @@ class SodTemplate:
 
     def build(self, dg_files: dict[int, bytes], signer, signing_time=None) -> bytes:
         hashes_der = b"".join(
-            emit(0x30, core.Integer(number).dump() + emit(0x04, hash_data_group(self.hash_name, content)))
+            emit(0x30, emit(0x02, bytes([number])) + emit(0x04, hash_data_group(self.hash_name, content)))
             for number, content in sorted(dg_files.items())
         )
         econtent = emit(0x30, self._lds_head + emit(0x30, hashes_der))

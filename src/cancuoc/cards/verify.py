@@ -115,16 +115,36 @@ def verify_files(
         except SodError as error:
             report.add("sod", False, str(error))
     if parsed is not None:
-        _check_signature(report, parsed)
+        _guarded(report, "signature", _check_signature, report, parsed)
         when = at or datetime.now(UTC)
         if at_signing_time:
-            when = _signing_time(parsed) or (parsed.certificate["tbs_certificate"]["validity"]["not_before"].native
-                                             if parsed.certificate else when)  # fmt: skip
-        _check_chain(report, parsed, trusted or [], crls or [], when)
-        _check_data_groups(report, parsed, files)
-    _check_printed(report, files)
-    _check_active_authentication(report, files)
+            when = _guarded(report, "signing time", _signing_time_or_ds_start, parsed) or when
+        _guarded(report, "chain", _check_chain, report, parsed, trusted or [], crls or [], when)
+        _guarded(report, "data groups", _check_data_groups, report, parsed, files)
+    _guarded(report, "printed data", _check_printed, report, files)
+    _guarded(report, "active authentication", _check_active_authentication, report, files)
     return report
+
+
+# asn1crypto parses lazily: a malformed field deep in EF.SOD surfaces only when it is read. Whatever
+# a check meets, the result is a failed check with the reason, never an exception to the caller.
+_MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, UnicodeError)
+
+
+def _guarded(report: Report, name: str, check, *args):
+    try:
+        return check(*args)
+    except _MALFORMED as error:
+        report.add(name, False, f"malformed data: {error}"[:300])
+        return None
+
+
+def _signing_time_or_ds_start(parsed: ParsedSod):
+    if (moment := _signing_time(parsed)) is not None:
+        return moment
+    return (
+        parsed.certificate["tbs_certificate"]["validity"]["not_before"].native if parsed.certificate else None
+    )
 
 
 def _check_active_authentication(report: Report, files: dict[str, bytes]) -> None:

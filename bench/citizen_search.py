@@ -11,24 +11,12 @@ import argparse
 import os
 import random
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import database_version, percentiles, record, setup_django  # noqa: E402
+from report import database_version, record, setup_django, time_calls  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/cancuoc_bench"
-
-
-def timed(function, queries):
-    for query in queries[:30]:
-        function(query)
-    samples = []
-    for query in queries:
-        start = time.perf_counter()
-        function(query)
-        samples.append((time.perf_counter() - start) * 1000)
-    return percentiles(samples)
 
 
 def main() -> None:
@@ -74,14 +62,14 @@ def main() -> None:
     local = (local * (args.queries // len(local) + 1))[: args.queries]
 
     rows = [
-        ("by ID number (existing)", "admin", timed(lambda q: search_citizens(admin, q), ids), 5),
-        ("by ID number (not found)", "admin", timed(lambda q: search_citizens(admin, q), missing), 5),
-        ("by ID number", "commune officer", timed(lambda q: search_citizens(officer, q), ids), 5),
-        ("by full name, no diacritics", "admin", timed(lambda q: search_citizens(admin, q), full_names), 50),
-        ("by full name, with diacritics", "admin", timed(lambda q: search_citizens(admin, q), exact), 50),
-        ("by middle + given name (partial)", "admin", timed(lambda q: search_citizens(admin, q), partial), 50),
-        ("by full name + birth year", "admin", timed(lambda q: search_citizens(admin, q[0], birth_year=q[1]), with_year), 50),
-        ("by full name", "commune officer", timed(lambda q: search_citizens(officer, q), local), 50),
+        ("by ID number (existing)", "admin", time_calls(lambda q: search_citizens(admin, q), ids), 5),
+        ("by ID number (not found)", "admin", time_calls(lambda q: search_citizens(admin, q), missing), 5),
+        ("by ID number", "commune officer", time_calls(lambda q: search_citizens(officer, q), ids), 5),
+        ("by full name, no diacritics", "admin", time_calls(lambda q: search_citizens(admin, q), full_names), 50),
+        ("by full name, with diacritics", "admin", time_calls(lambda q: search_citizens(admin, q), exact), 50),
+        ("by middle + given name (partial)", "admin", time_calls(lambda q: search_citizens(admin, q), partial), 50),
+        ("by full name + birth year", "admin", time_calls(lambda q: search_citizens(admin, q[0], birth_year=q[1]), with_year), 50),
+        ("by full name", "commune officer", time_calls(lambda q: search_citizens(officer, q), local), 50),
     ]  # fmt: skip
     table = "\n".join(
         f"| {what} | {who} | {s['p50']:.2f} | {s['p95']:.2f} | {s['p99']:.2f} | {s['max']:.1f} | < {goal} ms: "

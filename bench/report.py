@@ -51,6 +51,20 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     return {"p50": cut[49], "p95": cut[94], "p99": cut[98], "max": ordered[-1], "n": len(ordered)}
 
 
+def time_calls(function, arguments, warm_up: int = 30) -> dict[str, float]:
+    """Percentiles (ms) of ``function(argument)`` over ``arguments``, after a few warm-up calls."""
+    import time
+
+    for argument in arguments[:warm_up]:
+        function(argument)
+    samples = []
+    for argument in arguments:
+        start = time.perf_counter()
+        function(argument)
+        samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
 def git_revision() -> str:
     try:
         return subprocess.run(

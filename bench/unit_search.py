@@ -10,11 +10,10 @@ with diacritics and some names of units that ceased in 2025.
 import argparse
 import random
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import database_version, percentiles, record, setup_django  # noqa: E402
+from report import database_version, record, setup_django, time_calls  # noqa: E402
 
 
 def main() -> None:
@@ -40,14 +39,7 @@ def main() -> None:
         words = folded.split()[1:] or folded.split()  # officers type the name, not "xa"/"phuong"
         typed = " ".join(words)[: rng.randint(2, max(2, len(" ".join(words))))]
         queries.append(name.split(" ", 1)[-1][: len(typed) + 1] if rng.random() < 0.2 else typed)
-    for query in queries[:50]:  # warm caches
-        search_units(query)
-    samples = []
-    for query in queries:
-        start = time.perf_counter()
-        search_units(query)
-        samples.append((time.perf_counter() - start) * 1000)
-    stats = percentiles(samples)
+    stats = time_calls(search_units, queries, warm_up=50)
     units = AdministrativeUnit.objects.count()
     verdict = "meets" if stats["p99"] < 20 else "misses"
     record(

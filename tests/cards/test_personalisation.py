@@ -8,7 +8,8 @@ from cancuoc.cards import biometrics, lds, pki
 from cancuoc.cards.personalisation import CHIP_AA_KEY_FILE, Holder, personalise
 from cancuoc.cards.verify import load_certificates, verify_files
 
-NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+from .conftest import NOW, der
+
 HOLDER = Holder("001090012345", "Nguyễn", "Văn", "An", dt.date(1990, 3, 15), "M", ethnicity="Kinh",
                 place_of_residence="Phường Ba Đình, Thành phố Hà Nội", father_name="Nguyễn Văn Bình",
                 mother_name="Lê Thị Hòa")  # fmt: skip
@@ -16,13 +17,10 @@ PORTRAIT = biometrics.FaceImage(b"\xff\xd8\xff\xe0portrait\xff\xd9", biometrics.
 
 
 @pytest.fixture(scope="module")
-def card_and_csca():
-    csca_signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
-    csca = pki.make_csca(csca_signer, now=NOW)
-    ds_signer = pki.SoftwareSigner.generate()
-    ds = pki.make_document_signer(csca_signer, csca, ds_signer.public_key(), now=NOW)
+def card_and_csca(national_pki):
+    _csca_signer, csca, ds_signer, ds = national_pki
     card = personalise(HOLDER, issue_date=dt.date(2026, 11, 2), portrait=PORTRAIT, ds_signer=ds_signer,
-                       ds_certificate_der=ds.public_bytes(serialization.Encoding.DER))  # fmt: skip
+                       ds_certificate_der=der(ds))  # fmt: skip
     return card, csca
 
 

@@ -10,16 +10,7 @@ from cancuoc.cards import lds, pki
 from cancuoc.cards.sod import build_sod, parse_sod
 from cancuoc.cards.verify import load_certificates, load_crls, verify_files
 
-NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def national_pki():
-    csca_signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
-    csca = pki.make_csca(csca_signer, now=NOW)
-    ds_signer = pki.SoftwareSigner.generate()
-    ds = pki.make_document_signer(csca_signer, csca, ds_signer.public_key(), now=NOW)
-    return csca_signer, csca, ds_signer, ds
+from .conftest import NOW
 
 
 def card_files(national_pki):

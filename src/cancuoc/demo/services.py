@@ -14,7 +14,6 @@ from cancuoc.audit.services import AuditEvent, record
 from cancuoc.registry import quality
 from cancuoc.registry.bulk import assign_primary_keys, insert_instances
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household
-from cancuoc.rules.text import fold, join_full_name, sorted_tokens_key
 from cancuoc.units.models import AdministrativeUnit, Level, Structure, UnitSuccession
 
 from .population import Person, PopulationGenerator
@@ -53,10 +52,9 @@ def _birth_province_codes(province: AdministrativeUnit) -> list[str]:
 
 
 def _citizen(person: Person, commune: AdministrativeUnit, household: Household, birth_units: dict) -> Citizen:
-    full = join_full_name(person.family_name, person.middle_name, person.given_name)
-    return Citizen(
+    citizen = Citizen(
         id_number=person.id_number, family_name=person.family_name, middle_name=person.middle_name,
-        given_name=person.given_name, full_name=full, name_folded=fold(full), name_sorted=sorted_tokens_key(full),
+        given_name=person.given_name,
         birth_date=person.birth_date, birth_date_precision=person.birth_date_precision, sex=person.sex,
         ethnicity=person.ethnicity, religion=person.religion, nationality="VNM", blood_type=person.blood_type,
         marital_status=person.marital_status, permanent_unit=commune, permanent_address=person.address,
@@ -66,6 +64,8 @@ def _citizen(person: Person, commune: AdministrativeUnit, household: Household, 
         mother_name=person.mother_name, spouse_name=person.spouse_name, old_id_number=person.old_id_number,
         date_of_death=person.date_of_death,
     )  # fmt: skip
+    citizen.refresh_name_keys()
+    return citizen
 
 
 def _link_household_heads() -> None:

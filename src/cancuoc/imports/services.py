@@ -28,8 +28,8 @@ from cancuoc.registry.actions import AUDITED_FIELDS, UNIT_FIELDS, diff, residenc
 from cancuoc.registry.bulk import assign_primary_keys, insert_instances
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household, Relation
 from cancuoc.registry.validation import Problem, clean_citizen
-from cancuoc.rules.text import fold, join_full_name, sorted_tokens_key, split_full_name
-from cancuoc.units.models import AdministrativeUnit, Level, Structure
+from cancuoc.rules.text import fold, split_full_name
+from cancuoc.units.models import AdministrativeUnit
 
 from .models import ImportJob, ImportRowError
 from .reading import RawRow, UnreadableFile, detect_format, read_file
@@ -139,25 +139,19 @@ class UnitResolver:
 
     @staticmethod
     def _lookup(code: str, level: int | None, column: str) -> AdministrativeUnit | Problem:
-        from cancuoc.units.selectors import resolve_to_units_in_force
+        from cancuoc.units.selectors import unit_for_code
 
         if not code.isdigit() or len(code) > 8:
             return Problem(column, "bad_unit_code", f"Mã đơn vị hành chính không hợp lệ: {code!r}",
                            f"Invalid administrative unit code: {code!r}")  # fmt: skip
-        units = AdministrativeUnit.objects.filter(code=code.zfill(5) if level == Level.COMMUNE else code)
-        if level is not None:
-            units = units.filter(level=level)
-        unit = units.filter(structure=Structure.Y2025).first() or units.first()
+        unit, in_force = unit_for_code(code, level, on=timezone.localdate())
         if unit is None:
             return Problem(column, "unknown_unit", f"Không có đơn vị hành chính mã {code}",
                            f"No administrative unit has code {code}")  # fmt: skip
-        if unit.valid_to is not None and level == Level.COMMUNE:
-            current = resolve_to_units_in_force(unit, timezone.localdate())
-            if len(current) != 1:
-                return Problem(column, "unit_split", f"Xã/phường mã {code} đã giải thể và chia cho nhiều đơn vị; hãy dùng mã mới",
-                               f"Commune {code} ceased and was split; use today's code")  # fmt: skip
-            unit = current[0]
-        return unit
+        if len(in_force) != 1:
+            return Problem(column, "unit_split", f"Xã/phường mã {code} đã giải thể và chia cho nhiều đơn vị; hãy dùng mã mới",
+                           f"Commune {code} ceased and was split; use today's code")  # fmt: skip
+        return in_force[0]
 
 
 @dataclass
@@ -354,9 +348,7 @@ def _apply_row(citizen: Citizen, row: PreparedRow, households: dict[str, Househo
             setattr(citizen, key, value)
     for attribute, unit in row.units.items():
         setattr(citizen, attribute, unit)
-    citizen.full_name = join_full_name(citizen.family_name, citizen.middle_name, citizen.given_name)
-    citizen.name_folded = fold(citizen.full_name)
-    citizen.name_sorted = sorted_tokens_key(citizen.full_name)
+    citizen.refresh_name_keys()
 
 
 def _changes_for(current: Citizen, row: PreparedRow) -> dict:

@@ -13,8 +13,7 @@ from cancuoc.accounts import access
 from cancuoc.audit.models import Action
 from cancuoc.audit.services import AuditEvent, record
 from cancuoc.rules import idnumber
-from cancuoc.rules.text import fold, join_full_name, sorted_tokens_key
-from cancuoc.units.models import AdministrativeUnit, Level, Structure
+from cancuoc.units.models import AdministrativeUnit, Level
 
 from . import quality
 from .models import AllocatedIdNumber, Citizen, Household
@@ -59,20 +58,14 @@ def diff(before: dict, after: dict) -> dict:
 
 def resolve_unit(code: str, level: int | None, field: str) -> AdministrativeUnit:
     """A unit code from outside: today's structure first, then an old code resolved to its successor."""
-    units = AdministrativeUnit.objects.filter(code=code.zfill(5 if level == Level.COMMUNE else len(code)))
-    if level is not None:
-        units = units.filter(level=level)
-    unit = units.filter(structure=Structure.Y2025).first() or units.first()
+    from cancuoc.units.selectors import unit_for_code
+
+    unit, in_force = unit_for_code(code, level, on=timezone.localdate())
     if unit is None:
         raise RegistryError([Problem(field, "unknown_unit", f"Không tìm thấy đơn vị hành chính mã {code}",
                                      f"No administrative unit with code {code}")])  # fmt: skip
-    if unit.valid_to is not None and level == Level.COMMUNE:
-        from cancuoc.units.selectors import resolve_to_units_in_force
-
-        current = resolve_to_units_in_force(unit, timezone.localdate())
-        if len(current) == 1:
-            return current[0]
-    return unit
+    # A split commune stays as written: the officer sees it on the record and corrects it.
+    return in_force[0] if len(in_force) == 1 else unit
 
 
 def _apply_values(citizen: Citizen, values: dict) -> None:
@@ -88,9 +81,7 @@ def _apply_values(citizen: Citizen, values: dict) -> None:
             citizen.household = household
         else:
             setattr(citizen, key, value)
-    citizen.full_name = join_full_name(citizen.family_name, citizen.middle_name, citizen.given_name)
-    citizen.name_folded = fold(citizen.full_name)
-    citizen.name_sorted = sorted_tokens_key(citizen.full_name)
+    citizen.refresh_name_keys()
 
 
 def _check_area(user, citizen: Citizen) -> None:

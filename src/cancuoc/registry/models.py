@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cancuoc.rules.people import age_on, is_eligible_for_card
+from cancuoc.rules.text import fold, join_full_name, sorted_tokens_key
 
 
 class Sex(models.TextChoices):
@@ -140,6 +141,12 @@ class Citizen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.id_number})"
+
+    def refresh_name_keys(self) -> None:
+        """Recompute the stored full name and its search keys from the name parts."""
+        self.full_name = join_full_name(self.family_name, self.middle_name, self.given_name)
+        self.name_folded = fold(self.full_name)
+        self.name_sorted = sorted_tokens_key(self.full_name)
 
     @property
     def is_alive(self) -> bool:

@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from cancuoc.rules.text import fold
 
-from .models import AdministrativeUnit, UnitSuccession
+from .models import AdministrativeUnit, Level, Structure, UnitSuccession
 
 
 @dataclass(frozen=True)
@@ -188,13 +188,19 @@ def resolve_to_units_in_force(unit: AdministrativeUnit, on: date) -> list[Admini
     return sorted(found.values(), key=lambda u: (u.level, u.name_folded))
 
 
-def find_unit_by_code(code: str, *, level: int | None = None, structure: str | None = None):
-    units = AdministrativeUnit.objects.filter(code=code)
+def unit_for_code(code: str, level: int | None = None, *, on: date) -> tuple[AdministrativeUnit | None, list]:
+    """The unit a code from outside names (today's structure first, as codes are reused) and, for a
+    commune that has ceased, the units in force ``on`` that took it over (the unit itself otherwise).
+    (None, []) when no unit has the code."""
+    units = AdministrativeUnit.objects.filter(code=code.zfill(5) if level == Level.COMMUNE else code)
     if level is not None:
         units = units.filter(level=level)
-    if structure is not None:
-        units = units.filter(structure=structure)
-    return units.order_by("-structure").first()
+    unit = units.filter(structure=Structure.Y2025).first() or units.first()
+    if unit is None:
+        return None, []
+    if unit.valid_to is not None and level == Level.COMMUNE:
+        return unit, resolve_to_units_in_force(unit, on)
+    return unit, [unit]
 
 
 def resolve_address_text(text: str, on: date) -> tuple[AdministrativeUnit | None, list[AdministrativeUnit]]:

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint messages browser bench clean
+.PHONY: run test install lint messages system-packages bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required")'
@@ -20,10 +20,10 @@ run: install
 	$(BIN)/cancuoc bootstrap
 	$(BIN)/cancuoc serve 127.0.0.1:8000
 
-browser:
-	@bash scripts/ensure-browser.sh
+system-packages:
+	@bash scripts/ensure-system-packages.sh
 
-test: install browser
+test: install system-packages
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 

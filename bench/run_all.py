@@ -9,6 +9,7 @@ for script, arguments in [
     ("unit_search.py", []),
     ("demo_population.py", []),
     ("card_crypto.py", []),
+    ("card_faces.py", []),
     ("import_million.py", []),
     ("citizen_search.py", []),
     ("unit_search.py", ["--database-url", "postgresql://postgres@127.0.0.1:5432/cancuoc_bench"]),

@@ -33,7 +33,8 @@ def test_personalise_verify_revoke(pki_dir, officers, world, capsys):
     call_command("card", "personalise", "--citizen", "034090000001", "--out", str(out), "--user", "officer_thai_thuy",
                  "--issue-date", "02/11/2026")  # fmt: skip
     assert {p.name for p in out.iterdir()} >= {"EF_COM.bin", "DG1.bin", "DG2.bin", "DG13.bin", "DG14.bin", "DG15.bin",
-                                               "EF_SOD.bin", "mrz.txt", "qr.txt"}  # fmt: skip
+                                               "EF_SOD.bin", "mrz.txt", "qr.txt", "front.png", "back.png",
+                                               "card.pdf"}  # fmt: skip
     assert AuditEntry.objects.filter(
         action="export", object_id="034090000001", reason="card personalisation"
     ).exists()

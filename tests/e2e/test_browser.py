@@ -23,8 +23,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def browser_page(monkeypatch):
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
-            pytest.fail("Chromium is not installed (run `make browser` as root); CANCUOC_REQUIRE_E2E=1")
-        pytest.skip("Chromium is not installed: run `make browser` as root")
+            pytest.fail("Chromium is not installed (run `make system-packages` as root); CANCUOC_REQUIRE_E2E=1")
+        pytest.skip("Chromium is not installed: run `make system-packages` as root")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop shares this thread
     from playwright.sync_api import sync_playwright
 

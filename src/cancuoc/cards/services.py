@@ -6,12 +6,13 @@ from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
+from django.conf import settings
 
 from cancuoc.accounts.access import access_citizen_by_id_number
 from cancuoc.audit.models import Action
 from cancuoc.audit.services import AuditEvent, record
 
-from . import keystore
+from . import faces, fonts, keystore
 from .personalisation import Card, Holder, personalise
 from .portrait import placeholder_portrait
 
@@ -30,11 +31,21 @@ def holder_from_citizen(citizen) -> Holder:
     )  # fmt: skip
 
 
-def personalise_citizen(acting_user, id_number: str, *, issue_date: date) -> Card:
+def card_fonts() -> fonts.CardFonts:
+    return fonts.find_card_fonts(settings.VAR_DIR / "fonts")
+
+
+def personalise_citizen(acting_user, id_number: str, *, issue_date: date, with_faces: bool = True) -> Card:
+    """The chip image, MRZ and QR of the citizen's card and, unless ``with_faces`` is false, the printed
+    faces (``front.png``, ``back.png``, ``card.pdf``). Fonts are checked before anything is signed."""
     citizen = access_citizen_by_id_number(acting_user, id_number)
+    typefaces = card_fonts() if with_faces else None
     signer, certificate, _created = keystore.current_document_signer()
-    card = personalise(holder_from_citizen(citizen), issue_date=issue_date, portrait=placeholder_portrait(citizen.sex),
-                       ds_signer=signer, ds_certificate_der=certificate.public_bytes(serialization.Encoding.DER))  # fmt: skip
+    holder, portrait = holder_from_citizen(citizen), placeholder_portrait(citizen.sex)
+    card = personalise(holder, issue_date=issue_date, portrait=portrait, ds_signer=signer,
+                       ds_certificate_der=certificate.public_bytes(serialization.Encoding.DER))  # fmt: skip
+    if typefaces is not None:
+        card.files.update(faces.render_faces(faces.face_data(holder, card, portrait.data), typefaces))
     unit = citizen.permanent_unit
     record(acting_user, AuditEvent(Action.EXPORT, "citizen", citizen.id_number, unit.path if unit else "",
                                    "card personalisation", {"ds_serial": f"{certificate.serial_number:x}"}))  # fmt: skip

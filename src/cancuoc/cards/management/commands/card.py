@@ -8,6 +8,7 @@ from django.utils import timezone
 from cancuoc.accounts.access import NotFound
 from cancuoc.accounts.models import User
 from cancuoc.cards import keystore
+from cancuoc.cards.fonts import FontsMissing
 from cancuoc.cards.services import personalise_citizen, write_card
 from cancuoc.cards.verify import load_certificates, load_crls, verify_folder
 from cancuoc.registry.validation import parse_date
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         make.add_argument("--out", required=True)
         make.add_argument("--user", default="admin", help="acting officer (their area applies; audited)")
         make.add_argument("--issue-date", help="dd/mm/yyyy (default today)")
+        make.add_argument("--no-faces", action="store_true", help="skip front.png, back.png and card.pdf")
         check = sub.add_parser("verify", help="Passive and Active Authentication of a card folder")
         check.add_argument("folder")
         check.add_argument("--trust", help="PEM file of trusted CSCA certificates")
@@ -39,17 +41,18 @@ class Command(BaseCommand):
         else:
             self.verify(**options)
 
-    def personalise(self, citizen, out, user, issue_date, **options):
+    def personalise(self, citizen, out, user, issue_date, no_faces=False, **options):
         acting = User.objects.filter(username=user).first()
         if acting is None:
             raise CommandError(f"Không có người dùng {user} / no such user")
         try:
             card = personalise_citizen(
-                acting, citizen, issue_date=parse_date(issue_date) if issue_date else timezone.localdate()
+                acting, citizen, issue_date=parse_date(issue_date) if issue_date else timezone.localdate(),
+                with_faces=not no_faces,
             )
         except NotFound as error:
             raise CommandError(f"Không tìm thấy công dân {citizen} / citizen not found") from error
-        except keystore.KeystoreError as error:
+        except (keystore.KeystoreError, FontsMissing) as error:
             raise CommandError(str(error)) from error
         files = write_card(card, Path(out))
         expiry = card.expiry.strftime("%d/%m/%Y") if card.expiry else "Không thời hạn / no expiry"

@@ -157,17 +157,45 @@ class Measure:
                 lines.append(word)
         return lines or [""]
 
-    def wrap_to(self, text: str, font: str, size: float, max_width: float, max_lines: int,
-                smallest: float = 3.6) -> tuple[list[str], float]:  # fmt: skip
-        """Wraps onto at most ``max_lines`` lines, shrinking the text as real cards do with long addresses."""
+    def line(self, field_name: str, text: str, font: str, size: float, max_width: float) -> float:
+        """The size at which a one-line field fits, shrinking down to ``SMALLEST_PT``; else ``TextTooLong``."""
+        size = self.fit(text, font, size, max_width, smallest=SMALLEST_PT)
+        if self.width(text, font, size) > max_width + 1e-6:
+            raise TextTooLong(field_name)
+        return size
+
+    def block(self, field_name: str, text: str, font: str, size: float, x: float, top: float, width: float,
+              height: float) -> list[Text]:  # fmt: skip
+        """``text`` wrapped into the box (``top``, ``height``), shrinking as real cards do with long addresses;
+        ``TextTooLong`` when even ``SMALLEST_PT`` does not fit (an officer must shorten it, nothing is cut)."""
         while True:
-            lines = self.wrap(text, font, size, max_width)
-            if len(lines) <= max_lines or size <= smallest:
-                break
-            size = max(smallest, size - 0.2)
-        if len(lines) > max_lines:  # still too long at the smallest size: fit the last line by narrowing it
-            lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
-        return lines, size
+            em = size * 25.4 / 72
+            lines = self.wrap(text, font, size, width)
+            fits = all(self.width(line, font, size) <= width for line in lines)
+            if fits and em * (1 + LINE_PITCH * (len(lines) - 1)) <= height:
+                return [Text(x, top + em * ASCENT + index * em * LINE_PITCH, line, font, size)
+                        for index, line in enumerate(lines)]  # fmt: skip
+            if size <= SMALLEST_PT:
+                raise TextTooLong(field_name)
+            size = max(SMALLEST_PT, round(size - 0.2, 2))
+
+
+class TextTooLong(ValueError):
+    """A field does not fit on the card even at the smallest legible size."""
+
+    LABELS = {"full_name": ("Họ và tên", "full name"), "place_of_origin": ("Quê quán", "place of origin"),
+              "place_of_residence": ("Nơi thường trú", "place of residence"),
+              "identifying_marks": ("Đặc điểm nhân dạng", "personal identification")}  # fmt: skip
+
+    def __init__(self, field_name: str):
+        self.field_name = field_name
+        vi, en = self.LABELS.get(field_name, (field_name, field_name))
+        super().__init__(f"{vi} quá dài để in trên thẻ, cần rút gọn / {en} is too long to print on the card")
+
+
+SMALLEST_PT = 3.2  # below this, 300 dpi print is no longer legible
+LINE_PITCH = 1.22  # line spacing in em
+ASCENT = 0.78  # baseline below the top of a line, in em (DejaVu Sans)
 
 
 def _ddmmyyyy(value: date | None) -> str:
@@ -262,17 +290,14 @@ def front_layout(data: FaceData, measure: Measure) -> list[Element]:
                  Text(x + 10.5, 23.0, data.id_number, "bold", 9.6, RED)]  # fmt: skip
     elements.append(Text(x, 26.4, "Họ và tên / Full name:", "sans", 5.0))
     name = data.full_name.upper()
-    elements.append(Text(x, 30.0, name, "bold", measure.fit(name, "bold", 7.6, width)))
+    elements.append(Text(x, 30.0, name, "bold", measure.line("full_name", name, "bold", 7.6, width)))
     elements += _labelled(measure, x, 33.6, "Ngày sinh / Date of birth", _ddmmyyyy(data.birth_date), width)
     elements += _labelled(measure, x, 36.8, "Giới tính / Sex", _sex_text(data.sex), 20.0)
     elements += _labelled(measure, x + 20.5, 36.8, "Quốc tịch / Nationality", data.nationality, width - 20.5)
     elements.append(Text(x, 40.0, "Quê quán / Place of origin:", "sans", 5.0))
-    origin = data.place_of_origin or "—"
-    elements.append(Text(x, 42.8, origin, "bold", measure.fit(origin, "bold", 5.8, width)))
+    elements += measure.block("place_of_origin", data.place_of_origin or "—", "bold", 5.8, x, 40.9, width, 3.3)
     elements.append(Text(x, 45.9, "Nơi thường trú / Place of residence:", "sans", 5.0))
-    lines, size = measure.wrap_to(data.place_of_residence or "—", "bold", 5.8, width, max_lines=2)
-    for index, line in enumerate(lines):
-        elements.append(Text(x, 48.7 + index * 2.7, line, "bold", measure.fit(line, "bold", size, width)))
+    elements += measure.block("place_of_residence", data.place_of_residence or "—", "bold", 5.8, x, 46.7, width, 6.9)
     return elements
 
 
@@ -281,9 +306,7 @@ def back_layout(data: FaceData, measure: Measure) -> list[Element]:
     elements += _chip(66.0, 5.5, 12.5, 9.8)
     x, width = 4.0, 58.0
     elements.append(Text(x, 5.0, "Đặc điểm nhân dạng / Personal identification:", "sans", 5.0))
-    lines, size = measure.wrap_to(data.identifying_marks or "—", "bold", 5.6, width, max_lines=2)
-    for index, line in enumerate(lines):
-        elements.append(Text(x, 8.0 + index * 2.6, line, "bold", measure.fit(line, "bold", size, width)))
+    elements += measure.block("identifying_marks", data.identifying_marks or "—", "bold", 5.6, x, 6.0, width, 7.0)
     elements += _labelled(measure, x, 15.2, "Ngày, tháng, năm / Date, month, year", _ddmmyyyy(data.issue_date), width)
     centre = 33.0
     for y, text, font, size in (

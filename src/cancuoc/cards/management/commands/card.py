@@ -8,6 +8,7 @@ from django.utils import timezone
 from cancuoc.accounts.access import NotFound
 from cancuoc.accounts.models import User
 from cancuoc.cards import keystore
+from cancuoc.cards.faces import TextTooLong
 from cancuoc.cards.fonts import FontsMissing
 from cancuoc.cards.services import personalise_citizen, write_card
 from cancuoc.cards.verify import load_certificates, load_crls, verify_folder
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             )
         except NotFound as error:
             raise CommandError(f"Không tìm thấy công dân {citizen} / citizen not found") from error
-        except (keystore.KeystoreError, FontsMissing) as error:
+        except (keystore.KeystoreError, FontsMissing, TextTooLong) as error:
             raise CommandError(str(error)) from error
         files = write_card(card, Path(out))
         expiry = card.expiry.strftime("%d/%m/%Y") if card.expiry else "Không thời hạn / no expiry"

@@ -1,7 +1,11 @@
-"""Where the national PKI's keys and certificates live: a folder (``var/pki`` by default,
-``CANCUOC_PKI_DIR``), private keys only as encrypted PKCS#8 (passphrase ``CANCUOC_PKI_PASSPHRASE``).
+"""Where the national PKI's keys and certificates live. Certificates, the CRL and the state (which DS is
+current, which are revoked) are files in a folder (``var/pki`` by default, ``CANCUOC_PKI_DIR``).
+Private keys are held by one of two backends (docs/adr/0004), chosen with ``CANCUOC_PKI_BACKEND``:
 
-A hardware security module replaces the key files through the ``Signer`` interface (docs/adr/0004).
+- ``file`` (default): encrypted PKCS#8 files beside the certificates, passphrase ``CANCUOC_PKI_PASSPHRASE``;
+- ``pkcs11``: a hardware security module through PKCS#11: ``CANCUOC_PKCS11_MODULE`` (the module's
+  .so), ``CANCUOC_PKCS11_TOKEN`` (token label), ``CANCUOC_PKCS11_PIN`` (user PIN). Keys are generated on
+  the token, not extractable, and referred to by label.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
-from . import pki
+from . import hsm, pki
 
 DEV_PASSPHRASE = b"cancuoc-development-only-passphrase"
 
@@ -35,6 +39,63 @@ def passphrase() -> bytes:
     if getattr(settings, "PRODUCTION", False):
         raise KeystoreError("CANCUOC_PKI_PASSPHRASE must be set in production")
     return DEV_PASSPHRASE
+
+
+def backend() -> str:
+    name = os.environ.get("CANCUOC_PKI_BACKEND", "file")
+    if name not in ("file", "pkcs11"):
+        raise KeystoreError(f"CANCUOC_PKI_BACKEND={name}: phải là / must be 'file' or 'pkcs11'")
+    return name
+
+
+def describe_backend() -> str:
+    if backend() == "pkcs11":
+        return f"khóa trên token PKCS#11 / keys on PKCS#11 token «{os.environ.get('CANCUOC_PKCS11_TOKEN')}»"
+    return f"khóa mã hóa trong / keys encrypted in {folder()}"
+
+
+_tokens: dict[tuple[str, str, str], hsm.Pkcs11Token] = {}
+
+
+def _token() -> hsm.Pkcs11Token:
+    module = os.environ.get("CANCUOC_PKCS11_MODULE", "")
+    label = os.environ.get("CANCUOC_PKCS11_TOKEN", "")
+    pin = os.environ.get("CANCUOC_PKCS11_PIN", "")
+    if not (module and label and pin):
+        raise KeystoreError("CANCUOC_PKCS11_MODULE, CANCUOC_PKCS11_TOKEN và/and CANCUOC_PKCS11_PIN phải được đặt / must be set")
+    key = (module, label, pin)
+    if key not in _tokens:
+        _tokens[key] = hsm.Pkcs11Token(module, label, pin)
+    return _tokens[key]
+
+
+def _new_key(label: str, curve) -> pki.Signer:
+    """A new private key under ``label``: on the token, or as an encrypted file ``LABEL.key.pem``."""
+    if backend() == "pkcs11":
+        try:
+            return hsm.Pkcs11Signer.generate(_token(), label, curve)
+        except hsm.HsmError as error:
+            raise KeystoreError(str(error)) from error
+    signer = pki.SoftwareSigner.generate(curve)
+    _write(folder() / f"{label}.key.pem", signer.encrypted_pem(passphrase()), private=True)
+    return signer
+
+
+def _load_key(label: str) -> pki.Signer:
+    if backend() == "pkcs11":
+        signer = hsm.Pkcs11Signer(_token(), label)
+        try:
+            signer.public_key()  # fails now, with the reason, if the token or the key is missing
+        except hsm.HsmError as error:
+            raise KeystoreError(str(error)) from error
+        return signer
+    path = folder() / f"{label}.key.pem"
+    try:
+        return pki.SoftwareSigner.from_encrypted_pem(path.read_bytes(), passphrase())
+    except FileNotFoundError as error:
+        raise KeystoreError(f"Thiếu khóa / missing key {path}") from error
+    except (ValueError, TypeError) as error:
+        raise KeystoreError(f"cannot decrypt {path.name}: wrong CANCUOC_PKI_PASSPHRASE?") from error
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
@@ -62,53 +123,55 @@ def _save_state(state: dict) -> None:
 def initialise(now: dt.datetime, *, force: bool = False) -> x509.Certificate:
     if (folder() / "csca.pem").exists() and not force:
         raise KeystoreError(f"a CSCA already exists in {folder()}; use --force to replace it")
-    signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
-    csca = pki.make_csca(signer, now=now)
-    _write(folder() / "csca.key.pem", signer.encrypted_pem(passphrase()), private=True)
+    serial = x509.random_serial_number()
+    label = f"csca-{serial:x}"  # unique, so that a replaced CSCA's key is never overwritten on a token
+    signer = _new_key(label, pki.CSCA_CURVE)
+    csca = pki.make_csca(signer, now=now, serial=serial)
     _write(folder() / "csca.pem", csca.public_bytes(serialization.Encoding.PEM))
-    _save_state({"document_signers": [], "revoked": [], "crl_number": 0})
+    _save_state({"backend": backend(), "csca_key": label, "document_signers": [], "revoked": [], "crl_number": 0})
     rotate_document_signer(now)
     return csca
 
 
-def csca() -> tuple[pki.SoftwareSigner, x509.Certificate]:
+def _check_backend(state: dict) -> None:
+    if state.get("backend", "file") != backend():
+        raise KeystoreError(f"the keys in {folder()} are held by backend '{state.get('backend', 'file')}', "
+                            f"not '{backend()}' (CANCUOC_PKI_BACKEND)")  # fmt: skip
+
+
+def csca() -> tuple[pki.Signer, x509.Certificate]:
     if not (folder() / "csca.pem").exists():
         raise KeystoreError(f"no CSCA in {folder()}: run `cancuoc pki init` first")
+    state = _state()
+    _check_backend(state)
     certificate = x509.load_pem_x509_certificate((folder() / "csca.pem").read_bytes())
-    try:
-        signer = pki.SoftwareSigner.from_encrypted_pem((folder() / "csca.key.pem").read_bytes(), passphrase())
-    except (ValueError, TypeError) as error:
-        raise KeystoreError("cannot decrypt the CSCA key: wrong CANCUOC_PKI_PASSPHRASE?") from error
-    return signer, certificate
+    return _load_key(state.get("csca_key", "csca")), certificate
 
 
 def rotate_document_signer(now: dt.datetime) -> x509.Certificate:
     csca_signer, csca_certificate = csca()
-    signer = pki.SoftwareSigner.generate()
-    certificate = pki.make_document_signer(csca_signer, csca_certificate, signer.public_key(), now=now)
-    serial = f"{certificate.serial_number:x}"
-    _write(folder() / f"ds-{serial}.key.pem", signer.encrypted_pem(passphrase()), private=True)
-    _write(folder() / f"ds-{serial}.pem", certificate.public_bytes(serialization.Encoding.PEM))
+    serial = x509.random_serial_number()
+    label = f"ds-{serial:x}"
+    signer = _new_key(label, pki.DS_CURVE)
+    certificate = pki.make_document_signer(csca_signer, csca_certificate, signer.public_key(), now=now, serial=serial)
+    _write(folder() / f"ds-{serial:x}.pem", certificate.public_bytes(serialization.Encoding.PEM))
     state = _state()
-    state["document_signers"].append({"serial": serial, "created": now.isoformat()})
-    state["current"] = serial
+    state["document_signers"].append({"serial": f"{serial:x}", "created": now.isoformat(), "key": label})
+    state["current"] = f"{serial:x}"
     _save_state(state)
     return certificate
 
 
-def current_document_signer() -> tuple[pki.SoftwareSigner, x509.Certificate, dt.datetime]:
+def current_document_signer() -> tuple[pki.Signer, x509.Certificate, dt.datetime]:
     state = _state()
     if "current" not in state:
         raise KeystoreError("no Document Signer: run `cancuoc pki init`")
+    _check_backend(state)
     serial = state["current"]
-    created = dt.datetime.fromisoformat(
-        next(d["created"] for d in state["document_signers"] if d["serial"] == serial)
-    )
+    entry = next(d for d in state["document_signers"] if d["serial"] == serial)
     certificate = x509.load_pem_x509_certificate((folder() / f"ds-{serial}.pem").read_bytes())
-    signer = pki.SoftwareSigner.from_encrypted_pem(
-        (folder() / f"ds-{serial}.key.pem").read_bytes(), passphrase()
-    )
-    return signer, certificate, created
+    signer = _load_key(entry.get("key", f"ds-{serial}"))
+    return signer, certificate, dt.datetime.fromisoformat(entry["created"])
 
 
 def revoke(serial_hex: str, now: dt.datetime) -> None:

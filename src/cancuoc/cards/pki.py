@@ -67,10 +67,28 @@ def _name(common_name: str, organisation: str = "Bộ Công an") -> x509.Name:
     ])  # fmt: skip
 
 
+def _resign(der: bytes, signer: Signer, algorithm, loader, tbs_field: str, signature_field: str) -> bytes:
+    """``der`` (a certificate or CRL signed with a throw-away key) signed again by ``signer`` over the same
+    to-be-signed bytes: ``cryptography``'s builders only sign with keys they hold, an HSM key is not one."""
+    signed = loader(der)
+    tbs = signed[tbs_field]
+    signed[signature_field] = signer.sign(tbs.dump(), algorithm)
+    return signed.dump(force=False)
+
+
+def _throwaway_key():
+    return ec.generate_private_key(ec.SECP256R1())  # only its algorithm (ECDSA) reaches the output
+
+
 def _sign_certificate(builder: x509.CertificateBuilder, signer: Signer, algorithm) -> x509.Certificate:
     if isinstance(signer, SoftwareSigner):
         return builder.sign(signer.private_key, algorithm)
-    raise NotImplementedError("certificates are signed with software keys until the PKCS#11 signer lands")
+    from asn1crypto import x509 as asn1_x509
+
+    draft = builder.sign(_throwaway_key(), algorithm).public_bytes(serialization.Encoding.DER)
+    return x509.load_der_x509_certificate(
+        _resign(draft, signer, algorithm, asn1_x509.Certificate.load, "tbs_certificate", "signature_value")
+    )
 
 
 def make_csca(signer: Signer, *, now: dt.datetime, years: int = 15, serial: int | None = None,
@@ -132,4 +150,9 @@ def make_crl(csca_signer: Signer, csca: x509.Certificate, revoked: list[tuple[in
         )
     if isinstance(csca_signer, SoftwareSigner):
         return builder.sign(csca_signer.private_key, CSCA_HASH)
-    raise NotImplementedError("CRLs are signed with software keys until the PKCS#11 signer lands")
+    from asn1crypto import crl as asn1_crl
+
+    draft = builder.sign(_throwaway_key(), CSCA_HASH).public_bytes(serialization.Encoding.DER)
+    return x509.load_der_x509_crl(
+        _resign(draft, csca_signer, CSCA_HASH, asn1_crl.CertificateList.load, "tbs_cert_list", "signature")
+    )

@@ -38,6 +38,26 @@ def test_search_by_name_ignores_diacritics_and_ranks_the_exact_spelling_first(of
     assert search_citizens(officer, "thi ho").citizens == [found["hoa"]]  # partial
 
 
+def test_whole_words_rank_before_parts_of_words_and_unfinished_words_still_find(officers, world):
+    def person(id_number, family, middle, given):
+        return CitizenFactory(id_number=id_number, family_name=family, middle_name=middle, given_name=given,
+                              permanent_unit=world.thai_thuy)  # fmt: skip
+
+    van_an = person("034090200001", "Trần", "Văn", "An")
+    thi_van_an = person("034090200002", "Phạm", "Thị Vân", "An")
+    van_anh = person("034090200003", "Trần", "Văn", "Anh")
+    hung = person("034090200004", "Trần", "Văn", "Hùng")
+    officer = officers["thai_thuy"]
+    # Every typed word is a whole word of someone's name: whole-word matches only, "Anh" is not "An".
+    assert set(search_citizens(officer, "van an").citizens) == {van_an, thi_van_an}
+    # "hu" is no one's whole word: it is taken as the start of a word being typed.
+    assert search_citizens(officer, "tran van hu").citizens == [hung]
+    # Word order is free in the whole-word tier too.
+    assert search_citizens(officer, "anh tran").citizens == [van_anh]
+    # No whole-word match at all: parts of words are searched (falls back, never returns nothing first).
+    assert search_citizens(officer, "van hung tr").citizens == [hung]
+
+
 def test_search_filters_by_birth_year_and_unit(officers, world):
     found = people(world)
     admin = officers["admin"]

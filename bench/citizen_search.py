@@ -57,6 +57,10 @@ def main() -> None:
     for _ in range(args.queries):
         words = fold(rng.choice(sample)[1]).split()
         partial.append(" ".join(words[1:]) if len(words) > 2 else words[-1])  # "van an": middle + given
+    unfinished = []  # the last word cut short, as while typing: "nguyen van hu"
+    for _ in range(args.queries):
+        words = fold(rng.choice(sample)[1]).split()
+        unfinished.append(" ".join([*words[:-1], words[-1][: max(2, len(words[-1]) - 2)]]))
     with_year = [(fold(row[1]), row[2].year) for row in (rng.choice(sample) for _ in range(args.queries))]
     local = [fold(row[1]) for row in sample if row[3] == busiest_unit] or full_names[:100]
     local = (local * (args.queries // len(local) + 1))[: args.queries]
@@ -68,6 +72,7 @@ def main() -> None:
         ("by full name, no diacritics", "admin", time_calls(lambda q: search_citizens(admin, q), full_names), 50),
         ("by full name, with diacritics", "admin", time_calls(lambda q: search_citizens(admin, q), exact), 50),
         ("by middle + given name (partial)", "admin", time_calls(lambda q: search_citizens(admin, q), partial), 50),
+        ("by name, last word unfinished", "admin", time_calls(lambda q: search_citizens(admin, q), unfinished), 50),
         ("by full name + birth year", "admin", time_calls(lambda q: search_citizens(admin, q[0], birth_year=q[1]), with_year), 50),
         ("by full name", "commune officer", time_calls(lambda q: search_citizens(officer, q), local), 50),
     ]  # fmt: skip

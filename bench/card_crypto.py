@@ -23,7 +23,7 @@ from cancuoc.cards import pki  # noqa: E402
 from cancuoc.cards.personalisation import CHIP_AA_KEY_FILE, Holder, personalise  # noqa: E402
 from cancuoc.cards.portrait import placeholder_portrait  # noqa: E402
 from cancuoc.cards.verify import load_certificates, verify_files  # noqa: E402
-from report import record  # noqa: E402
+from report import record, software_pki  # noqa: E402
 
 
 def openssl_ecdsa_p256_per_second() -> tuple[float, float] | None:
@@ -74,15 +74,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cards", type=int, default=2000)
     args = parser.parse_args()
-    from cryptography.hazmat.primitives import serialization
-
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    csca_signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
-    csca = pki.make_csca(csca_signer, now=now)
-    ds_signer = pki.SoftwareSigner.generate()
-    ds_der = pki.make_document_signer(csca_signer, csca, ds_signer.public_key(), now=now).public_bytes(
-        serialization.Encoding.DER
-    )
+    csca_signer, csca, ds_signer, ds_der = software_pki(now)
     portrait = placeholder_portrait("F")
     holders = [
         Holder(f"001{190 + i % 10:03d}{i:06d}"[:12], "Nguyễn", "Thị", "Hòa", dt.date(1990, 1, 1 + i % 28), "F",
@@ -94,6 +87,8 @@ def main() -> None:
                          ds_certificate_der=ds_der) for h in holders]  # fmt: skip
     personalise_seconds = time.perf_counter() - start
     per_second = args.cards / personalise_seconds
+
+    from cryptography.hazmat.primitives import serialization
 
     trusted = load_certificates(csca.public_bytes(serialization.Encoding.PEM))
     files = [{k: v for k, v in card.files.items() if k != CHIP_AA_KEY_FILE} for card in cards]

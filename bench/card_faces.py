@@ -16,25 +16,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from cancuoc.cards import faces, fonts, pki  # noqa: E402
+from cancuoc.cards import faces, fonts  # noqa: E402
 from cancuoc.cards.personalisation import Holder, personalise  # noqa: E402
 from cancuoc.cards.portrait import placeholder_portrait  # noqa: E402
-from report import record  # noqa: E402
+from report import record, software_pki  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cards", type=int, default=300)
     args = parser.parse_args()
-    from cryptography.hazmat.primitives import serialization
-
-    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    csca_signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
-    csca = pki.make_csca(csca_signer, now=now)
-    ds_signer = pki.SoftwareSigner.generate()
-    ds_der = pki.make_document_signer(csca_signer, csca, ds_signer.public_key(), now=now).public_bytes(
-        serialization.Encoding.DER
-    )
+    ds_signer, ds_der = software_pki(dt.datetime(2026, 11, 1, tzinfo=dt.UTC))[2:]
     portrait = placeholder_portrait("F")
     data = []
     for i in range(args.cards):

@@ -103,3 +103,16 @@ def setup_django(database_url: str | None, var_dir: str | None = None) -> None:
     import django
 
     django.setup()
+
+
+def software_pki(now):
+    """(CSCA signer, CSCA certificate, DS signer, DS certificate DER) with software keys, for card benchmarks."""
+    from cryptography.hazmat.primitives import serialization
+
+    from cancuoc.cards import pki
+
+    csca_signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
+    csca = pki.make_csca(csca_signer, now=now)
+    ds_signer = pki.SoftwareSigner.generate()
+    ds = pki.make_document_signer(csca_signer, csca, ds_signer.public_key(), now=now)
+    return csca_signer, csca, ds_signer, ds.public_bytes(serialization.Encoding.DER)

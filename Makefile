@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install system-packages
 	$(BIN)/cancuoc bootstrap
 	$(BIN)/cancuoc serve 127.0.0.1:8000
 

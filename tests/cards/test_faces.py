@@ -58,6 +58,16 @@ def test_png_faces_are_id1_size_at_300_dpi(rendered):
         assert tuple(round(value) for value in image.info["dpi"]) == (300, 300)
 
 
+def test_the_portrait_is_printed_in_the_photo_box(rendered):
+    _card, files = rendered
+    front = Image.open(io.BytesIO(files["front.png"])).convert("RGB")
+    portrait = Image.open(io.BytesIO(PORTRAIT.data)).convert("RGB")
+    # The head of the placeholder silhouette sits at the centre of the 20 × 30 mm box (x 3.5 mm, y 18.2 mm).
+    head = front.getpixel((round((3.5 + 10) * faces.PX_PER_MM), round((18.2 + 10) * faces.PX_PER_MM)))
+    expected = portrait.getpixel((portrait.width // 2, 195))
+    assert all(abs(a - b) <= 12 for a, b in zip(head, expected, strict=True)), (head, expected)
+
+
 def test_the_printed_qr_code_scans_back_to_the_card_payload(rendered):
     card, files = rendered
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(files["front.png"])))

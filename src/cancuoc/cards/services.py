@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -31,21 +32,24 @@ def holder_from_citizen(citizen) -> Holder:
     )  # fmt: skip
 
 
-def card_fonts() -> fonts.CardFonts:
-    return fonts.find_card_fonts(settings.VAR_DIR / "fonts")
+@functools.lru_cache(maxsize=1)
+def card_typesetting() -> tuple[fonts.CardFonts, faces.Measure]:
+    """The fonts and their metrics, found and loaded once per process (FontsMissing if not installed)."""
+    found = fonts.find_card_fonts(settings.VAR_DIR / "fonts")
+    return found, faces.Measure(found)
 
 
 def personalise_citizen(acting_user, id_number: str, *, issue_date: date, with_faces: bool = True) -> Card:
     """The chip image, MRZ and QR of the citizen's card and, unless ``with_faces`` is false, the printed
     faces (``front.png``, ``back.png``, ``card.pdf``). Fonts are checked before anything is signed."""
     citizen = access_citizen_by_id_number(acting_user, id_number)
-    typefaces = card_fonts() if with_faces else None
+    typesetting = card_typesetting() if with_faces else None
     signer, certificate, _created = keystore.current_document_signer()
     holder, portrait = holder_from_citizen(citizen), placeholder_portrait(citizen.sex)
     card = personalise(holder, issue_date=issue_date, portrait=portrait, ds_signer=signer,
                        ds_certificate_der=certificate.public_bytes(serialization.Encoding.DER))  # fmt: skip
-    if typefaces is not None:
-        card.files.update(faces.render_faces(faces.face_data(holder, card, portrait.data), typefaces))
+    if typesetting is not None:
+        card.files.update(faces.render_faces(faces.face_data(holder, card, portrait.data), *typesetting))
     unit = citizen.permanent_unit
     record(acting_user, AuditEvent(Action.EXPORT, "citizen", citizen.id_number, unit.path if unit else "",
                                    "card personalisation", {"ds_serial": f"{certificate.serial_number:x}"}))  # fmt: skip

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             if action == "init":
                 csca = keystore.initialise(now, force=options["force"])
                 self.stdout.write(f"CSCA {csca.subject.rfc4514_string()} valid to {csca.not_valid_after_utc:%d/%m/%Y}; "
-                                  f"; {keystore.describe_backend()}")  # fmt: skip
+                                  f"{keystore.describe_backend()}")  # fmt: skip
             elif action == "rotate-ds":
                 if options["if_older_than"] is not None:
                     _signer, _certificate, created = keystore.current_document_signer()

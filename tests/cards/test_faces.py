@@ -188,6 +188,12 @@ def test_an_address_of_two_hundred_characters_still_prints_in_full(national_pki,
                                              for e in residence_lines)  # fmt: skip
 
 
+def test_a_wrapped_address_does_not_end_with_a_lone_word(measure):
+    lines = measure.wrap("Số 55, Lê Lợi, Phường Cầu Giấy, Thành phố Hà Nội", "bold", 5.8, 57.5)
+    assert len(lines) == 2 and lines[-1].count(" ") >= 1, lines
+    assert " ".join(lines) == "Số 55, Lê Lợi, Phường Cầu Giấy, Thành phố Hà Nội"
+
+
 def test_an_absurdly_long_address_is_refused_not_cut(national_pki, measure):
     holder = Holder("001090012345", "Lê", "", "An", dt.date(1990, 3, 15), "M", place_of_residence="Thôn Một " * 80)
     card = make_card(national_pki, holder)

@@ -155,6 +155,11 @@ class Measure:
                 lines[-1] = f"{lines[-1]} {word}"
             else:
                 lines.append(word)
+        if len(lines) > 1 and " " not in lines[-1] and lines[-2].count(" ") >= 2:
+            # No lone last word ("Hà / Nội"): carry the previous word down when the two still fit.
+            head, carried = lines[-2].rsplit(" ", 1)
+            if self.width(f"{carried} {lines[-1]}", font, size) <= max_width:
+                lines[-2:] = [head, f"{carried} {lines[-1]}"]
         return lines or [""]
 
     def line(self, field_name: str, text: str, font: str, size: float, max_width: float) -> float:

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -6,16 +5,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from cancuoc.cards import biometrics
 from cancuoc.cards.lds import LdsError
+from tests.cards.vectors import VECTORS, needs_vectors
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "icao"
 
-
+@needs_vectors
 def test_iso_19794_5_test_record_yields_its_jpeg():
     face = biometrics.parse_face_record((VECTORS / "face_records/ISO19794_Test1_Data.bin").read_bytes())
     assert face.data.startswith(b"\xff\xd8") and face.image_format == biometrics.JPEG
     assert face.data == (VECTORS / "face_records/ISO19794_Test1_Face.jpg").read_bytes()
 
 
+@needs_vectors
 def test_real_dg2_and_our_round_trip():
     german = biometrics.parse_dg2((VECTORS / "bsi_tr03105_5/Datagroup2.bin").read_bytes())
     assert german.width > 0 and len(german.data) > 1000
@@ -23,6 +23,7 @@ def test_real_dg2_and_our_round_trip():
     assert biometrics.parse_dg2(biometrics.encode_dg2(ours)) == ours
 
 
+@needs_vectors
 def test_dg14_and_dg15_carry_the_chip_keys():
     key = ec.generate_private_key(ec.SECP256R1()).public_key()
     der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -39,7 +39,6 @@ def openssl_ecdsa_p256_per_second() -> tuple[float, float] | None:
 
 def softhsm_personalisations_per_second(csca_signer, csca, holders, portrait, now) -> str:
     """Personalisation with the DS key on a SoftHSM token (PKCS#11), if SoftHSM is installed."""
-    import os
     import shutil
     import tempfile
 
@@ -47,16 +46,10 @@ def softhsm_personalisations_per_second(csca_signer, csca, holders, portrait, no
 
     from cancuoc.cards import hsm
 
-    module = "/usr/lib/softhsm/libsofthsm2.so"
-    if not (Path(module).exists() and shutil.which("softhsm2-util")):
+    if hsm.softhsm_module() is None:
         return "SoftHSM not installed"
     folder = Path(tempfile.mkdtemp())
-    (folder / "tokens").mkdir()
-    (folder / "softhsm2.conf").write_text(f"directories.tokendir = {folder / 'tokens'}\nlog.level = ERROR\n")
-    os.environ["SOFTHSM2_CONF"] = str(folder / "softhsm2.conf")
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "bench", "--pin", "1234", "--so-pin",
-                    "12345678"], check=True, capture_output=True)  # fmt: skip
-    token = hsm.Pkcs11Token(module, "bench", "1234")
+    token = hsm.create_softhsm_token(folder, "bench", "1234", "12345678")
     signer = hsm.Pkcs11Signer.generate(token, "ds-bench", pki.DS_CURVE)
     ds_der = pki.make_document_signer(csca_signer, csca, signer.public_key(), now=now).public_bytes(
         serialization.Encoding.DER

@@ -5,9 +5,7 @@ and the `cancuoc pki` / `cancuoc card` commands work with the token as the key s
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -21,33 +19,18 @@ from cancuoc.cards.verify import load_certificates, verify_files
 from tests.factories import CitizenFactory
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-MODULE_CANDIDATES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-                     "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so")  # fmt: skip
 PIN = "246810"
 
 
 @pytest.fixture(scope="session")
-def softhsm(tmp_path_factory):
-    """(module path, token label): a fresh SoftHSM token in a temporary folder."""
-    module = next((path for path in MODULE_CANDIDATES if Path(path).exists()), None)
-    if module is None or shutil.which("softhsm2-util") is None:
+def token(tmp_path_factory):
+    """A fresh SoftHSM token in a temporary folder."""
+    if hsm.softhsm_module() is None:
         message = "SoftHSM is not installed (run `make system-packages` as root)"
         if os.environ.get("CANCUOC_REQUIRE_E2E"):
             pytest.fail(message + "; CANCUOC_REQUIRE_E2E=1")
         pytest.skip(message)
-    folder = tmp_path_factory.mktemp("softhsm")
-    (folder / "tokens").mkdir()
-    config = folder / "softhsm2.conf"
-    config.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    os.environ["SOFTHSM2_CONF"] = str(config)  # read by the module when it is first loaded
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "cancuoc-test", "--pin", PIN,
-                    "--so-pin", "13579135"], check=True, capture_output=True)  # fmt: skip
-    return module, "cancuoc-test"
-
-
-@pytest.fixture(scope="session")
-def token(softhsm):
-    return hsm.Pkcs11Token(softhsm[0], softhsm[1], PIN)
+    return hsm.create_softhsm_token(tmp_path_factory.mktemp("softhsm"), "cancuoc-test", PIN, "13579135")
 
 
 @pytest.fixture(scope="session")
@@ -109,9 +92,9 @@ def test_a_signature_by_another_key_does_not_verify(hsm_pki, token):
         ds_signer.public_key().verify(signature, b"other bytes", ec.ECDSA(hashes.SHA256()))
 
 
-def test_wrong_pin_missing_key_and_duplicate_label_are_clear_errors(softhsm, hsm_pki, token):
+def test_wrong_pin_missing_key_and_duplicate_label_are_clear_errors(hsm_pki, token):
     with pytest.raises(hsm.HsmError, match="wrong token PIN"):
-        hsm.Pkcs11Token(softhsm[0], softhsm[1], "000000").session()
+        hsm.Pkcs11Token(token.module_path, token.token_label, "000000").session()
     with pytest.raises(hsm.HsmError, match="no key labelled so"):
         hsm.Pkcs11Signer(token, "no-such-key").public_key()
     with pytest.raises(hsm.HsmError, match="already holds a key"):
@@ -119,11 +102,11 @@ def test_wrong_pin_missing_key_and_duplicate_label_are_clear_errors(softhsm, hsm
 
 
 @pytest.fixture
-def hsm_keystore(softhsm, tmp_path, monkeypatch):
+def hsm_keystore(token, tmp_path, monkeypatch):
     monkeypatch.setenv("CANCUOC_PKI_DIR", str(tmp_path / "pki"))
     monkeypatch.setenv("CANCUOC_PKI_BACKEND", "pkcs11")
-    monkeypatch.setenv("CANCUOC_PKCS11_MODULE", softhsm[0])
-    monkeypatch.setenv("CANCUOC_PKCS11_TOKEN", softhsm[1])
+    monkeypatch.setenv("CANCUOC_PKCS11_MODULE", token.module_path)
+    monkeypatch.setenv("CANCUOC_PKCS11_TOKEN", token.token_label)
     monkeypatch.setenv("CANCUOC_PKCS11_PIN", PIN)
     return tmp_path
 

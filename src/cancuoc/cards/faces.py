@@ -53,9 +53,7 @@ class Circle:
     cx: float
     cy: float
     r: float
-    fill: tuple[int, int, int] | None
-    outline: tuple[int, int, int] | None = None
-    width: float = 0.0
+    fill: tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -352,7 +350,7 @@ def render_png(elements: Iterable[Element], fonts: CardFonts) -> bytes:
         elif isinstance(element, Circle):
             box = (_px(element.cx - element.r), _px(element.cy - element.r), _px(element.cx + element.r),
                    _px(element.cy + element.r))  # fmt: skip
-            draw.ellipse(box, fill=element.fill, outline=element.outline, width=max(0, round(_px(element.width))))
+            draw.ellipse(box, fill=element.fill)
         elif isinstance(element, Shape):
             points = [(_px(px), _px(py)) for px, py in element.points]
             if element.closed:
@@ -410,13 +408,8 @@ def render_pdf(pages: Iterable[Iterable[Element]], fonts: CardFonts, title: str 
                 pdf.setFillColorRGB(*colour(element.fill))
                 pdf.rect(*point(element.x, element.y + element.h), element.w * mm, element.h * mm, stroke=0, fill=1)
             elif isinstance(element, Circle):
-                if element.fill:
-                    pdf.setFillColorRGB(*colour(element.fill))
-                if element.outline:
-                    pdf.setStrokeColorRGB(*colour(element.outline))
-                    pdf.setLineWidth(element.width * mm)
-                pdf.circle(*point(element.cx, element.cy), element.r * mm, stroke=1 if element.outline else 0,
-                           fill=1 if element.fill else 0)  # fmt: skip
+                pdf.setFillColorRGB(*colour(element.fill))
+                pdf.circle(*point(element.cx, element.cy), element.r * mm, stroke=0, fill=1)
             elif isinstance(element, Shape):
                 path = pdf.beginPath()
                 path.moveTo(*point(*element.points[0]))
@@ -461,9 +454,6 @@ def _dark_runs(row: tuple[bool, ...]) -> list[tuple[int, int]]:
             runs.append((start, index - start))
             start = None
     return runs
-
-
-FACE_FILES = ("front.png", "back.png", "card.pdf")
 
 
 def render_faces(data: FaceData, fonts: CardFonts, measure: Measure | None = None) -> dict[str, bytes]:

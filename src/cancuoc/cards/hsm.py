@@ -16,8 +16,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-CURVE_NAMES = {"secp256r1": "secp256r1", "secp384r1": "secp384r1", "secp521r1": "secp521r1"}
-
 
 class HsmError(RuntimeError):
     """The token is missing, locked, or holds no such key; the message says which."""
@@ -90,7 +88,7 @@ class Pkcs11Signer:
             raise HsmError(f"Token đã có khóa «{label}» / the token already holds a key labelled so")
         try:
             parameters = session.create_domain_parameters(
-                KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters(CURVE_NAMES[curve.name])}, local=True
+                KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters(curve.name)}, local=True
             )
             parameters.generate_keypair(
                 store=True, label=label,
@@ -123,7 +121,7 @@ class Pkcs11Signer:
     def sign(self, data: bytes, algorithm: hashes.HashAlgorithm) -> bytes:
         from pkcs11 import Mechanism
 
-        private, public = self._keys()
+        private = self._keys()[0]
         digest = hashes.Hash(algorithm)
         digest.update(data)
         raw = private.sign(digest.finalize(), mechanism=Mechanism.ECDSA)
@@ -135,3 +133,38 @@ class Pkcs11Signer:
 
         private, _public = self._keys()
         return bool(private[Attribute.EXTRACTABLE]) or not bool(private[Attribute.SENSITIVE])
+
+
+SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+                   "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so")  # fmt: skip
+
+
+def softhsm_module() -> str | None:
+    """Debian's SoftHSM module and its `softhsm2-util`, if both are installed."""
+    import shutil
+    from pathlib import Path
+
+    module = next((path for path in SOFTHSM_MODULES if Path(path).exists()), None)
+    return module if module and shutil.which("softhsm2-util") else None
+
+
+def create_softhsm_token(folder, label: str, pin: str, so_pin: str) -> Pkcs11Token:
+    """A fresh software token kept in ``folder``, for development, tests and benchmarks (no hardware).
+
+    SoftHSM reads its configuration (``SOFTHSM2_CONF``) when the module is first loaded, so this is
+    called before any other use of the module in the process."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    module = softhsm_module()
+    if module is None:
+        raise HsmError("SoftHSM chưa được cài / is not installed (apt-get install softhsm2)")
+    folder = Path(folder)
+    (folder / "tokens").mkdir(parents=True, exist_ok=True)
+    config = folder / "softhsm2.conf"
+    config.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(config)
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", so_pin],
+                   check=True, capture_output=True)  # fmt: skip
+    return Pkcs11Token(module, label, pin)

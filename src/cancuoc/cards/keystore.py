@@ -37,7 +37,7 @@ def passphrase() -> bytes:
     if value:
         return value.encode()
     if getattr(settings, "PRODUCTION", False):
-        raise KeystoreError("CANCUOC_PKI_PASSPHRASE must be set in production")
+        raise KeystoreError("Cần đặt CANCUOC_PKI_PASSPHRASE khi chạy thật / CANCUOC_PKI_PASSPHRASE must be set in production")
     return DEV_PASSPHRASE
 
 
@@ -95,7 +95,7 @@ def _load_key(label: str) -> pki.Signer:
     except FileNotFoundError as error:
         raise KeystoreError(f"Thiếu khóa / missing key {path}") from error
     except (ValueError, TypeError) as error:
-        raise KeystoreError(f"cannot decrypt {path.name}: wrong CANCUOC_PKI_PASSPHRASE?") from error
+        raise KeystoreError(f"Không giải mã được {path.name}: sai CANCUOC_PKI_PASSPHRASE? / cannot decrypt it: wrong CANCUOC_PKI_PASSPHRASE?") from error
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
@@ -122,7 +122,7 @@ def _save_state(state: dict) -> None:
 
 def initialise(now: dt.datetime, *, force: bool = False) -> x509.Certificate:
     if (folder() / "csca.pem").exists() and not force:
-        raise KeystoreError(f"a CSCA already exists in {folder()}; use --force to replace it")
+        raise KeystoreError(f"Đã có CSCA trong {folder()}; dùng --force để thay / a CSCA already exists there; use --force to replace it")
     serial = x509.random_serial_number()
     label = f"csca-{serial:x}"  # unique, so that a replaced CSCA's key is never overwritten on a token
     signer = _new_key(label, pki.CSCA_CURVE)
@@ -135,13 +135,14 @@ def initialise(now: dt.datetime, *, force: bool = False) -> x509.Certificate:
 
 def _check_backend(state: dict) -> None:
     if state.get("backend", "file") != backend():
-        raise KeystoreError(f"the keys in {folder()} are held by backend '{state.get('backend', 'file')}', "
-                            f"not '{backend()}' (CANCUOC_PKI_BACKEND)")  # fmt: skip
+        raise KeystoreError(f"Khóa trong {folder()} do kho '{state.get('backend', 'file')}' giữ, không phải '{backend()}' / "
+                            f"the keys there are held by backend '{state.get('backend', 'file')}', not '{backend()}' "
+                            "(CANCUOC_PKI_BACKEND)")  # fmt: skip
 
 
 def csca() -> tuple[pki.Signer, x509.Certificate]:
     if not (folder() / "csca.pem").exists():
-        raise KeystoreError(f"no CSCA in {folder()}: run `cancuoc pki init` first")
+        raise KeystoreError(f"Chưa có CSCA trong {folder()}: chạy `cancuoc pki init` / no CSCA there: run `cancuoc pki init` first")
     state = _state()
     _check_backend(state)
     certificate = x509.load_pem_x509_certificate((folder() / "csca.pem").read_bytes())
@@ -165,7 +166,7 @@ def rotate_document_signer(now: dt.datetime) -> x509.Certificate:
 def current_document_signer() -> tuple[pki.Signer, x509.Certificate, dt.datetime]:
     state = _state()
     if "current" not in state:
-        raise KeystoreError("no Document Signer: run `cancuoc pki init`")
+        raise KeystoreError("Chưa có Document Signer: chạy `cancuoc pki init` / no Document Signer: run `cancuoc pki init`")
     _check_backend(state)
     serial = state["current"]
     entry = next(d for d in state["document_signers"] if d["serial"] == serial)
@@ -177,7 +178,7 @@ def current_document_signer() -> tuple[pki.Signer, x509.Certificate, dt.datetime
 def revoke(serial_hex: str, now: dt.datetime) -> None:
     state = _state()
     if serial_hex not in {d["serial"] for d in state["document_signers"]}:
-        raise KeystoreError(f"no Document Signer with serial {serial_hex}")
+        raise KeystoreError(f"Không có Document Signer số {serial_hex} / no Document Signer with that serial")
     state["revoked"].append({"serial": serial_hex, "when": now.isoformat()})
     _save_state(state)
 

@@ -42,19 +42,3 @@ def flushable_audit_log(transactional_db):
     if connection.vendor == "sqlite":
         guard.remove(connection)
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _no_stray_database_sessions(django_db_setup, django_db_blocker):
-    """The live server answers the browser on threads of its own; a request still in flight when the
-    browser closes can leave its connection open, and PostgreSQL then refuses to drop the test
-    database. Set up after the test database, so torn down before it: ends such leftover sessions."""
-    yield
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )

@@ -33,6 +33,12 @@ def browser_page(monkeypatch):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         yield page
         browser.close()
+        # Inside Playwright's context the ORM queries of the test body get connections of their own
+        # (Django keeps connections per context): close them here, in that context, or PostgreSQL
+        # refuses to drop the test database while one is open.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def test_login_search_citizen_page_correction_and_import(

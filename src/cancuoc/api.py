@@ -6,7 +6,7 @@ Each domain contributes a thin router; errors share one shape: ``{"code", "messa
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from cancuoc.accounts.access import Forbidden, NotFound
+from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.audit.api import router as audit_router
 from cancuoc.cards.api import router as cards_router
 from cancuoc.registry.actions import RegistryError
@@ -35,7 +35,7 @@ def not_found(request, exc):
     )
 
 
-@api.exception_handler(Forbidden)
+@api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
     return api.create_response(
         request,

@@ -12,10 +12,10 @@ from tests.factories import CitizenFactory
 
 
 @pytest.fixture
-def pki_dir(tmp_path, monkeypatch):
+def pki_dir(tmp_path, monkeypatch, officers):
     monkeypatch.setenv("CANCUOC_PKI_DIR", str(tmp_path / "pki"))
     monkeypatch.setenv("CANCUOC_PKI_PASSPHRASE", "a test passphrase")
-    call_command("pki", "init")
+    call_command("pki", "init", "--user", "admin")
     return tmp_path
 
 
@@ -30,13 +30,13 @@ def verify(folder, *extra):
 def test_personalise_verify_revoke(pki_dir, officers, world, capsys):
     CitizenFactory(id_number="034090000001", permanent_unit=world.thai_thuy)
     out = pki_dir / "card"
-    call_command("card", "personalise", "--citizen", "034090000001", "--out", str(out), "--user", "officer_thai_thuy",
+    call_command("card", "personalise", "--citizen", "034090000001", "--out", str(out), "--user", "production",
                  "--issue-date", "02/11/2026")  # fmt: skip
     assert {p.name for p in out.iterdir()} >= {"EF_COM.bin", "DG1.bin", "DG2.bin", "DG13.bin", "DG14.bin", "DG15.bin",
                                                "EF_SOD.bin", "mrz.txt", "qr.txt", "front.png", "back.png",
                                                "card.pdf"}  # fmt: skip
     assert AuditEntry.objects.filter(
-        action="export", object_id="034090000001", reason="card personalisation"
+        event="card_personalised", object_id="034090000001", actor_username="production"
     ).exists()
     call_command("pki", "export", "--out", str(pki_dir / "csca.pem"))
     capsys.readouterr()
@@ -48,20 +48,50 @@ def test_personalise_verify_revoke(pki_dir, officers, world, capsys):
     }
 
     state = json.loads((pki_dir / "pki" / "state.json").read_text())
-    call_command("pki", "revoke-ds", state["current"])
-    call_command("pki", "crl", "--out", str(pki_dir / "crl.pem"))
-    call_command("pki", "rotate-ds")
+    call_command("pki", "revoke-ds", state["current"], "--user", "admin")
+    call_command("pki", "crl", "--out", str(pki_dir / "crl.pem"), "--user", "production")
+    call_command("pki", "rotate-ds", "--user", "admin")
     capsys.readouterr()
     assert verify(out, "--trust", str(pki_dir / "csca.pem"), "--crl", str(pki_dir / "crl.pem")) == 1
     revoked = json.loads(capsys.readouterr().out)
     assert {c["name"]: c["status"] for c in revoked["checks"]}["revocation"] == "fail"
 
 
-def test_an_officer_cannot_personalise_outside_their_area(pki_dir, officers, world):
-    CitizenFactory(id_number="001090000002", permanent_unit=world.ba_dinh)
-    with pytest.raises(CommandError, match="not found"):
-        call_command("card", "personalise", "--citizen", "001090000002", "--out", str(pki_dir / "x"),
+def test_a_commune_officer_cannot_personalise_even_in_their_area(pki_dir, officers, world):
+    # personalisation signs with the national Document Signer key: production centre and national admins only
+    CitizenFactory(id_number="034090000002", permanent_unit=world.thai_thuy)
+    with pytest.raises(CommandError, match="may not personalise"):
+        call_command("card", "personalise", "--citizen", "034090000002", "--out", str(pki_dir / "x"),
                      "--user", "officer_thai_thuy")  # fmt: skip
+    assert not (pki_dir / "x").exists()
+    assert not AuditEntry.objects.filter(event="card_personalised").exists()
+
+
+def test_a_missing_citizen_is_named_to_the_production_centre(pki_dir, officers, world):
+    with pytest.raises(CommandError, match="not found"):
+        call_command("card", "personalise", "--citizen", "001090000099", "--out", str(pki_dir / "x"),
+                     "--user", "production")  # fmt: skip
+
+
+@pytest.mark.parametrize("username", ["officer_thai_thuy", "supervisor_hung_yen", "production", "auditor"])
+def test_only_national_admins_manage_the_pki(pki_dir, officers, username):
+    before = (pki_dir / "pki" / "state.json").read_text()
+    with pytest.raises(CommandError, match="may not do this"):
+        call_command("pki", "rotate-ds", "--user", username)
+    assert (pki_dir / "pki" / "state.json").read_text() == before
+    assert not AuditEntry.objects.filter(event="ds_key_rotated").exists()
+
+
+def test_pki_operations_are_audited_with_their_acting_user(pki_dir, officers):
+    assert AuditEntry.objects.filter(event="pki_initialised", actor_username="admin").exists()
+    call_command("pki", "rotate-ds", "--user", "admin")
+    call_command("pki", "crl", "--out", str(pki_dir / "crl.pem"), "--user", "production")
+    state = json.loads((pki_dir / "pki" / "state.json").read_text())
+    call_command("pki", "revoke-ds", state["current"], "--user", "admin")
+    events = list(AuditEntry.objects.order_by("sequence").values_list("event", "actor_username"))
+    assert events[-3:] == [("ds_key_rotated", "admin"), ("crl_issued", "production"), ("ds_key_revoked", "admin")]
+    with pytest.raises(CommandError, match="no active user"):
+        call_command("pki", "crl", "--user", "nobody")
 
 
 def test_keys_on_disk_are_encrypted_and_the_passphrase_is_needed(pki_dir, monkeypatch):
@@ -69,9 +99,9 @@ def test_keys_on_disk_are_encrypted_and_the_passphrase_is_needed(pki_dir, monkey
     assert key_files and all(b"ENCRYPTED PRIVATE KEY" in f.read_bytes() for f in key_files)
     monkeypatch.setenv("CANCUOC_PKI_PASSPHRASE", "wrong")
     with pytest.raises(CommandError, match="PASSPHRASE"):
-        call_command("pki", "rotate-ds")
+        call_command("pki", "rotate-ds", "--user", "admin")
     with pytest.raises(CommandError, match="already exists"):
-        call_command("pki", "init")
+        call_command("pki", "init", "--user", "admin")
 
 
 def test_our_card_verifies_with_openssl_from_the_command_line(pki_dir, officers, world):

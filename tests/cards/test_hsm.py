@@ -112,13 +112,13 @@ def hsm_keystore(token, tmp_path, monkeypatch):
 
 
 def test_pki_commands_keep_every_private_key_on_the_token(hsm_keystore, officers, world, capsys):
-    call_command("pki", "init")
+    call_command("pki", "init", "--user", "admin")
     assert "PKCS#11" in capsys.readouterr().out
     folder = hsm_keystore / "pki"
     assert not list(folder.glob("*.key.pem"))  # no key material on disk
     state = json.loads((folder / "state.json").read_text())
     assert state["backend"] == "pkcs11" and state["csca_key"].startswith("csca-")
-    call_command("pki", "rotate-ds")
+    call_command("pki", "rotate-ds", "--user", "admin")
     CitizenFactory(id_number="034090000011", permanent_unit=world.thai_thuy)
     out = hsm_keystore / "card"
     call_command("card", "personalise", "--citizen", "034090000011", "--out", str(out), "--user", "admin", "--no-faces")
@@ -127,8 +127,8 @@ def test_pki_commands_keep_every_private_key_on_the_token(hsm_keystore, officers
     files = {p.name: p.read_bytes() for p in out.iterdir()}
     assert verify_files(files, trusted=trusted).ok
     state = json.loads((folder / "state.json").read_text())
-    call_command("pki", "revoke-ds", state["current"])
-    call_command("pki", "crl", "--out", str(hsm_keystore / "crl.pem"))
+    call_command("pki", "revoke-ds", state["current"], "--user", "admin")
+    call_command("pki", "crl", "--out", str(hsm_keystore / "crl.pem"), "--user", "production")
     from cryptography import x509
 
     crl = x509.load_pem_x509_crl((hsm_keystore / "crl.pem").read_bytes())
@@ -137,15 +137,15 @@ def test_pki_commands_keep_every_private_key_on_the_token(hsm_keystore, officers
     assert crl.get_revoked_certificate_by_serial_number(int(state["current"], 16)) is not None
 
 
-def test_a_file_keystore_is_not_read_as_a_token_one(hsm_keystore, monkeypatch):
+def test_a_file_keystore_is_not_read_as_a_token_one(hsm_keystore, monkeypatch, officers):
     monkeypatch.setenv("CANCUOC_PKI_BACKEND", "file")
-    call_command("pki", "init")
+    call_command("pki", "init", "--user", "admin")
     monkeypatch.setenv("CANCUOC_PKI_BACKEND", "pkcs11")
     with pytest.raises(CommandError, match="held by backend 'file'"):
-        call_command("pki", "rotate-ds")
+        call_command("pki", "rotate-ds", "--user", "admin")
 
 
-def test_a_missing_pin_is_named(hsm_keystore, monkeypatch):
+def test_a_missing_pin_is_named(hsm_keystore, monkeypatch, officers):
     monkeypatch.delenv("CANCUOC_PKCS11_PIN")
     with pytest.raises(CommandError, match="CANCUOC_PKCS11_PIN"):
-        call_command("pki", "init")
+        call_command("pki", "init", "--user", "admin")

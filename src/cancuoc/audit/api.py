@@ -2,8 +2,9 @@ from datetime import date, datetime
 
 from ninja import Router, Schema
 
-from cancuoc.accounts.access import Forbidden, can_read_audit
+from cancuoc.accounts.permissions import Verb, require_permission
 
+from . import events
 from .selectors import search_entries
 
 router = Router(tags=["audit"])
@@ -24,8 +25,9 @@ class EntryOut(Schema):
 @router.get("/entries", response=list[EntryOut])
 def entries(request, actor: str = "", object_id: str = "", action: str = "", since: date | None = None,
             until: date | None = None, limit: int = 100):  # fmt: skip
-    if not can_read_audit(request.user):
-        raise Forbidden()
+    require_permission(request.user, Verb.AUDIT_READ)
     limit = max(1, min(limit, 500))
-    return list(search_entries(request.user, actor=actor, object_id=object_id, action=action, since=since,
-                               until=until)[:limit])  # fmt: skip
+    filters = {"actor": actor, "object_id": object_id, "action": action, "since": since, "until": until}
+    found = list(search_entries(request.user, **filters)[:limit])
+    events.audit_log_read(request.user, filters=filters, returned=len(found))
+    return found

@@ -22,6 +22,42 @@ class Action(models.TextChoices):
     LOGIN = "login", _("Log in")
     LOGIN_FAILED = "login_failed", _("Failed log-in")
     LOGOUT = "logout", _("Log out")
+    REFUSE = "refuse", _("Refused")
+    SIGN = "sign", _("Sign")
+    MANAGE = "manage", _("Manage")
+
+
+class Event(models.TextChoices):
+    """What happened, one kind per typed event function (``<domain>/events.py``)."""
+
+    CITIZEN_VIEWED = "citizen_viewed", _("Citizen record viewed")
+    CITIZEN_HISTORY_VIEWED = "citizen_history_viewed", _("Citizen history viewed")
+    CITIZENS_SEARCHED = "citizens_searched", _("Citizens searched")
+    CITIZEN_CREATED = "citizen_created", _("Citizen created")
+    CITIZEN_CHANGED = "citizen_changed", _("Citizen changed")
+    CITIZEN_CREATION_REFUSED = "citizen_creation_refused", _("Citizen creation refused (number unavailable)")
+    CITIZENS_EXPORTED = "citizens_exported", _("Citizens exported")
+    QUALITY_COUNTS_VIEWED = "quality_counts_viewed", _("Data-quality counts viewed")
+    HOUSEHOLD_VIEWED = "household_viewed", _("Household viewed")
+    ID_NUMBER_ALLOCATED = "id_number_allocated", _("ID number allocated")
+    ID_NUMBER_CANCELLED = "id_number_cancelled", _("ID number cancelled")
+    IMPORT_APPLIED = "import_applied", _("Import applied")
+    DEMO_POPULATION_CREATED = "demo_population_created", _("Demo population created")
+    CARD_PERSONALISED = "card_personalised", _("Card personalised")
+    PKI_INITIALISED = "pki_initialised", _("National PKI initialised")
+    DS_KEY_ROTATED = "ds_key_rotated", _("Document Signer key rotated")
+    DS_KEY_REVOKED = "ds_key_revoked", _("Document Signer key revoked")
+    CRL_ISSUED = "crl_issued", _("Certificate revocation list issued")
+    CSCA_EXPORTED = "csca_exported", _("CSCA certificate exported")
+    AUDIT_LOG_READ = "audit_log_read", _("Audit log read")
+    AUDIT_LOG_SEALED = "audit_log_sealed", _("Audit log sealed")
+    USER_LOGGED_IN = "user_logged_in", _("Logged in")
+    USER_LOGGED_OUT = "user_logged_out", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Failed log-in")
+    USER_CREATED = "user_created", _("Officer account created")
+    USER_CHANGED = "user_changed", _("Officer account changed")
+    USER_PASSWORD_SET = "user_password_set", _("Officer password set")
+    PERMISSION_REFUSED = "permission_refused", _("Action refused by the permission table")
 
 
 class AuditEntry(models.Model):
@@ -32,6 +68,7 @@ class AuditEntry(models.Model):
     )
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=16, choices=Action.choices)
+    event = models.CharField(max_length=48, choices=Event.choices, blank=True, db_index=True)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True, db_index=True)
     unit_path = models.CharField(max_length=64, blank=True, db_index=True)

@@ -7,6 +7,8 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cancuoc.accounts.permissions import Verb, area_path
+
 from .models import AuditEntry
 
 
@@ -24,8 +26,9 @@ def search_entries(
     until: date | None = None,
 ) -> QuerySet[AuditEntry]:  # fmt: skip
     entries = AuditEntry.objects.all()
-    if user.scope_path:
-        entries = entries.filter(unit_path__startswith=user.scope_path)
+    path = area_path(user, Verb.AUDIT_READ)
+    if path is not None:
+        entries = entries.filter(unit_path__startswith=path)
     if actor:
         entries = entries.filter(actor_username__iexact=actor.strip())
     if object_id:

@@ -13,15 +13,25 @@ from .chain import GENESIS_HASH, entry_digest
 from .middleware import current_request_context
 from .models import AuditChainHead, AuditEntry
 
+MAX_REASON_LENGTH = 300
+
 
 @dataclass(frozen=True)
 class AuditEvent:
+    """One entry to write. Built only by the typed event functions in each domain's ``events.py``."""
+
     action: str
     object_type: str = ""
     object_id: str = ""
     unit_path: str = ""
     reason: str = ""
     changes: dict | None = None
+    event: str = ""
+
+    def __post_init__(self):
+        # free text from users is bounded: the log must not grow by what an attacker types
+        if len(self.reason) > MAX_REASON_LENGTH:
+            object.__setattr__(self, "reason", self.reason[: MAX_REASON_LENGTH - 1] + "…")
 
 
 def insert_entries(entries: list[AuditEntry]) -> None:
@@ -61,7 +71,7 @@ def record_many(actor, events: Iterable[AuditEvent]) -> list[AuditEntry]:
             changes = event.changes or {}
             digest = entry_digest(
                 previous_hash=previous, sequence=sequence, at=now, actor_id=actor_id,
-                actor_username=actor_username, action=event.action, object_type=event.object_type,
+                actor_username=actor_username, action=event.action, event=event.event, object_type=event.object_type,
                 object_id=str(event.object_id), unit_path=event.unit_path, remote_addr=remote_addr,
                 user_agent=user_agent, reason=event.reason, changes=changes,
             )  # fmt: skip
@@ -72,6 +82,7 @@ def record_many(actor, events: Iterable[AuditEvent]) -> list[AuditEntry]:
                     actor_id=actor_id,
                     actor_username=actor_username,
                     action=event.action,
+                    event=event.event,
                     object_type=event.object_type,
                     object_id=str(event.object_id),
                     unit_path=event.unit_path,
@@ -109,7 +120,7 @@ def verify_chain(progress=None, batch_size: int = 5000) -> tuple[int, list[Chain
             problems.append(ChainProblem(entry.sequence, "previous hash does not match the entry before it"))
         digest = entry_digest(
             previous_hash=entry.previous_hash, sequence=entry.sequence, at=entry.at, actor_id=entry.actor_id,
-            actor_username=entry.actor_username, action=entry.action, object_type=entry.object_type,
+            actor_username=entry.actor_username, action=entry.action, event=entry.event, object_type=entry.object_type,
             object_id=entry.object_id, unit_path=entry.unit_path, remote_addr=entry.remote_addr,
             user_agent=entry.user_agent, reason=entry.reason, changes=entry.changes,
         )  # fmt: skip

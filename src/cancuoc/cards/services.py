@@ -8,12 +8,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
+from django.db import transaction
 
-from cancuoc.accounts.access import access_citizen_by_id_number
-from cancuoc.audit.models import Action
-from cancuoc.audit.services import AuditEvent, record
+from cancuoc.accounts.permissions import Verb, require_permission
+from cancuoc.registry.access import access_citizen_by_id_number
 
-from . import faces, fonts, keystore
+from . import events, faces, fonts, keystore
 from .personalisation import Card, Holder, personalise
 from .portrait import placeholder_portrait
 
@@ -42,7 +42,7 @@ def card_typesetting() -> tuple[fonts.CardFonts, faces.Measure]:
 def personalise_citizen(acting_user, id_number: str, *, issue_date: date, with_faces: bool = True) -> Card:
     """The chip image, MRZ and QR of the citizen's card and, unless ``with_faces`` is false, the printed
     faces (``front.png``, ``back.png``, ``card.pdf``). Fonts are checked before anything is signed."""
-    citizen = access_citizen_by_id_number(acting_user, id_number)
+    citizen = access_citizen_by_id_number(acting_user, id_number, Verb.CARD_PERSONALISE)
     typesetting = card_typesetting() if with_faces else None
     signer, certificate, _created = keystore.current_document_signer()
     holder, portrait = holder_from_citizen(citizen), placeholder_portrait(citizen.sex)
@@ -51,9 +51,44 @@ def personalise_citizen(acting_user, id_number: str, *, issue_date: date, with_f
     if typesetting is not None:
         card.files.update(faces.render_faces(faces.face_data(holder, card, portrait.data), *typesetting))
     unit = citizen.permanent_unit
-    record(acting_user, AuditEvent(Action.EXPORT, "citizen", citizen.id_number, unit.path if unit else "",
-                                   "card personalisation", {"ds_serial": f"{certificate.serial_number:x}"}))  # fmt: skip
+    events.card_personalised(acting_user, citizen, unit_path=unit.path if unit else "",
+                             ds_serial=f"{certificate.serial_number:x}")  # fmt: skip
     return card
+
+
+# --- the national PKI: each operation needs the permission table's verb and is audited ------------------
+
+
+@transaction.atomic
+def initialise_pki(acting_user, now, *, force: bool = False):
+    require_permission(acting_user, Verb.PKI_MANAGE)
+    certificate = keystore.initialise(now, force=force)
+    events.pki_initialised(acting_user, csca_serial=f"{certificate.serial_number:x}",
+                           backend=keystore.describe_backend())  # fmt: skip
+    return certificate
+
+
+@transaction.atomic
+def rotate_document_signer(acting_user, now):
+    require_permission(acting_user, Verb.PKI_MANAGE)
+    certificate = keystore.rotate_document_signer(now)
+    events.ds_key_rotated(acting_user, ds_serial=f"{certificate.serial_number:x}")
+    return certificate
+
+
+@transaction.atomic
+def revoke_document_signer(acting_user, serial_hex: str, now) -> None:
+    require_permission(acting_user, Verb.PKI_MANAGE)
+    keystore.revoke(serial_hex, now)
+    events.ds_key_revoked(acting_user, ds_serial=serial_hex)
+
+
+@transaction.atomic
+def issue_crl(acting_user, now, *, destination: str) -> bytes:
+    require_permission(acting_user, Verb.PKI_PUBLISH)
+    data = keystore.write_crl(now)
+    events.crl_issued(acting_user, destination=destination)
+    return data
 
 
 def write_card(card: Card, out: Path) -> list[Path]:

@@ -9,9 +9,7 @@ from datetime import date
 from django.db import connection, transaction
 
 from cancuoc.accounts.models import Role, User
-from cancuoc.audit.models import Action
-from cancuoc.audit.services import AuditEvent, record
-from cancuoc.registry import quality
+from cancuoc.registry import events, quality
 from cancuoc.registry.bulk import assign_primary_keys, insert_instances
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household
 from cancuoc.units.models import AdministrativeUnit, Level, Structure, UnitSuccession
@@ -145,9 +143,8 @@ def generate_population(
     quality.flag_duplicates()
     if progress:
         progress(made, citizens)
-    record(None, AuditEvent(Action.CREATE, "demo_population", province.code, province.path,
-                            f"demo --province {province_code} --citizens {citizens} --seed {seed}",
-                            {"citizens": made, "households": households}))  # fmt: skip
+    events.demo_population_created(province, reason=f"demo --province {province_code} --citizens {citizens} --seed {seed}",
+                                   changes={"citizens": made, "households": households})  # fmt: skip
     return DemoResult(province, made, households)
 
 

@@ -8,9 +8,7 @@ import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
 
-from cancuoc.audit.models import Action
-from cancuoc.audit.services import AuditEvent, record
-from cancuoc.registry import selectors
+from cancuoc.registry import events, selectors
 from cancuoc.registry.models import Citizen
 
 from .columns import export_fields, export_headers
@@ -73,8 +71,7 @@ def write_xlsx(citizens, path) -> int:
 def export_response(user, unit, file_format: str):
     citizens = citizens_for_export(user, unit)
     name = f"citizens-{unit.code if unit else 'all'}"
-    record(user, AuditEvent(Action.EXPORT, "unit", str(unit.pk) if unit else "", unit.path if unit else (user.scope_path or ""),
-                            f"export {file_format}", {"citizens": citizens.count()}))  # fmt: skip
+    events.citizens_exported(user, unit=unit, file_format=file_format, count=citizens.count())
     if file_format == "xlsx":
         handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
         write_xlsx(citizens, handle.name)

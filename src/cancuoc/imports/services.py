@@ -20,17 +20,18 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from cancuoc.accounts import access
-from cancuoc.audit.models import Action
-from cancuoc.audit.services import AuditEvent, record, record_many
-from cancuoc.registry import quality
-from cancuoc.registry.actions import AUDITED_FIELDS, UNIT_FIELDS, diff, residence_path, snapshot
+from cancuoc.accounts.permissions import Verb, in_area, require_permission
+from cancuoc.registry import access, quality
+from cancuoc.registry import events as registry_events
+from cancuoc.registry.actions import AUDITED_FIELDS, UNIT_FIELDS, diff, snapshot
 from cancuoc.registry.bulk import assign_primary_keys, insert_instances
+from cancuoc.registry.errors import RegistryErrorCode, problem
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household, Relation
 from cancuoc.registry.validation import Problem, clean_citizen
 from cancuoc.rules.text import fold, split_full_name
 from cancuoc.units.models import AdministrativeUnit
 
+from . import events as import_events
 from .models import ImportJob, ImportRowError
 from .reading import RawRow, UnreadableFile, detect_format, read_file
 
@@ -65,8 +66,7 @@ class ImportRejected(Exception):
 def create_job(acting_user, uploaded, original_name: str) -> ImportJob:
     """Store an upload (a Django UploadedFile or a path) and create its job. Refuses what cannot be a
     citizen file before storing it."""
-    if not access.can_import(acting_user):
-        raise access.Forbidden()
+    require_permission(acting_user, Verb.IMPORT_CREATE)
     size = uploaded.size if hasattr(uploaded, "size") else Path(uploaded).stat().st_size
     limit = settings.CANCUOC_IMPORT_MAX_BYTES
     if size > limit:
@@ -219,6 +219,7 @@ def _prepared_batches(
     resolver = UnitResolver()
     today = timezone.localdate()
     seen: dict[str, int] = {}
+    refused: list[tuple[str, int, str]] = []
     done = 0
     estimated = max(job.total_rows, 1)
     while True:
@@ -240,20 +241,26 @@ def _prepared_batches(
                                             f"ID number repeats line {seen[number]}"))  # fmt: skip
             else:
                 seen[number] = row.line
-            if number in cancelled:
-                row.problems.append(Problem("id_number", "id_cancelled", "Số định danh đã bị hủy",
-                                            "This ID number was cancelled"))  # fmt: skip
-            in_area = [u for u in row.units.values() if access.unit_in_scope(acting_user, u)]
-            if row.units and not in_area:
-                row.problems.append(Problem("permanent_unit_code", "outside_area", "Nơi cư trú nằm ngoài địa bàn của bạn",
-                                            "The residence is outside your area"))  # fmt: skip
             current = existing.get(number)
-            if current is not None and not any(
-                access.unit_in_scope(acting_user, u)
-                for u in (current.permanent_unit, current.temporary_unit, current.current_unit) if u is not None
-            ):  # fmt: skip
-                row.problems.append(Problem("id_number", "outside_area", "Hồ sơ của số định danh này nằm ngoài địa bàn của bạn",
-                                            "The record with this ID number is outside your area"))  # fmt: skip
+            verb = Verb.CITIZEN_CREATE if current is None else Verb.CITIZEN_CHANGE_RESIDENCE
+            if row.units and not any(in_area(acting_user, verb, u.path) for u in row.units.values()):
+                row.problems.append(problem("permanent_unit_code", RegistryErrorCode.OUTSIDE_AREA))
+            # a number that exists outside the area or was cancelled: one answer for both, audited
+            cause = "cancelled" if number in cancelled else None
+            if current is not None and not access.citizen_in_area(acting_user, current, Verb.CITIZEN_READ):
+                cause = "exists_outside_area"
+            if cause is not None:
+                row.problems.append(problem("id_number", RegistryErrorCode.ID_UNAVAILABLE))
+                refused.append((number, row.line, cause))
+            elif current is not None:
+                allowed = access.changeable_fields(acting_user, current)
+                if allowed is not None:
+                    row.problems.extend(problem(name, RegistryErrorCode.FIELD_NOT_YOURS)
+                                        for name in _changes_for(current, row) if name not in allowed)  # fmt: skip
+        for number, line, cause in refused:
+            registry_events.citizen_creation_refused(acting_user, id_number=number, where=f"import line {line}",
+                                                     cause=cause)  # fmt: skip
+        refused.clear()
         done += len(raws)
         if progress:
             progress("rows", done, max(estimated, done))
@@ -401,9 +408,8 @@ def apply_job(
                 counts.valid += len(valid)
                 touched.extend(_apply_batch(job, valid, existing, counts))
             quality.flag_duplicates(touched)
-            record(job.uploaded_by, AuditEvent(Action.IMPORT, "import_job", str(job.pk), job.uploaded_by.scope_path or "",
-                                               job.original_name, {"created": counts.created, "updated": counts.updated,
-                                                                   "unchanged": counts.unchanged, "rejected": counts.rejected}))  # fmt: skip
+            import_events.import_applied(job, counts={"created": counts.created, "updated": counts.updated,
+                                                      "unchanged": counts.unchanged, "rejected": counts.rejected})  # fmt: skip
     except UnreadableFile as error:
         return _fail(job, error.message_vi, error.message_en)
     except Exception as error:
@@ -465,15 +471,9 @@ def _apply_batch(
         )
     counts.created += len(new)
     counts.updated += len(changed)
-    events = [
-        AuditEvent(Action.CREATE, "citizen", c.id_number, residence_path(c), reason, {"after": snapshot(c)})
-        for c in new
-    ]
-    events += [
-        AuditEvent(Action.UPDATE, "citizen", c.id_number, residence_path(c), reason, {"fields": ch})
-        for c, ch in changed
-    ]
-    record_many(job.uploaded_by, events)
+    audit_events = [registry_events.citizen_created_event(c, reason=reason, after=snapshot(c)) for c in new]
+    audit_events += [registry_events.citizen_changed_event(c, reason=reason, fields=ch) for c, ch in changed]
+    registry_events.citizens_written_in_bulk(job.uploaded_by, audit_events)
     quality.refresh_flags(new, check_duplicates=False, new=True)
     quality.refresh_flags([c for c, _ in changed], check_duplicates=False)
     affected = new + [c for c, _ in changed]

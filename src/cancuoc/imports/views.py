@@ -9,23 +9,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cancuoc.accounts.access import NotFound, access_unit_by_id, can_import, can_read_registry
+from cancuoc.accounts.permissions import NotFound, Verb, has_permission
+from cancuoc.units.access import access_unit_by_id
 
-from . import exporting, services, tasks
+from . import access, exporting, services, tasks
 from .columns import COLUMNS
 from .models import ImportJob
 
 
 def _job_for(request, job_id: int) -> ImportJob:
     job = get_object_or_404(ImportJob, pk=job_id)
-    if job.uploaded_by_id != request.user.pk and request.user.role != "national_admin":
+    if not access.may_see_job(request.user, job):
         raise Http404
     return job
 
 
 @login_required
 def job_list(request):
-    if not can_import(request.user):
+    if not has_permission(request.user, Verb.IMPORT_CREATE):
         return HttpResponseForbidden(_("Your role may not import citizens."))
     jobs = ImportJob.objects.filter(uploaded_by=request.user)[:30]
     return render(request, "imports/list.html", {"jobs": jobs, "columns": COLUMNS})
@@ -34,7 +35,7 @@ def job_list(request):
 @login_required
 @require_POST
 def upload(request):
-    if not can_import(request.user):
+    if not has_permission(request.user, Verb.IMPORT_CREATE):
         return HttpResponseForbidden(_("Your role may not import citizens."))
     uploaded = request.FILES.get("file")
     if uploaded is None:
@@ -93,7 +94,7 @@ def error_report(request, job_id: int):
 
 @login_required
 def export(request):
-    if not can_read_registry(request.user):
+    if not has_permission(request.user, Verb.CITIZEN_EXPORT):
         return HttpResponseForbidden(_("Your role has no access to the population registry."))
     unit = None
     if request.GET.get("unit"):

@@ -9,15 +9,17 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cancuoc.accounts import access
-from cancuoc.audit.models import Action
-from cancuoc.audit.services import AuditEvent, record
+from cancuoc.accounts.permissions import NotFound, Verb, in_area, require_permission
 from cancuoc.rules import idnumber
 from cancuoc.units.models import AdministrativeUnit, Level
 
-from . import quality
+from . import access, events, quality
+from .errors import RegistryErrorCode, problem
+from .events import residence_path
 from .models import AllocatedIdNumber, Citizen, Household
 from .validation import Problem, clean_citizen
+
+__all__ = ["residence_path"]
 
 AUDITED_FIELDS = [
     "id_number", "family_name", "middle_name", "given_name", "other_names", "birth_date", "birth_date_precision",
@@ -62,8 +64,7 @@ def resolve_unit(code: str, level: int | None, field: str) -> AdministrativeUnit
 
     unit, in_force = unit_for_code(code, level, on=timezone.localdate())
     if unit is None:
-        raise RegistryError([Problem(field, "unknown_unit", f"Không tìm thấy đơn vị hành chính mã {code}",
-                                     f"No administrative unit with code {code}")])  # fmt: skip
+        raise RegistryError([problem(field, RegistryErrorCode.UNKNOWN_UNIT, code=code)])
     # A split commune stays as written: the officer sees it on the record and corrects it.
     return in_force[0] if len(in_force) == 1 else unit
 
@@ -76,54 +77,89 @@ def _apply_values(citizen: Citizen, values: dict) -> None:
         elif key == "household_number":
             household = Household.objects.filter(number=value).first()
             if household is None:
-                raise RegistryError([Problem(key, "unknown_household", f"Không tìm thấy hộ {value}",
-                                             f"No household numbered {value}")])  # fmt: skip
+                raise RegistryError([problem(key, RegistryErrorCode.UNKNOWN_HOUSEHOLD, number=value)])
             citizen.household = household
         else:
             setattr(citizen, key, value)
     citizen.refresh_name_keys()
 
 
-def _check_area(user, citizen: Citizen) -> None:
+def _check_area(user, citizen: Citizen, verb: Verb) -> None:
+    """The record (as it would be after the change) must lie in the user's area for ``verb``."""
     if user is None:  # system jobs (demo data, imports already authorised) act nationwide
         return
-    if not access.can_change_registry(user):
-        raise access.Forbidden()
-    if user.scope_path is None:
-        return
+    require_permission(user, verb)
     units = [citizen.permanent_unit, citizen.temporary_unit, citizen.current_unit]
-    if not any(access.unit_in_scope(user, unit) for unit in units if unit is not None):
-        raise RegistryError([Problem("permanent_unit_code", "outside_area",
-                                     "Nơi cư trú nằm ngoài địa bàn quản lý của cán bộ",
-                                     "The residence is outside the officer's area")])  # fmt: skip
+    if not any(in_area(user, verb, unit.path) for unit in units if unit is not None):
+        raise RegistryError([problem("permanent_unit_code", RegistryErrorCode.OUTSIDE_AREA)])
+
+
+def _check_fields(allowed: frozenset[str] | None, changed: list[str]) -> None:
+    """Identity data belongs to the commune of permanent residence and the supervisors above it; the
+    commune where the citizen only stays may change that residence's data and nothing else."""
+    if allowed is None:
+        return
+    refused = [name for name in changed if name not in allowed]
+    if refused:
+        raise RegistryError([problem(name, RegistryErrorCode.FIELD_NOT_YOURS) for name in refused])
 
 
 def _require_reason(reason: str) -> None:
     if not reason or not reason.strip():
-        raise RegistryError([Problem("reason", "reason_required", "Phải ghi lý do thay đổi",
-                                     "A reason for the change is required")])  # fmt: skip
+        raise RegistryError([problem("reason", RegistryErrorCode.REASON_REQUIRED)])
 
 
-@transaction.atomic
-def create_citizen(acting_user, raw: dict, *, reason: str, today: date | None = None) -> Citizen:
+def create_citizen(acting_user, raw: dict, *, reason: str, today: date | None = None, where: str = "") -> Citizen:
     _require_reason(reason)
+    if acting_user is not None:
+        require_permission(acting_user, Verb.CITIZEN_CREATE)
     cleaned = clean_citizen(raw, today=today or timezone.localdate())
     if not cleaned.ok:
         raise RegistryError(cleaned.problems)
+    _refuse_unusable_number(acting_user, cleaned.values["id_number"], where=where or "create")
+    return _create_checked_citizen(acting_user, cleaned.values, reason=reason)
+
+
+@transaction.atomic
+def _create_checked_citizen(acting_user, values: dict, *, reason: str) -> Citizen:
     citizen = Citizen()
-    _apply_values(citizen, cleaned.values)
-    _check_area(acting_user, citizen)
+    _apply_values(citizen, values)
+    _check_area(acting_user, citizen, Verb.CITIZEN_CREATE)
     _claim_number(citizen.id_number, acting_user, reason)
     try:
         with transaction.atomic():
             citizen.save()
     except IntegrityError as error:
-        raise RegistryError([Problem("id_number", "id_exists", "Số định danh đã tồn tại",
-                                     "This personal ID number already exists")]) from error  # fmt: skip
+        # another transaction created the same number between the check and the insert
+        raise RegistryError([problem("id_number", RegistryErrorCode.ID_UNAVAILABLE)]) from error
     quality.refresh_flags([citizen])
-    record(acting_user, AuditEvent(Action.CREATE, "citizen", citizen.id_number, residence_path(citizen), reason,
-                                   {"after": snapshot(citizen)}))  # fmt: skip
+    events.citizen_created(acting_user, citizen, reason=reason, after=snapshot(citizen))
     return citizen
+
+
+def number_unusable_cause(acting_user, number: str) -> str | None:
+    """Why a new record may not take this number ("exists_outside_area", "cancelled", "exists"), or None.
+    Callers answer every cause but "exists" the same way."""
+    existing = Citizen.objects.filter(id_number=number).first()
+    if existing is not None:
+        if acting_user is None or access.citizen_in_area(acting_user, existing, Verb.CITIZEN_READ):
+            return "exists"
+        return "exists_outside_area"
+    status = AllocatedIdNumber.objects.filter(number=number).values_list("status", flat=True).first()
+    if status == AllocatedIdNumber.Status.CANCELLED:
+        return "cancelled"
+    return None
+
+
+def _refuse_unusable_number(acting_user, number: str, *, where: str) -> None:
+    """Called before the change's transaction opens, so that the audited refusal is kept."""
+    cause = number_unusable_cause(acting_user, number)
+    if cause is None:
+        return
+    if cause == "exists":  # the officer may open that record anyway: saying so tells nothing new
+        raise RegistryError([problem("id_number", RegistryErrorCode.ID_EXISTS)])
+    events.citizen_creation_refused(acting_user, id_number=number, where=where, cause=cause)
+    raise RegistryError([problem("id_number", RegistryErrorCode.ID_UNAVAILABLE)])
 
 
 def _claim_number(number: str, acting_user, reason: str) -> None:
@@ -133,19 +169,12 @@ def _claim_number(number: str, acting_user, reason: str) -> None:
         AllocatedIdNumber.objects.create(
             number=number, allocated_by=_user_or_none(acting_user), reason=reason[:200]
         )
-    elif existing.status == AllocatedIdNumber.Status.CANCELLED:
-        raise RegistryError([Problem("id_number", "id_cancelled", "Số định danh đã bị hủy, không được dùng lại",
-                                     "This ID number was cancelled and cannot be used again")])  # fmt: skip
+    elif existing.status == AllocatedIdNumber.Status.CANCELLED:  # cancelled since the check above
+        raise RegistryError([problem("id_number", RegistryErrorCode.ID_UNAVAILABLE)])
 
 
 def _user_or_none(user):
     return user if user is not None and getattr(user, "pk", None) else None
-
-
-def residence_path(citizen: Citizen) -> str:
-    """The unit path an audit entry of this citizen is filed under (for auditors' area scope)."""
-    unit = citizen.permanent_unit or citizen.temporary_unit or citizen.current_unit
-    return unit.path if unit else ""
 
 
 @transaction.atomic
@@ -156,28 +185,31 @@ def update_citizen(
     """Change some fields of one citizen. The ID number itself never changes here."""
     _require_reason(reason)
     if "id_number" in raw and raw["id_number"] != citizen.id_number:
-        raise RegistryError([Problem("id_number", "id_immutable", "Không thể sửa số định danh",
-                                     "The personal ID number cannot be changed")])  # fmt: skip
+        raise RegistryError([problem("id_number", RegistryErrorCode.ID_IMMUTABLE)])
     locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise RegistryError([Problem("version", "stale", "Hồ sơ đã được người khác sửa; hãy tải lại",
-                                     "Someone else changed this record; reload it")])  # fmt: skip
-    _check_area(acting_user, locked)
+        raise RegistryError([problem("version", RegistryErrorCode.STALE)])
+    if acting_user is not None:
+        require_permission(acting_user, Verb.CITIZEN_CHANGE_RESIDENCE)
+        if not access.citizen_in_area(acting_user, locked, Verb.CITIZEN_READ):
+            raise NotFound()
+    allowed = access.changeable_fields(acting_user, locked) if acting_user is not None else None
     cleaned = clean_citizen(raw, today=today or timezone.localdate(), partial=True)
     if not cleaned.ok:
         raise RegistryError(cleaned.problems)
     before = snapshot(locked)
     _apply_values(locked, cleaned.values)
-    _check_area(acting_user, locked)  # the change may not move a citizen out of the officer's reach
+    # the change may not move a citizen out of the officer's reach
+    _check_area(acting_user, locked, Verb.CITIZEN_CHANGE_RESIDENCE)
     after = snapshot(locked)
     changes = diff(before, after)
+    _check_fields(allowed, list(changes))
     if not changes:
         return locked
     locked.version += 1
     locked.save()
     quality.refresh_flags([locked])
-    record(acting_user, AuditEvent(Action.UPDATE, "citizen", locked.id_number, residence_path(locked), reason,
-                                   {"fields": changes}))  # fmt: skip
+    events.citizen_changed(acting_user, locked, reason=reason, fields=changes)
     return locked
 
 
@@ -192,6 +224,8 @@ def allocate_id_number(acting_user, *, place_code: str, birth_year: int, sex: st
     """Give out a new number for a birth registration. The primary key decides uniqueness: a collision
     (another process took the same random number) is retried, never checked beforehand."""
     _require_reason(reason)
+    if acting_user is not None:
+        require_permission(acting_user, Verb.ID_NUMBER_ALLOCATE)
     prefix = idnumber.prefix_for(place_code, birth_year, sex)
     for attempt in range(1, MAX_ALLOCATION_ATTEMPTS + 1):
         number = idnumber.candidate_number(prefix)
@@ -201,22 +235,22 @@ def allocate_id_number(acting_user, *, place_code: str, birth_year: int, sex: st
                                                  reason=reason[:200])  # fmt: skip
         except IntegrityError:
             continue
-        record(acting_user, AuditEvent(Action.ALLOCATE, "id_number", number, "", reason))
+        events.id_number_allocated(acting_user, number, reason=reason)
         return Allocation(number, attempt)
-    raise RegistryError([Problem("id_number", "allocation_exhausted", "Không cấp được số định danh mới",
-                                 "Could not allocate a new ID number")])  # fmt: skip
+    raise RegistryError([problem("id_number", RegistryErrorCode.ALLOCATION_EXHAUSTED)])
 
 
 @transaction.atomic
 def cancel_id_number(acting_user, number: str, *, reason: str) -> None:
     _require_reason(reason)
+    if acting_user is not None:
+        require_permission(acting_user, Verb.ID_NUMBER_CANCEL)
     updated = AllocatedIdNumber.objects.filter(number=number, status=AllocatedIdNumber.Status.ACTIVE).update(
         status=AllocatedIdNumber.Status.CANCELLED
     )
     if not updated:
-        raise RegistryError([Problem("id_number", "not_active", "Số định danh không tồn tại hoặc đã hủy",
-                                     "No such active ID number")])  # fmt: skip
-    record(acting_user, AuditEvent(Action.CANCEL, "id_number", number, "", reason))
+        raise RegistryError([problem("id_number", RegistryErrorCode.NOT_ACTIVE)])
+    events.id_number_cancelled(acting_user, number, reason=reason)
 
 
 @transaction.atomic
@@ -232,4 +266,4 @@ def register_birth(acting_user, raw: dict, *, place_code: str, reason: str) -> C
 
 
 def record_read(acting_user, citizen: Citizen, *, what: str = "citizen page") -> None:
-    record(acting_user, AuditEvent(Action.READ, "citizen", citizen.id_number, residence_path(citizen), what))
+    events.citizen_viewed(acting_user, citizen, where=what)

@@ -3,11 +3,11 @@ from datetime import date, datetime
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from cancuoc.accounts.access import Forbidden, access_citizen_by_id_number, access_household_by_id
-from cancuoc.audit.models import Action
-from cancuoc.audit.services import AuditEvent, record
+from cancuoc.accounts.permissions import Verb, require_permission
+from cancuoc.units.access import access_unit_by_id
 
-from . import actions, quality, selectors
+from . import actions, events, quality, selectors
+from .access import access_citizen_by_id_number, access_household_by_id
 from .models import Citizen
 
 router = Router(tags=["citizens"])
@@ -118,13 +118,10 @@ def search(request, q: str = "", birth_year: int | None = None, unit_id: int | N
         raise HttpError(422, "birth_year out of range / năm sinh không hợp lệ")
     unit = None
     if unit_id is not None:
-        from cancuoc.accounts.access import access_unit_by_id
-
         unit = access_unit_by_id(request.user, unit_id)
     found = selectors.search_citizens(request.user, q[:140], birth_year=birth_year, unit=unit, limit=limit)
-    record(request.user, AuditEvent(Action.SEARCH, "citizen", "", request.user.scope_path or "",
-                                    f"q={q[:100]!r} birth_year={birth_year}",
-                                    {"returned": [c.id_number for c in found.citizens]}))  # fmt: skip
+    events.citizens_searched(request.user, query=q, birth_year=birth_year,
+                             returned=[c.id_number for c in found.citizens])  # fmt: skip
     return {"results": found.citizens, "truncated": found.truncated}
 
 
@@ -140,12 +137,13 @@ def citizen_history(request, id_number: str):
     from cancuoc.audit.selectors import history_of
 
     citizen = access_citizen_by_id_number(request.user, id_number)
+    events.citizen_history_viewed(request.user, citizen, where="api")
     return history_of("citizen", citizen.id_number)
 
 
 @router.patch("/citizens/{id_number}", response=CitizenOut)
 def citizen_change(request, id_number: str, change: CitizenChange):
-    citizen = access_citizen_by_id_number(request.user, id_number, for_change=True)
+    citizen = access_citizen_by_id_number(request.user, id_number, Verb.CITIZEN_CHANGE_RESIDENCE)
     values = change.dict(exclude_unset=True, exclude={"reason", "expected_version"})
     return actions.update_citizen(
         request.user, citizen, values, reason=change.reason, expected_version=change.expected_version
@@ -162,18 +160,18 @@ def citizen_create(request, payload: CitizenCreate):
 @router.get("/households/{household_id}", response=HouseholdOut)
 def household_detail(request, household_id: int):
     household = access_household_by_id(request.user, household_id)
+    members = selectors.get_household_members(household)
+    events.household_viewed(request.user, household, where="api", members=[m.id_number for m in members])
     return {
         "id": household.pk, "number": household.number, "address": household.address,
-        "unit_id": household.unit_id, "members": selectors.get_household_members(household),
+        "unit_id": household.unit_id, "members": members,
     }  # fmt: skip
 
 
 @router.get("/quality", summary="Data-quality flag counts in the user's area, or in one unit of it")
 def quality_counts(request, unit_id: int | None = None):
-    from cancuoc.accounts.access import access_unit_by_id, can_read_registry
-
-    if not can_read_registry(request.user):
-        raise Forbidden()
+    require_permission(request.user, Verb.QUALITY_READ)
     unit = access_unit_by_id(request.user, unit_id) if unit_id is not None else None
+    events.quality_counts_viewed(request.user, unit=unit)
     citizens = selectors.citizens_in_unit(request.user, unit) if unit else selectors.scoped(request.user)
     return {"citizens": citizens.count(), "flags": quality.flag_counts(citizens)}

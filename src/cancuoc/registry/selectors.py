@@ -9,10 +9,11 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from cancuoc.accounts.access import NotFound, scope_citizens
+from cancuoc.accounts.permissions import NotFound
 from cancuoc.rules import idnumber
 from cancuoc.rules.text import fold, normalize_name, sorted_tokens_key
 
+from .access import access_citizen_by_id_number, scope_citizens, units_under
 from .models import Citizen
 
 SEARCH_LIMIT = 50
@@ -32,8 +33,6 @@ def _filtered(user, *, birth_year: int | None, unit=None) -> QuerySet[Citizen]:
             birth_date__gte=date(birth_year, 1, 1), birth_date__lte=date(birth_year, 12, 31)
         )
     if unit is not None:
-        from cancuoc.accounts.access import units_under
-
         units = units_under(unit.path)
         citizens = citizens.filter(
             Q(permanent_unit__in=units) | Q(temporary_unit__in=units) | Q(current_unit__in=units)
@@ -55,8 +54,6 @@ def search_citizens(
     """
     query = (query or "").strip()
     if idnumber.is_valid(query):
-        from cancuoc.accounts.access import access_citizen_by_id_number
-
         try:
             citizen = access_citizen_by_id_number(user, query)
         except NotFound:

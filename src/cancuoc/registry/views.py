@@ -6,20 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cancuoc.accounts.access import (
-    Forbidden,
-    NotFound,
-    access_citizen_by_id_number,
-    access_household_by_id,
-    access_unit_by_id,
-    can_change_registry,
-    can_read_registry,
-)
-from cancuoc.audit.models import Action
+from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_permission
 from cancuoc.audit.selectors import history_of
-from cancuoc.audit.services import AuditEvent, record
+from cancuoc.units.access import access_unit_by_id
 
-from . import actions, selectors
+from . import actions, events, selectors
+from .access import access_citizen_by_id_number, access_household_by_id, changeable_fields
 
 EDITABLE_FIELDS = [
     "family_name", "middle_name", "given_name", "other_names", "birth_date", "sex", "ethnicity", "religion",
@@ -36,7 +28,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @login_required
 def search(request):
-    if not can_read_registry(request.user):
+    if not has_permission(request.user, Verb.CITIZEN_READ):
         return HttpResponseForbidden(_("Your role has no access to the population registry."))
     query = request.GET.get("q", "")[:140]
     birth_year = _int_or_none(request.GET.get("birth_year"))
@@ -49,38 +41,32 @@ def search(request):
     result = None
     if query or birth_year or unit:
         result = selectors.search_citizens(request.user, query, birth_year=birth_year, unit=unit)
-        record(request.user, AuditEvent(Action.SEARCH, "citizen", "", request.user.scope_path or "",
-                                        f"q={query[:100]!r} birth_year={birth_year}",
-                                        {"returned": [c.id_number for c in result.citizens]}))  # fmt: skip
+        events.citizens_searched(request.user, query=query, birth_year=birth_year,
+                                 returned=[c.id_number for c in result.citizens])  # fmt: skip
     context = {"query": query, "birth_year": birth_year or "", "unit": unit, "result": result}
     template = "registry/_results.html" if request.htmx else "registry/search.html"
     return render(request, template, context)
-
-
-def _citizen_or_404(request, id_number: str, *, for_change: bool = False):
-    try:
-        return access_citizen_by_id_number(request.user, id_number, for_change=for_change)
-    except NotFound as error:
-        raise Http404 from error
 
 
 @login_required
 def detail(request, id_number: str):
     try:
         citizen = access_citizen_by_id_number(request.user, id_number)
-    except (NotFound, Forbidden) as error:
+    except (NotFound, PermissionDenied) as error:
         raise Http404 from error
     actions.record_read(request.user, citizen)
+    allowed = changeable_fields(request.user, citizen) if has_permission(request.user, Verb.CITIZEN_CHANGE_RESIDENCE) else frozenset()
     context = {
         "citizen": citizen,
         "flags": list(citizen.quality_flags.all()),
         "age": citizen.age_on(timezone.localdate()),
         "eligible": citizen.is_eligible_for_card(timezone.localdate()),
         "history": history_of("citizen", citizen.id_number),
-        "can_change": can_change_registry(request.user),
+        "can_change": allowed is None or bool(allowed),
         "editable": [
             (name, citizen._meta.get_field(name).verbose_name, getattr(citizen, name))
             for name in EDITABLE_FIELDS
+            if allowed is None or name in allowed
         ],
     }
     return render(request, "registry/detail.html", context)
@@ -90,10 +76,10 @@ def detail(request, id_number: str):
 @require_POST
 def change(request, id_number: str):
     try:
-        citizen = access_citizen_by_id_number(request.user, id_number, for_change=True)
+        citizen = access_citizen_by_id_number(request.user, id_number, Verb.CITIZEN_CHANGE_RESIDENCE)
     except NotFound as error:
         raise Http404 from error
-    except Forbidden:
+    except PermissionDenied:
         return HttpResponseForbidden(_("Your role may not change citizen records."))
     values = {}
     for name in EDITABLE_FIELDS:
@@ -123,6 +109,5 @@ def household(request, household_id: int):
     except NotFound as error:
         raise Http404 from error
     members = selectors.get_household_members(found)
-    record(request.user, AuditEvent(Action.READ, "household", str(found.pk), found.unit.path, "household page",
-                                    {"members": [m.id_number for m in members]}))  # fmt: skip
+    events.household_viewed(request.user, found, where="household page", members=[m.id_number for m in members])
     return render(request, "registry/household.html", {"household": found, "members": members})

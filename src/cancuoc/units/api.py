@@ -4,9 +4,10 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from cancuoc.accounts.access import NotFound, access_unit_by_id
+from cancuoc.accounts.permissions import NotFound
 
 from . import selectors
+from .access import access_unit_by_id
 
 router = Router(tags=["units"])
 

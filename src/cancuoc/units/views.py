@@ -4,9 +4,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from cancuoc.accounts.access import NotFound, access_unit_by_id
+from cancuoc.accounts.permissions import NotFound
 
 from . import selectors
+from .access import access_unit_by_id
 
 
 @login_required

@@ -1,14 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from cancuoc.accounts.access import can_read_registry
+from cancuoc.accounts.permissions import Verb, has_permission
 from cancuoc.registry import quality, selectors
 
 
 @login_required
 def home(request):
     context = {"unit": request.user.unit}
-    if can_read_registry(request.user):
+    if has_permission(request.user, Verb.QUALITY_READ):
         citizens = selectors.scoped(request.user)
         context["citizen_count"] = citizens.count()
         context["flag_counts"] = quality.flag_counts(citizens)

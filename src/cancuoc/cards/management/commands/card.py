@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cancuoc.accounts.access import NotFound
 from cancuoc.accounts.models import User
+from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.cards import keystore
 from cancuoc.cards.faces import TextTooLong
 from cancuoc.cards.fonts import FontsMissing
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         make = sub.add_parser("personalise", help="chip image, MRZ and QR of one citizen's card")
         make.add_argument("--citizen", required=True, help="personal ID number")
         make.add_argument("--out", required=True)
-        make.add_argument("--user", default="admin", help="acting officer (their area applies; audited)")
+        make.add_argument("--user", required=True, help="acting officer (their area applies; audited)")
         make.add_argument("--issue-date", help="dd/mm/yyyy (default today)")
         make.add_argument("--no-faces", action="store_true", help="skip front.png, back.png and card.pdf")
         check = sub.add_parser("verify", help="Passive and Active Authentication of a card folder")
@@ -53,6 +53,9 @@ class Command(BaseCommand):
             )
         except NotFound as error:
             raise CommandError(f"Không tìm thấy công dân {citizen} / citizen not found") from error
+        except PermissionDenied as error:
+            raise CommandError(f"Vai trò của {user} không được cá nhân hóa thẻ / "
+                               f"the role of {user} may not personalise cards") from error  # fmt: skip
         except (keystore.KeystoreError, FontsMissing, TextTooLong) as error:
             raise CommandError(str(error)) from error
         files = write_card(card, Path(out))

@@ -1,13 +1,23 @@
 import datetime as dt
 
+from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cancuoc.cards import keystore
+from cancuoc.accounts.models import User
+from cancuoc.accounts.permissions import PermissionDenied
+from cancuoc.cards import keystore, services
+
+
+def _acting_user(username: str) -> User:
+    acting = User.objects.filter(username=username, is_active=True).first()
+    if acting is None:
+        raise CommandError(f"Không có người dùng đang hoạt động {username} / no active user {username}")
+    return acting
 
 
 class Command(BaseCommand):
-    help = "National PKI for chip data: init, rotate-ds, revoke-ds, crl, export."
+    help = "National PKI for chip data: init, rotate-ds, revoke-ds, crl (each with --user, audited), export."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,14 +33,17 @@ class Command(BaseCommand):
         revoke.add_argument("serial", help="hex serial of the DS certificate")
         crl = sub.add_parser("crl", help="issue a new CRL")
         crl.add_argument("--out")
+        for command in (init, rotate, revoke, crl):
+            command.add_argument("--user", required=True, help="acting user (the permission table applies; audited)")
         export = sub.add_parser("export", help="the CSCA certificate for relying parties")
         export.add_argument("--out", required=True)
 
     def handle(self, *args, action, **options):
         now = timezone.now()
+        acting = _acting_user(options["user"]) if action != "export" else None
         try:
             if action == "init":
-                csca = keystore.initialise(now, force=options["force"])
+                csca = services.initialise_pki(acting, now, force=options["force"])
                 self.stdout.write(f"CSCA {csca.subject.rfc4514_string()} valid to {csca.not_valid_after_utc:%d/%m/%Y}; "
                                   f"{keystore.describe_backend()}")  # fmt: skip
             elif action == "rotate-ds":
@@ -39,23 +52,25 @@ class Command(BaseCommand):
                     if now - created < dt.timedelta(days=options["if_older_than"]):
                         self.stdout.write("DS is recent enough; nothing to do")
                         return
-                certificate = keystore.rotate_document_signer(now)
+                certificate = services.rotate_document_signer(acting, now)
                 self.stdout.write(f"new DS serial {certificate.serial_number:x}")
             elif action == "revoke-ds":
-                keystore.revoke(options["serial"], now)
+                services.revoke_document_signer(acting, options["serial"], now)
                 self.stdout.write(f"DS {options['serial']} revoked; run `cancuoc pki crl` to publish")
             elif action == "crl":
-                data = keystore.write_crl(now)
+                destination = options["out"] or str(keystore.folder() / "crl.pem")
+                data = services.issue_crl(acting, now, destination=destination)
                 if options["out"]:
                     with open(options["out"], "wb") as handle:
                         handle.write(data)
-                self.stdout.write(f"CRL written to {options['out'] or keystore.folder() / 'crl.pem'}")
+                self.stdout.write(f"CRL written to {destination}")
             elif action == "export":
                 _signer, certificate = keystore.csca()
-                from cryptography.hazmat.primitives import serialization
-
                 with open(options["out"], "wb") as handle:
                     handle.write(certificate.public_bytes(serialization.Encoding.PEM))
                 self.stdout.write(f"CSCA certificate written to {options['out']}")
+        except PermissionDenied as error:
+            raise CommandError(f"Vai trò của {options['user']} không được làm việc này / "
+                               f"the role of {options['user']} may not do this") from error  # fmt: skip
         except keystore.KeystoreError as error:
             raise CommandError(str(error)) from error

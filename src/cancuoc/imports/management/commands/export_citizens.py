@@ -1,9 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cancuoc.accounts.models import User
-from cancuoc.audit.models import Action
-from cancuoc.audit.services import AuditEvent, record
 from cancuoc.imports.exporting import citizens_for_export, write_csv, write_xlsx
+from cancuoc.registry import events
 from cancuoc.units.models import AdministrativeUnit
 
 
@@ -26,6 +25,5 @@ class Command(BaseCommand):
         else:
             with open(out, "w", encoding="utf-8-sig", newline="") as handle:
                 count = write_csv(citizens, handle)
-        record(acting, AuditEvent(Action.EXPORT, "unit", str(chosen.pk) if chosen else "", chosen.path if chosen else "",
-                                  f"export to {out}", {"citizens": count}))  # fmt: skip
+        events.citizens_exported(acting, unit=chosen, file_format=f"csv to {out}", count=count)
         self.stdout.write(f"{count} công dân / citizens → {out}")

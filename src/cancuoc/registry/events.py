@@ -1,0 +1,96 @@
+"""Typed audit events of the registry: one function per thing that happened, written in the caller's
+transaction. No other code of the registry builds an audit entry."""
+
+from __future__ import annotations
+
+from cancuoc.audit.models import Action, Event
+from cancuoc.audit.services import AuditEvent, record, record_many
+
+
+def residence_path(citizen) -> str:
+    """The unit path an audit entry of this citizen is filed under (for auditors' area scope)."""
+    unit = citizen.permanent_unit or citizen.temporary_unit or citizen.current_unit
+    return unit.path if unit else ""
+
+
+def _actor_area(actor) -> str:
+    unit = getattr(actor, "unit", None)
+    return unit.path if unit is not None else ""
+
+
+def citizen_viewed(actor, citizen, *, where: str) -> None:
+    record(actor, AuditEvent(Action.READ, "citizen", citizen.id_number, residence_path(citizen), where,
+                             event=Event.CITIZEN_VIEWED))  # fmt: skip
+
+
+def citizen_history_viewed(actor, citizen, *, where: str) -> None:
+    record(actor, AuditEvent(Action.READ, "citizen", citizen.id_number, residence_path(citizen), where,
+                             event=Event.CITIZEN_HISTORY_VIEWED))  # fmt: skip
+
+
+def citizens_searched(actor, *, query: str, birth_year: int | None, returned: list[str]) -> None:
+    record(actor, AuditEvent(Action.SEARCH, "citizen", "", _actor_area(actor),
+                             f"q={query[:100]!r} birth_year={birth_year}", {"returned": returned},
+                             event=Event.CITIZENS_SEARCHED))  # fmt: skip
+
+
+def citizen_created_event(citizen, *, reason: str, after: dict) -> AuditEvent:
+    return AuditEvent(Action.CREATE, "citizen", citizen.id_number, residence_path(citizen), reason,
+                      {"after": after}, event=Event.CITIZEN_CREATED)  # fmt: skip
+
+
+def citizen_changed_event(citizen, *, reason: str, fields: dict) -> AuditEvent:
+    return AuditEvent(Action.UPDATE, "citizen", citizen.id_number, residence_path(citizen), reason,
+                      {"fields": fields}, event=Event.CITIZEN_CHANGED)  # fmt: skip
+
+
+def citizen_created(actor, citizen, *, reason: str, after: dict) -> None:
+    record(actor, citizen_created_event(citizen, reason=reason, after=after))
+
+
+def citizen_changed(actor, citizen, *, reason: str, fields: dict) -> None:
+    record(actor, citizen_changed_event(citizen, reason=reason, fields=fields))
+
+
+def citizens_written_in_bulk(actor, events: list[AuditEvent]) -> None:
+    """The created/changed events of a bulk write (an import batch), in one append."""
+    record_many(actor, events)
+
+
+def citizen_creation_refused(actor, *, id_number: str, where: str, cause: str) -> None:
+    """A number that exists outside the user's area, is cancelled or otherwise unusable: the user got
+    the same answer for each; the log keeps which it was."""
+    record(actor, AuditEvent(Action.REFUSE, "id_number", id_number, _actor_area(actor), where, {"cause": cause},
+                             event=Event.CITIZEN_CREATION_REFUSED))  # fmt: skip
+
+
+def household_viewed(actor, household, *, where: str, members: list[str]) -> None:
+    record(actor, AuditEvent(Action.READ, "household", str(household.pk), household.unit.path, where,
+                             {"members": members}, event=Event.HOUSEHOLD_VIEWED))  # fmt: skip
+
+
+def id_number_allocated(actor, number: str, *, reason: str) -> None:
+    record(actor, AuditEvent(Action.ALLOCATE, "id_number", number, _actor_area(actor), reason,
+                             event=Event.ID_NUMBER_ALLOCATED))  # fmt: skip
+
+
+def id_number_cancelled(actor, number: str, *, reason: str) -> None:
+    record(actor, AuditEvent(Action.CANCEL, "id_number", number, _actor_area(actor), reason,
+                             event=Event.ID_NUMBER_CANCELLED))  # fmt: skip
+
+
+def quality_counts_viewed(actor, *, unit) -> None:
+    record(actor, AuditEvent(Action.READ, "unit", str(unit.pk) if unit else "",
+                             unit.path if unit else _actor_area(actor), "quality counts",
+                             event=Event.QUALITY_COUNTS_VIEWED))  # fmt: skip
+
+
+def citizens_exported(actor, *, unit, file_format: str, count: int) -> None:
+    record(actor, AuditEvent(Action.EXPORT, "unit", str(unit.pk) if unit else "",
+                             unit.path if unit else _actor_area(actor), f"export {file_format}", {"rows": count},
+                             event=Event.CITIZENS_EXPORTED))  # fmt: skip
+
+
+def demo_population_created(province, *, reason: str, changes: dict) -> None:
+    record(None, AuditEvent(Action.CREATE, "demo_population", province.code, province.path, reason, changes,
+                            event=Event.DEMO_POPULATION_CREATED))  # fmt: skip

@@ -1,11 +1,54 @@
+"""Django's admin for national administrators. Adding a user asks for the role and the area (the database
+requires an area for local roles), and every save names the acting admin for the audit log."""
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserCreationForm
 
-from .models import User
+from .models import AREA_ROLES, User
+from .signals import audit_as
+
+ADMIN_REASON = "Django admin"
+
+
+def _check_area(form: forms.ModelForm, cleaned: dict) -> dict:
+    role, unit = cleaned.get("role"), cleaned.get("unit")
+    if role in AREA_ROLES and unit is None:
+        form.add_error("unit", "Vai trò này phải có địa bàn / this role needs an area")
+    if role is not None and role not in AREA_ROLES and unit is not None:
+        form.add_error("unit", "Vai trò toàn quốc không gắn với địa bàn / a national role has no area")
+    return cleaned
+
+
+class CancuocUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "role", "unit")
+
+    def clean(self):
+        return _check_area(self, super().clean())
+
+
+class CancuocUserChangeForm(forms.ModelForm):
+    def clean(self):
+        return _check_area(self, super().clean())
 
 
 @admin.register(User)
 class CancuocUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("cancuoc", {"fields": ("role", "unit")}))
+    add_form = CancuocUserCreationForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "role", "unit", "password1", "password2")}),)
+    fieldsets = (*UserAdmin.fieldsets, ("cancuoc", {"fields": ("role", "unit", "must_change_password")}))
     list_display = ("username", "role", "unit", "is_active")
     raw_id_fields = ("unit",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:  # the change form checks the area rule too, instead of failing at the database
+            form = type("CheckedUserChangeForm", (form, CancuocUserChangeForm), {})
+        return form
+
+    def save_model(self, request, obj, form, change):
+        audit_as(obj, request.user, ADMIN_REASON)
+        super().save_model(request, obj, form, change)

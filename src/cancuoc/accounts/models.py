@@ -23,6 +23,10 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         help_text=_("The unit subtree this user works in; empty means nationwide"),
     )
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("Set when a manager resets the password: the officer chooses a new one at the next log-in"),
+    )  # fmt: skip
 
     class Meta:
         constraints = [
@@ -37,5 +41,10 @@ class User(AbstractUser):
 
     @property
     def scope_path(self) -> str | None:
-        """The path prefix of this user's area, or None for nationwide."""
+        """The path prefix of this user's area, or None for nationwide (for display; permission decisions
+        go through ``accounts.permissions``)."""
         return self.unit.path if self.unit_id else None
+
+
+# Roles that work within an area must have one (the database constraint above says the same).
+AREA_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.SUPERVISOR})

@@ -33,6 +33,9 @@ def _cells(citizen: Citizen) -> list[str]:
 
 
 def citizens_for_export(user, unit):
+    from cancuoc.accounts.permissions import Verb, require_permission
+
+    require_permission(user, Verb.CITIZEN_EXPORT)
     citizens = selectors.citizens_in_unit(user, unit) if unit else selectors.scoped(user)
     return citizens.select_related(
         "permanent_unit",

@@ -166,9 +166,13 @@ def _claim_number(number: str, acting_user, reason: str) -> None:
     """Record an existing number as given out; a cancelled number can never belong to anyone again."""
     existing = AllocatedIdNumber.objects.filter(number=number).first()
     if existing is None:
-        AllocatedIdNumber.objects.create(
-            number=number, allocated_by=_user_or_none(acting_user), reason=reason[:200]
-        )
+        try:
+            with transaction.atomic():
+                AllocatedIdNumber.objects.create(
+                    number=number, allocated_by=_user_or_none(acting_user), reason=reason[:200]
+                )
+        except IntegrityError as error:  # a concurrent creation of the same number won
+            raise RegistryError([problem("id_number", RegistryErrorCode.ID_UNAVAILABLE)]) from error
     elif existing.status == AllocatedIdNumber.Status.CANCELLED:  # cancelled since the check above
         raise RegistryError([problem("id_number", RegistryErrorCode.ID_UNAVAILABLE)])
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from django.core.management import call_command
 
 from cancuoc.cards import pki
 
@@ -20,3 +21,12 @@ def national_pki():
 
 def der(certificate) -> bytes:
     return certificate.public_bytes(serialization.Encoding.DER)
+
+
+@pytest.fixture
+def pki_dir(tmp_path, monkeypatch, officers):
+    """A keystore initialised by the national admin in ``tmp_path / "pki"``; returns ``tmp_path``."""
+    monkeypatch.setenv("CANCUOC_PKI_DIR", str(tmp_path / "pki"))
+    monkeypatch.setenv("CANCUOC_PKI_PASSPHRASE", "a test passphrase")
+    call_command("pki", "init", "--user", "admin")
+    return tmp_path

@@ -11,14 +11,6 @@ from cancuoc.audit.models import AuditEntry
 from tests.factories import CitizenFactory
 
 
-@pytest.fixture
-def pki_dir(tmp_path, monkeypatch, officers):
-    monkeypatch.setenv("CANCUOC_PKI_DIR", str(tmp_path / "pki"))
-    monkeypatch.setenv("CANCUOC_PKI_PASSPHRASE", "a test passphrase")
-    call_command("pki", "init", "--user", "admin")
-    return tmp_path
-
-
 def verify(folder, *extra):
     try:
         call_command("card", "verify", str(folder), *extra, "--json")

@@ -6,18 +6,24 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from cancuoc.cards import lds, pki
+from cancuoc.cards import biometrics, lds, pki
 from cancuoc.cards.sod import build_sod, parse_sod
 from cancuoc.cards.verify import load_certificates, load_crls, verify_files
 
 from .conftest import NOW
 
+FACE = biometrics.FaceImage(b"\xff\xd8\xff\xe0portrait\xff\xd9", biometrics.JPEG, 413, 531)
+
 
 def card_files(national_pki):
     _csca_signer, _csca, ds_signer, ds = national_pki
+    aa_key = pki.SoftwareSigner.generate().public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)  # fmt: skip
     dgs = {1: lds.encode_dg1(["IDVNM0900123450001090012345<<1", "9003152M3003150VNM<<<<<<<<<<<2",
                               "NGUYEN<<VAN<AN<<<<<<<<<<<<<<<<"]),
-           13: lds.encode_dg13({"id_number": "001090012345", "full_name": "Nguyễn Văn An"})}  # fmt: skip
+           2: biometrics.encode_dg2(FACE),
+           13: lds.encode_dg13({"id_number": "001090012345", "full_name": "Nguyễn Văn An"}),
+           15: biometrics.encode_dg15(aa_key)}  # fmt: skip
     sod = build_sod(dgs, ds_signer, ds.public_bytes(serialization.Encoding.DER), signing_time=NOW)
     return {"EF_SOD.bin": sod, "EF_COM.bin": lds.encode_ef_com(list(dgs))} | {
         f"DG{n}.bin": c for n, c in dgs.items()

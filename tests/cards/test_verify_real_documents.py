@@ -27,15 +27,18 @@ def status(report, name):
 
 
 @pytest.mark.parametrize("country", COUNTRIES)
-def test_real_sods_verify_and_chain_at_signing_time(trusted, country):
+def test_real_sods_verify_and_chain_at_signing_time_but_a_lone_sod_is_no_valid_card(trusted, country):
     report = verify_files({"EF_SOD.bin": (VECTORS / f"real_sod/{country}_EF_SOD.bin").read_bytes()}, trusted=trusted,
                           at_signing_time=True)  # fmt: skip
     assert [status(report, n) for n in ("sod", "message digest", "signature", "ds validity", "chain")] == [
         "pass"
     ] * 5, report.checks
-    assert report.ok
-    # Data groups are absent: reported, never guessed.
-    assert all(c.status == "skipped" for c in report.checks if c.name.endswith(" hash"))
+    # Data groups are absent: reported, never guessed. DG1 and DG2 are mandatory; of the groups EF.SOD
+    # lists, only DG3 and DG4 (which a reader may be denied) may be missing.
+    groups = {c.name: c.status for c in report.checks if c.name.endswith(" hash")}
+    assert groups["DG1 hash"] == groups["DG2 hash"] == "fail"
+    assert all(state == ("skipped" if name in ("DG3 hash", "DG4 hash") else "fail") for name, state in groups.items())
+    assert not report.ok
 
 
 def test_a_dutch_sod_does_not_chain_to_another_countrys_csca():
@@ -61,7 +64,7 @@ def test_bsi_reference_set_hashes_match_and_dg15_is_unprotected():
     assert [status(report, f"DG{n} hash") for n in (1, 2, 3, 4, 14)] == ["pass"] * 5
     assert status(report, "signature") == "pass"
     assert status(report, "DG15 hash") == "fail"  # present but not covered by the SOD
-    assert status(report, "chain") == "skipped"  # no CSCA is published for it
+    assert status(report, "chain") == "fail"  # no CSCA is published for it: the signer is not trusted
     assert not report.ok
 
 

@@ -15,17 +15,29 @@ import json
 import os
 from pathlib import Path
 
+from asn1crypto import keys as asn1_keys
+from asn1crypto import pem as asn1_pem
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
 from . import hsm, pki
+from .errors import CardError, CardErrorCode
 
 DEV_PASSPHRASE = b"cancuoc-development-only-passphrase"
 
 
-class KeystoreError(Exception):
-    pass
+class KeystoreError(CardError):
+    """The keystore cannot do what was asked; the code says why (``cancuoc.cards.errors``)."""
+
+    @classmethod
+    def from_token(cls, error: hsm.HsmError) -> KeystoreError:
+        # the token's messages are already "Vietnamese / English"
+        vietnamese, _separator, english = str(error).partition(" / ")
+        made = cls(CardErrorCode.TOKEN_FAILED, detail=str(error))
+        made.message_vi, made.message_en = f"Lỗi token PKCS#11: {vietnamese}", f"PKCS#11 token error: {english or vietnamese}"
+        made.args = (f"{made.message_vi} / {made.message_en}",)
+        return made
 
 
 def folder() -> Path:
@@ -37,14 +49,14 @@ def passphrase() -> bytes:
     if value:
         return value.encode()
     if getattr(settings, "PRODUCTION", False):
-        raise KeystoreError("Cần đặt CANCUOC_PKI_PASSPHRASE khi chạy thật / CANCUOC_PKI_PASSPHRASE must be set in production")
+        raise KeystoreError(CardErrorCode.PASSPHRASE_REQUIRED)
     return DEV_PASSPHRASE
 
 
 def backend() -> str:
     name = os.environ.get("CANCUOC_PKI_BACKEND", "file")
     if name not in ("file", "pkcs11"):
-        raise KeystoreError(f"CANCUOC_PKI_BACKEND={name}: phải là / must be 'file' or 'pkcs11'")
+        raise KeystoreError(CardErrorCode.BACKEND_UNKNOWN, name=name)
     return name
 
 
@@ -62,10 +74,13 @@ def _token() -> hsm.Pkcs11Token:
     label = os.environ.get("CANCUOC_PKCS11_TOKEN", "")
     pin = os.environ.get("CANCUOC_PKCS11_PIN", "")
     if not (module and label and pin):
-        raise KeystoreError("CANCUOC_PKCS11_MODULE, CANCUOC_PKCS11_TOKEN và/and CANCUOC_PKCS11_PIN phải được đặt / must be set")
+        raise KeystoreError(CardErrorCode.PKCS11_SETTINGS_MISSING)
     key = (module, label, pin)
     if key not in _tokens:
-        _tokens[key] = hsm.Pkcs11Token(module, label, pin)
+        try:
+            _tokens[key] = hsm.Pkcs11Token(module, label, pin)
+        except hsm.HsmError as error:
+            raise KeystoreError.from_token(error) from error
     return _tokens[key]
 
 
@@ -75,45 +90,120 @@ def _new_key(label: str, curve) -> pki.Signer:
         try:
             return hsm.Pkcs11Signer.generate(_token(), label, curve)
         except hsm.HsmError as error:
-            raise KeystoreError(str(error)) from error
+            raise KeystoreError.from_token(error) from error
     signer = pki.SoftwareSigner.generate(curve)
     _write(folder() / f"{label}.key.pem", signer.encrypted_pem(passphrase()), private=True)
     return signer
 
 
+def _is_encrypted_private_key(data: bytes) -> bool:
+    """Whether ``data`` is a well-formed encrypted PKCS#8 PEM: tells a damaged file from a wrong passphrase."""
+    try:
+        kind, _headers, der = asn1_pem.unarmor(data)
+        return kind == "ENCRYPTED PRIVATE KEY" and bool(asn1_keys.EncryptedPrivateKeyInfo.load(der).native)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return False
+
+
 def _load_key(label: str) -> pki.Signer:
     if backend() == "pkcs11":
-        signer = hsm.Pkcs11Signer(_token(), label)
         try:
+            signer = hsm.Pkcs11Signer(_token(), label)
             signer.public_key()  # fails now, with the reason, if the token or the key is missing
         except hsm.HsmError as error:
-            raise KeystoreError(str(error)) from error
+            raise KeystoreError.from_token(error) from error
         return signer
     path = folder() / f"{label}.key.pem"
+    data = _read(path, CardErrorCode.KEY_MISSING)
     try:
-        return pki.SoftwareSigner.from_encrypted_pem(path.read_bytes(), passphrase())
-    except FileNotFoundError as error:
-        raise KeystoreError(f"Thiếu khóa / missing key {path}") from error
+        return pki.SoftwareSigner.from_encrypted_pem(data, passphrase())
     except (ValueError, TypeError) as error:
-        raise KeystoreError(f"Không giải mã được {path.name}: sai CANCUOC_PKI_PASSPHRASE? / cannot decrypt it: wrong CANCUOC_PKI_PASSPHRASE?") from error
+        code = CardErrorCode.KEY_PASSPHRASE_WRONG if _is_encrypted_private_key(data) else CardErrorCode.KEY_DAMAGED
+        raise KeystoreError(code, path=path.name) from error
+
+
+def _read(path: Path, missing: CardErrorCode, **values) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as error:
+        raise KeystoreError(missing, path=path, **values) from error
+    except OSError as error:
+        raise KeystoreError(CardErrorCode.FILE_UNREADABLE, path=path, detail=error.strerror or error) from error
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(data)
-    if private:
-        temporary.chmod(0o600)
-    temporary.replace(path)  # atomic: a crash never leaves half a key
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        if private:
+            temporary.chmod(0o600)
+        temporary.replace(path)  # atomic: a crash never leaves half a key
+    except OSError as error:
+        raise KeystoreError(CardErrorCode.KEYSTORE_UNWRITABLE, path=path, detail=error.strerror or error) from error
+
+
+# --- state.json: which DS is current, which are revoked; checked whole before any of it is used ----------
 
 
 def _state() -> dict:
     path = folder() / "state.json"
-    return (
-        json.loads(path.read_text())
-        if path.exists()
-        else {"document_signers": [], "revoked": [], "crl_number": 0}
-    )
+    if not path.exists():
+        return {"document_signers": [], "revoked": [], "crl_number": 0}
+    data = _read(path, CardErrorCode.STATE_CORRUPT, detail="absent")
+    try:
+        state = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise KeystoreError(CardErrorCode.STATE_CORRUPT, path=path, detail="not JSON") from error
+    problem = _state_problem(state)
+    if problem:
+        raise KeystoreError(CardErrorCode.STATE_CORRUPT, path=path, detail=problem)
+    return state
+
+
+def _is_timestamp(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return dt.datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _is_serial(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _is_label(value) -> bool:
+    # a label names a file in the keystore folder: no path separators, no dots
+    return isinstance(value, str) and 0 < len(value) <= 80 and all(c.isalnum() or c == "-" for c in value)
+
+
+def _state_problem(state) -> str:
+    """What is wrong with a parsed state file, in a few words, or ""."""
+    if not isinstance(state, dict):
+        return "not an object"
+    signers, revoked, number = state.get("document_signers"), state.get("revoked"), state.get("crl_number")
+    if not isinstance(signers, list) or not all(isinstance(d, dict) for d in signers):
+        return "document_signers is not a list of objects"
+    for entry in signers:
+        if not _is_serial(entry.get("serial")) or not _is_timestamp(entry.get("created")):
+            return "a document signer without a hex serial and a creation time"
+        if "key" in entry and not _is_label(entry["key"]):
+            return "a document signer whose key label is not a label"
+    if not isinstance(revoked, list) or not all(
+        isinstance(r, dict) and _is_serial(r.get("serial")) and _is_timestamp(r.get("when")) for r in revoked
+    ):
+        return "revoked is not a list of serials and times"
+    if type(number) is not int or number < 0:
+        return "crl_number is not a whole number"
+    if "backend" in state and state["backend"] not in ("file", "pkcs11"):
+        return "backend is neither 'file' nor 'pkcs11'"
+    if "csca_key" in state and not _is_label(state["csca_key"]):
+        return "csca_key is not a label"
+    if "current" in state and state["current"] not in {d["serial"] for d in signers}:
+        return "current names no document signer"
+    return ""
 
 
 def _save_state(state: dict) -> None:
@@ -122,7 +212,7 @@ def _save_state(state: dict) -> None:
 
 def initialise(now: dt.datetime, *, force: bool = False) -> x509.Certificate:
     if (folder() / "csca.pem").exists() and not force:
-        raise KeystoreError(f"Đã có CSCA trong {folder()}; dùng --force để thay / a CSCA already exists there; use --force to replace it")
+        raise KeystoreError(CardErrorCode.CSCA_EXISTS, folder=folder())
     serial = x509.random_serial_number()
     label = f"csca-{serial:x}"  # unique, so that a replaced CSCA's key is never overwritten on a token
     signer = _new_key(label, pki.CSCA_CURVE)
@@ -134,18 +224,31 @@ def initialise(now: dt.datetime, *, force: bool = False) -> x509.Certificate:
 
 
 def _check_backend(state: dict) -> None:
-    if state.get("backend", "file") != backend():
-        raise KeystoreError(f"Khóa trong {folder()} do kho '{state.get('backend', 'file')}' giữ, không phải '{backend()}' / "
-                            f"the keys there are held by backend '{state.get('backend', 'file')}', not '{backend()}' "
-                            "(CANCUOC_PKI_BACKEND)")  # fmt: skip
+    held = state.get("backend", "file")
+    if held != backend():
+        raise KeystoreError(CardErrorCode.BACKEND_MISMATCH, folder=folder(), held=held, chosen=backend())
+
+
+def _load_certificate(path: Path, code: CardErrorCode) -> x509.Certificate:
+    data = _read(path, code)
+    try:
+        return x509.load_pem_x509_certificate(data)
+    except ValueError as error:
+        raise KeystoreError(code, path=path) from error
+
+
+def csca_certificate() -> x509.Certificate:
+    """The public CSCA certificate alone: needs no passphrase, no token."""
+    path = folder() / "csca.pem"
+    if not path.exists():
+        raise KeystoreError(CardErrorCode.NO_CSCA, folder=folder())
+    return _load_certificate(path, CardErrorCode.CSCA_CORRUPT)
 
 
 def csca() -> tuple[pki.Signer, x509.Certificate]:
-    if not (folder() / "csca.pem").exists():
-        raise KeystoreError(f"Chưa có CSCA trong {folder()}: chạy `cancuoc pki init` / no CSCA there: run `cancuoc pki init` first")
+    certificate = csca_certificate()
     state = _state()
     _check_backend(state)
-    certificate = x509.load_pem_x509_certificate((folder() / "csca.pem").read_bytes())
     return _load_key(state.get("csca_key", "csca")), certificate
 
 
@@ -163,14 +266,23 @@ def rotate_document_signer(now: dt.datetime) -> x509.Certificate:
     return certificate
 
 
+def current_document_signer_created() -> dt.datetime:
+    """When the current Document Signer was made (from the state alone: no key is loaded)."""
+    state = _state()
+    if "current" not in state:
+        raise KeystoreError(CardErrorCode.NO_DOCUMENT_SIGNER)
+    entry = next(d for d in state["document_signers"] if d["serial"] == state["current"])
+    return dt.datetime.fromisoformat(entry["created"])
+
+
 def current_document_signer() -> tuple[pki.Signer, x509.Certificate, dt.datetime]:
     state = _state()
     if "current" not in state:
-        raise KeystoreError("Chưa có Document Signer: chạy `cancuoc pki init` / no Document Signer: run `cancuoc pki init`")
+        raise KeystoreError(CardErrorCode.NO_DOCUMENT_SIGNER)
     _check_backend(state)
     serial = state["current"]
-    entry = next(d for d in state["document_signers"] if d["serial"] == serial)
-    certificate = x509.load_pem_x509_certificate((folder() / f"ds-{serial}.pem").read_bytes())
+    entry = next(d for d in state["document_signers"] if d["serial"] == serial)  # _state checked it is there
+    certificate = _load_certificate(folder() / f"ds-{serial}.pem", CardErrorCode.DS_CERTIFICATE_CORRUPT)
     signer = _load_key(entry.get("key", f"ds-{serial}"))
     return signer, certificate, dt.datetime.fromisoformat(entry["created"])
 
@@ -178,7 +290,7 @@ def current_document_signer() -> tuple[pki.Signer, x509.Certificate, dt.datetime
 def revoke(serial_hex: str, now: dt.datetime) -> None:
     state = _state()
     if serial_hex not in {d["serial"] for d in state["document_signers"]}:
-        raise KeystoreError(f"Không có Document Signer số {serial_hex} / no Document Signer with that serial")
+        raise KeystoreError(CardErrorCode.UNKNOWN_DOCUMENT_SIGNER, serial=serial_hex)
     state["revoked"].append({"serial": serial_hex, "when": now.isoformat()})
     _save_state(state)
 

@@ -1,28 +1,49 @@
 """Passive Authentication of a card's chip data, and the consistency of what is printed on the card.
 
-``verify_folder`` reads a personalised card folder (``EF_COM.bin``, ``DG1.bin`` … ``DG15.bin``,
+``verify_folder`` reads a personalised card folder (``EF_COM.bin``, ``DG1.bin`` … ``DG16.bin``,
 ``EF_SOD.bin``, ``mrz.txt``, ``qr.txt``); ``verify_files`` takes the files as bytes. Each check has a
-name, a pass/fail and a reason; nothing raises on hostile input. A file that is absent is reported as
-absent, never guessed.
+name, a pass/fail/skipped status and a reason; nothing raises on hostile chip data. A file that is absent
+is reported as absent, never guessed. The card is VALID only when nothing failed:
+
+- EF.SOD is signed by a Document Signer that chains to a trusted CSCA (no trust anchor, no verdict);
+- DG1 (MRZ) and DG2 (face) are present and match EF.SOD; a group that EF.SOD lists but the files lack
+  fails, except DG3 and DG4 (fingerprints, iris), which a reader without Extended Access Control is denied;
+- a card of ours (Viet Nam's CSCA, our DG13, or EF.SOD listing DG15) carries DG15, so that Active
+  Authentication cannot be skipped by deleting it; a foreign document that never had DG15 stays verifiable.
+
+Trust material that cannot be read (``load_certificates``, ``load_crls``) raises ``TrustMaterialError``
+with a bilingual message: it is the relying party's input, not the card's.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from asn1crypto import core, pem, x509
 from asn1crypto import crl as asn1_crl
-from asn1crypto import pem, x509
 
 from . import lds, mrz, qr
+from .errors import CardError, CardErrorCode, TrustMaterialError
+from .personalisation import CHIP_AA_KEY_FILE, active_authentication
+from .pki import COUNTRY
 from .signatures import SignatureProblem
 from .signatures import verify as verify_signature
 from .sod import ParsedSod, SodError, hash_data_group, parse_sod
 
 PASS, FAIL, SKIP = "pass", "fail", "skipped"
 MAX_FILE = 1 << 22
+MANDATORY_GROUPS = (1, 2)  # the MRZ and the face (ICAO 9303 Part 10)
+MAY_BE_DENIED = (3, 4)  # fingerprints and iris: readers without Extended Access Control are refused them
+FILE_NAMES = frozenset({"EF_COM.bin", "EF_SOD.bin", "mrz.txt", "qr.txt", CHIP_AA_KEY_FILE,
+                        *(f"DG{number}.bin" for number in range(1, 17))})  # fmt: skip
+
+
+def _say(vietnamese: str, english: str) -> str:
+    return f"{vietnamese} / {english}"
 
 
 @dataclass
@@ -52,17 +73,56 @@ class Report:
         return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
 
 
-def load_certificates(data: bytes) -> list[x509.Certificate]:
-    """Certificates from PEM (one or many) or DER."""
-    if pem.detect(data):
-        return [x509.Certificate.load(der) for _type, _headers, der in pem.unarmor(data, multiple=True)]
-    return [x509.Certificate.load(data)]
+# asn1crypto parses lazily: a malformed field deep in a structure surfaces only when it is read.
+_MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, UnicodeError)
 
 
-def load_crls(data: bytes) -> list[asn1_crl.CertificateList]:
-    if pem.detect(data):
-        return [asn1_crl.CertificateList.load(der) for _t, _h, der in pem.unarmor(data, multiple=True)]
-    return [asn1_crl.CertificateList.load(data)]
+def _blocks(data: bytes, kinds: tuple[str, ...], code: CardErrorCode, source: str) -> list[bytes]:
+    """The DER bodies of ``data``: every PEM block (each of one of ``kinds``) or ``data`` itself as DER."""
+    if not data.strip():
+        raise TrustMaterialError(code, path=source, detail=_say("tệp rỗng", "the file is empty"))
+    if not pem.detect(data):
+        return [data]
+    try:
+        blocks = list(pem.unarmor(data, multiple=True))
+    except ValueError as error:
+        raise TrustMaterialError(code, path=source, detail=_say("PEM hỏng", "broken PEM")) from error
+    for kind, _headers, _der in blocks:
+        if kind not in kinds:
+            raise TrustMaterialError(code, path=source, detail=_say(f"có khối {kind}", f"holds a {kind} block"))
+    return [der for _kind, _headers, der in blocks]
+
+
+def load_certificates(data: bytes, source: str = "--trust") -> list[x509.Certificate]:
+    """Certificates from PEM (one or many) or DER, each read in full now (the fields the verifier uses),
+    so that a damaged one is refused here, with ``source`` named, and not half-used later."""
+    certificates = []
+    for der in _blocks(data, ("CERTIFICATE",), CardErrorCode.TRUST_UNREADABLE, source):
+        try:
+            certificate = x509.Certificate.load(der)
+            _read_now = (certificate.subject.native, certificate.issuer.native, certificate.public_key.native,
+                         certificate["signature_value"].native, certificate["signature_algorithm"].native,
+                         certificate["tbs_certificate"]["validity"].native)  # fmt: skip
+        except _MALFORMED as error:
+            raise TrustMaterialError(CardErrorCode.TRUST_UNREADABLE, path=source, detail=_say(
+                f"chứng chỉ thứ {len(certificates) + 1} hỏng", f"certificate {len(certificates) + 1} is damaged"),
+            ) from error  # fmt: skip
+        certificates.append(certificate)
+    return certificates
+
+
+def load_crls(data: bytes, source: str = "--crl") -> list[asn1_crl.CertificateList]:
+    crls = []
+    for der in _blocks(data, ("X509 CRL",), CardErrorCode.CRL_UNREADABLE, source):
+        try:
+            crl = asn1_crl.CertificateList.load(der)
+            _read_now = crl["tbs_cert_list"].native, crl["signature_algorithm"].native, crl["signature"].native
+        except _MALFORMED as error:
+            raise TrustMaterialError(CardErrorCode.CRL_UNREADABLE, path=source,
+                                     detail=_say(f"CRL thứ {len(crls) + 1} hỏng", f"CRL {len(crls) + 1} is damaged"),
+                                     ) from error  # fmt: skip
+        crls.append(crl)
+    return crls
 
 
 def _signed_attributes_bytes(parsed: ParsedSod) -> bytes:
@@ -98,12 +158,12 @@ def verify_files(
     report = Report()
     for name, content in files.items():
         if len(content) > MAX_FILE:
-            report.add(f"size {name}", False, f"{name} is larger than {MAX_FILE} bytes")
+            report.add(f"size {name}", False, _say(f"{name} lớn hơn {MAX_FILE} byte", f"{name} is larger than {MAX_FILE} bytes"))
             return report
     sod_bytes = files.get("EF_SOD.bin")
-    parsed = None
+    parsed = csca = None
     if sod_bytes is None:
-        report.add("sod", False, "EF_SOD.bin is absent")
+        report.add("sod", False, _say("Thiếu EF_SOD.bin", "EF_SOD.bin is absent"))
     else:
         try:
             parsed = parse_sod(sod_bytes)
@@ -119,19 +179,15 @@ def verify_files(
         when = at or datetime.now(UTC)
         if at_signing_time:
             when = _guarded(report, "signing time", _signing_time_or_ds_start, parsed) or when
-        _guarded(report, "chain", _check_chain, report, parsed, trusted or [], crls or [], when)
+        csca = _guarded(report, "chain", _check_chain, report, parsed, trusted or [], crls or [], when)
         _guarded(report, "data groups", _check_data_groups, report, parsed, files)
     _guarded(report, "printed data", _check_printed, report, files)
-    _guarded(report, "active authentication", _check_active_authentication, report, files)
+    _guarded(report, "active authentication", _check_active_authentication, report, files, parsed, csca)
     return report
 
 
-# asn1crypto parses lazily: a malformed field deep in EF.SOD surfaces only when it is read. Whatever
-# a check meets, the result is a failed check with the reason, never an exception to the caller.
-_MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, UnicodeError)
-
-
 def _guarded(report: Report, name: str, check, *args):
+    # Whatever a check meets, the result is a failed check with the reason, never an exception to the caller.
     try:
         return check(*args)
     except _MALFORMED as error:
@@ -147,24 +203,56 @@ def _signing_time_or_ds_start(parsed: ParsedSod):
     )
 
 
-def _check_active_authentication(report: Report, files: dict[str, bytes]) -> None:
-    import os
+_OUR_DG13_OID = core.ObjectIdentifier(lds.DG13_OID).dump()
 
-    from .personalisation import CHIP_AA_KEY_FILE, active_authentication
 
+def _is_our_dg13(data: bytes) -> bool:
+    try:
+        outer, _rest = lds.parse_tlv(data)
+        (sequence,) = lds.children(outer.value)[:1] or [None]
+        return outer.tag == 0x6D and sequence is not None and any(
+            lds.emit(item.tag, item.value) == _OUR_DG13_OID for item in lds.children(sequence.value)
+        )
+    except lds.LdsError:
+        return False
+
+
+def _why_ours(files: dict[str, bytes], parsed: ParsedSod | None, csca: x509.Certificate | None):
+    """Why the document is one of ours, which always carry DG15, as (Vietnamese, English), or None."""
+    if CHIP_AA_KEY_FILE in files:
+        return "chip có khóa Active Authentication", "the chip holds an Active Authentication key"
+    if parsed is not None and 15 in parsed.dg_hashes:
+        return "EF.SOD liệt kê DG15", "EF.SOD lists DG15"
+    issuers = [csca.subject] if csca is not None else []
+    if parsed is not None and parsed.certificate is not None:
+        issuers.append(parsed.certificate.issuer)
+    if any(name.native.get("country_name") == COUNTRY for name in issuers):
+        return "do CSCA Việt Nam cấp", "issued under Viet Nam's CSCA"
+    if "DG13.bin" in files and _is_our_dg13(files["DG13.bin"]):
+        return "DG13 theo mẫu Việt Nam", "its DG13 is Viet Nam's"
+    return None
+
+
+def _check_active_authentication(report: Report, files: dict[str, bytes], parsed, csca) -> None:
+    name = "active authentication"
     if "DG15.bin" not in files:
-        report.skip("active authentication", "DG15 is absent")
+        if why := _why_ours(files, parsed, csca):
+            report.add(name, False, _say(f"Thiếu DG15: thẻ của ta phải qua Active Authentication ({why[0]})",
+                                         f"DG15 is absent: our cards must pass Active Authentication ({why[1]})"))  # fmt: skip
+        else:
+            report.skip(name, _say("Giấy tờ không có DG15 (không có Active Authentication)",
+                                   "the document has no DG15 (no Active Authentication)"))  # fmt: skip
         return
     if CHIP_AA_KEY_FILE not in files:
-        report.skip("active authentication", "no chip to challenge (only its files)")
+        report.skip(name, _say("Không có chip để thử thách (chỉ có các tệp)", "no chip to challenge (only its files)"))
         return
     try:
         ok = active_authentication(files["DG15.bin"], files[CHIP_AA_KEY_FILE], os.urandom(8))
     except (ValueError, TypeError, lds.LdsError) as error:
-        report.add("active authentication", False, f"cannot run: {error}")
+        report.add(name, False, f"cannot run: {error}"[:300])
         return
-    report.add("active authentication", ok, "the chip answered the challenge with the DG15 key" if ok
-               else "the chip's answer does not verify with DG15")  # fmt: skip
+    report.add(name, ok, _say("Chip trả lời đúng thử thách bằng khóa DG15", "the chip answered the challenge with the DG15 key")
+               if ok else _say("Câu trả lời của chip không khớp khóa DG15", "the chip's answer does not verify with DG15"))  # fmt: skip
 
 
 def _check_signature(report: Report, parsed: ParsedSod) -> None:
@@ -243,37 +331,60 @@ def _trust_store(trusted) -> TrustStore:
     return cached[1]
 
 
-def _check_chain(report, parsed: ParsedSod, trusted, crls, when: datetime) -> None:
+def _check_chain(report, parsed: ParsedSod, trusted, crls, when: datetime) -> x509.Certificate | None:
+    """The DS certificate's validity, the CSCA that signed it (returned) and revocation."""
     ds = parsed.certificate
     if ds is None:
-        report.add("chain", False, "no Document Signer certificate")
-        return
+        report.add("chain", False, _say("Không có chứng chỉ Document Signer", "no Document Signer certificate"))
+        return None
     validity = ds["tbs_certificate"]["validity"]
     not_before, not_after = validity["not_before"].native, validity["not_after"].native
     report.add("ds validity", not_before <= when <= not_after,
                f"DS valid {not_before:%d/%m/%Y}–{not_after:%d/%m/%Y}, checked at {when:%d/%m/%Y}")  # fmt: skip
     store = _trust_store(trusted) if trusted else None
+    found = None
     if store is None or not store.certificates:
-        report.skip("chain", "no trusted CSCA given (--trust)")
+        # without a trust anchor anyone's key could have signed EF.SOD: no verdict of VALID
+        report.add("chain", False, _say("Không có CSCA tin cậy (--trust): không biết ai đã ký",
+                                        "no trusted CSCA given (--trust): the signer cannot be trusted"))  # fmt: skip
     else:
         found = store.issuer_of(ds)
         if found is None:
-            report.add("chain", False, "the DS certificate is not signed by any trusted CSCA")
+            report.add("chain", False, _say("Chứng chỉ DS không do CSCA tin cậy nào ký",
+                                            "the DS certificate is not signed by any trusted CSCA"))  # fmt: skip
         else:
             csca_validity = found["tbs_certificate"]["validity"]
             in_time = csca_validity["not_before"].native <= when <= csca_validity["not_after"].native
             report.add("chain", in_time, f"DS signed by {found.subject.human_friendly}"
                        + ("" if in_time else f"; the CSCA is not valid at {when:%d/%m/%Y}"))  # fmt: skip
-    if crls:
-        serial = ds.serial_number
-        revoked = [
-            entry for crl in crls if crl["tbs_cert_list"]["issuer"] == ds.issuer
-            for entry in (crl["tbs_cert_list"]["revoked_certificates"] or [])
-            if entry["user_certificate"].native == serial and entry["revocation_date"].native <= when
-        ]  # fmt: skip
-        report.add("revocation", not revoked, "DS revoked" if revoked else "DS not on the CRL")
-    else:
-        report.skip("revocation", "no CRL given (--crl)")
+    _check_revocation(report, ds, found, crls, when)
+    return found
+
+
+def _check_revocation(report, ds: x509.Certificate, csca: x509.Certificate | None, crls, when: datetime) -> None:
+    if not crls:
+        report.skip("revocation", _say("Không có CRL (--crl)", "no CRL given (--crl)"))
+        return
+    relevant = [crl for crl in crls if crl["tbs_cert_list"]["issuer"] == ds.issuer]
+    if not relevant:
+        report.skip("revocation", _say("Không CRL nào do CSCA của DS phát hành", "no CRL from the DS's CSCA"))
+        return
+    if csca is not None:
+        for crl in relevant:  # a CRL counts only when the CSCA signed it: anyone can write an empty list
+            try:
+                verify_signature(csca.public_key, crl["signature_algorithm"], crl["signature"].native,
+                                 crl["tbs_cert_list"].dump())  # fmt: skip
+            except (SignatureProblem, ValueError):
+                report.add("revocation", False, _say("Chữ ký của CRL không khớp khóa CSCA",
+                                                     "the CRL's signature does not verify with the CSCA key"))  # fmt: skip
+                return
+    serial = ds.serial_number
+    revoked = [
+        entry for crl in relevant for entry in (crl["tbs_cert_list"]["revoked_certificates"] or [])
+        if entry["user_certificate"].native == serial and entry["revocation_date"].native <= when
+    ]  # fmt: skip
+    report.add("revocation", not revoked, _say("DS đã bị thu hồi", "DS revoked") if revoked
+               else _say("DS không có trong CRL", "DS not on the CRL"))  # fmt: skip
 
 
 def _data_group_files(files: dict[str, bytes]) -> dict[int, bytes]:
@@ -287,16 +398,24 @@ def _data_group_files(files: dict[str, bytes]) -> dict[int, bytes]:
 
 def _check_data_groups(report: Report, parsed: ParsedSod, files: dict[str, bytes]) -> None:
     present = _data_group_files(files)
-    for number in sorted(set(parsed.dg_hashes) | set(present)):
+    for number in sorted(set(parsed.dg_hashes) | set(present) | set(MANDATORY_GROUPS)):
         name = f"DG{number} hash"
-        if number not in present:
-            report.skip(name, f"DG{number} is listed in EF.SOD but its file is absent")
+        if number not in present and number in MANDATORY_GROUPS:
+            report.add(name, False, _say(f"DG{number} bắt buộc nhưng không có", f"DG{number} is mandatory and absent"))
+        elif number not in present and number in MAY_BE_DENIED:
+            report.skip(name, _say(f"DG{number} có trong EF.SOD nhưng không đọc được (đầu đọc có thể bị từ chối)",
+                                   f"DG{number} is listed in EF.SOD but absent (a reader may be denied it)"))  # fmt: skip
+        elif number not in present:
+            report.add(name, False, _say(f"DG{number} có trong EF.SOD nhưng thiếu tệp",
+                                         f"DG{number} is listed in EF.SOD but its file is absent"))  # fmt: skip
         elif number not in parsed.dg_hashes:
-            report.add(name, False, f"DG{number} is present but not covered by EF.SOD (unprotected)")
+            report.add(name, False, _say(f"DG{number} không được EF.SOD bảo vệ",
+                                         f"DG{number} is present but not covered by EF.SOD (unprotected)"))  # fmt: skip
         else:
             actual = hash_data_group(parsed.hash_algorithm, present[number])
-            report.add(name, hmac.compare_digest(actual, parsed.dg_hashes[number]),
-                       "matches EF.SOD" if actual == parsed.dg_hashes[number] else "does not match EF.SOD")  # fmt: skip
+            same = hmac.compare_digest(actual, parsed.dg_hashes[number])
+            report.add(name, same, _say("khớp EF.SOD", "matches EF.SOD") if same
+                       else _say("không khớp EF.SOD", "does not match EF.SOD"))  # fmt: skip
     if "EF_COM.bin" in files:
         try:
             listed = set(lds.parse_ef_com(files["EF_COM.bin"]).data_groups)
@@ -357,10 +476,18 @@ def _check_printed(report: Report, files: dict[str, bytes]) -> None:
 
 
 def verify_folder(folder: Path, **options) -> Report:
+    """The card files of ``folder`` (other files are ignored, none is read past ``MAX_FILE``); raises
+    ``CardError`` when the folder or one of its card files cannot be read."""
+    if not folder.is_dir():
+        raise CardError(CardErrorCode.NOT_A_FOLDER, path=folder)
     files = {}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and (path.suffix in (".bin", ".der") or path.name in ("mrz.txt", "qr.txt")):
-            files[path.name.replace("EF.COM", "EF_COM").replace("EF.SOD", "EF_SOD")] = path.read_bytes()[
-                : MAX_FILE + 1
-            ]
+    try:
+        for path in sorted(folder.iterdir()):
+            name = path.name.replace("EF.COM", "EF_COM").replace("EF.SOD", "EF_SOD")
+            if name in FILE_NAMES and path.is_file():
+                with path.open("rb") as handle:
+                    files[name] = handle.read(MAX_FILE + 1)
+    except OSError as error:
+        raise CardError(CardErrorCode.FILE_UNREADABLE, path=getattr(error, "filename", None) or folder,
+                        detail=error.strerror or error) from error  # fmt: skip
     return verify_files(files, **options)

@@ -1,13 +1,15 @@
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cancuoc.accounts.models import User
 from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.cards import keystore
+from cancuoc.cards.errors import CardError, CardErrorCode
 from cancuoc.cards.faces import TextTooLong
 from cancuoc.cards.fonts import FontsMissing
 from cancuoc.cards.services import personalise_citizen, write_card
@@ -48,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError(f"Không có người dùng {user} / no such user")
         try:
             card = personalise_citizen(
-                acting, citizen, issue_date=parse_date(issue_date) if issue_date else timezone.localdate(),
+                acting, citizen, issue_date=_day(issue_date) if issue_date else timezone.localdate(),
                 with_faces=not no_faces,
             )
         except NotFound as error:
@@ -56,23 +58,27 @@ class Command(BaseCommand):
         except PermissionDenied as error:
             raise CommandError(f"Vai trò của {user} không được cá nhân hóa thẻ / "
                                f"the role of {user} may not personalise cards") from error  # fmt: skip
-        except (keystore.KeystoreError, FontsMissing, TextTooLong) as error:
+        except (CardError, FontsMissing, TextTooLong) as error:  # CardError: the keystore or --issue-date
             raise CommandError(str(error)) from error
-        files = write_card(card, Path(out))
+        try:
+            files = write_card(card, Path(out))
+        except OSError as error:
+            raise CommandError(str(CardError(CardErrorCode.OUTPUT_UNWRITABLE, path=getattr(error, "filename", None)
+                                             or out, detail=error.strerror or error))) from error  # fmt: skip
         expiry = card.expiry.strftime("%d/%m/%Y") if card.expiry else "Không thời hạn / no expiry"
         self.stdout.write(f"{len(files)} tệp / files → {out}; hết hạn / expires {expiry}")
         self.stdout.write("\n".join(card.mrz_lines))
 
     def verify(self, folder, trust, crl, at, at_signing_time, **options):
-        path = Path(folder)
-        if not path.is_dir():
-            raise CommandError(f"{folder} is not a folder")
-        trusted = load_certificates(Path(trust).read_bytes()) if trust else []
-        crls = load_crls(Path(crl).read_bytes()) if crl else []
-        when = datetime.combine(parse_date(at), datetime.min.time(), tzinfo=UTC) if at else None
-        report = verify_folder(path, trusted=trusted, crls=crls, at=when, at_signing_time=at_signing_time)
+        try:
+            trusted = load_certificates(_read(trust), trust) if trust else _keystore_csca()
+            crls = load_crls(_read(crl), crl) if crl else []
+            when = _moment(at) if at else None
+            report = verify_folder(Path(folder), trusted=trusted, crls=crls, at=when, at_signing_time=at_signing_time)
+        except CardError as error:
+            raise CommandError(str(error)) from error
         if options["json"]:
-            self.stdout.write(_json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             marks = {"pass": "✔", "fail": "✘", "skipped": "–"}
             for check in report.checks:
@@ -82,4 +88,33 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
 
-_json = json
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise CardError(CardErrorCode.FILE_UNREADABLE, path=path, detail=error.strerror or error) from error
+
+
+def _keystore_csca() -> list:
+    """Without --trust, this installation's own CSCA certificate if it has one (no key is loaded)."""
+    try:
+        certificate = keystore.csca_certificate()
+    except keystore.KeystoreError as error:
+        if error.code == CardErrorCode.NO_CSCA:
+            return []  # the report then says that nothing is trusted
+        raise
+    return load_certificates(certificate.public_bytes(serialization.Encoding.PEM), "csca.pem")
+
+
+def _day(text: str) -> date:
+    try:
+        day = parse_date(text)
+    except (ValueError, TypeError) as error:
+        raise CardError(CardErrorCode.DATE_INVALID, value=text) from error
+    if day is None:
+        raise CardError(CardErrorCode.DATE_INVALID, value=text)
+    return day
+
+
+def _moment(text: str) -> datetime:
+    return datetime.combine(_day(text), datetime.min.time(), tzinfo=UTC)

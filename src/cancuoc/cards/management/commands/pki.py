@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
@@ -7,6 +8,7 @@ from django.utils import timezone
 from cancuoc.accounts.models import User
 from cancuoc.accounts.permissions import PermissionDenied
 from cancuoc.cards import keystore, services
+from cancuoc.cards.errors import CardError, CardErrorCode
 
 
 def _acting_user(username: str) -> User:
@@ -14,6 +16,14 @@ def _acting_user(username: str) -> User:
     if acting is None:
         raise CommandError(f"Không có người dùng đang hoạt động {username} / no active user {username}")
     return acting
+
+
+def _write_out(path: str, data: bytes) -> None:
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise CardError(CardErrorCode.OUTPUT_UNWRITABLE, path=path, detail=error.strerror or error) from error
 
 
 class Command(BaseCommand):
@@ -48,7 +58,7 @@ class Command(BaseCommand):
                                   f"{keystore.describe_backend()}")  # fmt: skip
             elif action == "rotate-ds":
                 if options["if_older_than"] is not None:
-                    _signer, _certificate, created = keystore.current_document_signer()
+                    created = keystore.current_document_signer_created()
                     if now - created < dt.timedelta(days=options["if_older_than"]):
                         self.stdout.write("DS is recent enough; nothing to do")
                         return
@@ -59,18 +69,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"DS {options['serial']} revoked; run `cancuoc pki crl` to publish")
             elif action == "crl":
                 destination = options["out"] or str(keystore.folder() / "crl.pem")
+                if options["out"] and not Path(options["out"]).resolve().parent.is_dir():
+                    raise CardError(CardErrorCode.OUTPUT_UNWRITABLE, path=options["out"], detail="no such folder")
                 data = services.issue_crl(acting, now, destination=destination)
                 if options["out"]:
-                    with open(options["out"], "wb") as handle:
-                        handle.write(data)
+                    _write_out(options["out"], data)
                 self.stdout.write(f"CRL written to {destination}")
             elif action == "export":
-                _signer, certificate = keystore.csca()
-                with open(options["out"], "wb") as handle:
-                    handle.write(certificate.public_bytes(serialization.Encoding.PEM))
+                # the public certificate alone: no passphrase, no token
+                certificate = keystore.csca_certificate()
+                _write_out(options["out"], certificate.public_bytes(serialization.Encoding.PEM))
                 self.stdout.write(f"CSCA certificate written to {options['out']}")
         except PermissionDenied as error:
             raise CommandError(f"Vai trò của {options['user']} không được làm việc này / "
                                f"the role of {options['user']} may not do this") from error  # fmt: skip
-        except keystore.KeystoreError as error:
+        except CardError as error:
             raise CommandError(str(error)) from error

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Back up cancuoc: the PostgreSQL database (pg_dump, custom format) and, separately, the secrets that the
-# database must not hold (the keys folder, CANCUOC_KEYS_DIR, and the PKI keystore, var/pki).
+# database must not hold (the keys folder, CANCUOC_KEYS_DIR, and the PKI keystore, CANCUOC_PKI_DIR or var/pki).
 #
 #   scripts/backup.sh DATABASE_URL OUT_DIR [--with-secrets SECRETS_OUT_DIR]
 #
@@ -36,7 +36,7 @@ echo "$dump"
 if [ -n "$secrets_out" ]; then
   var_dir=${CANCUOC_VAR_DIR:-var}
   keys_dir=${CANCUOC_KEYS_DIR:-$var_dir/keys}
-  pki_dir=$var_dir/pki
+  pki_dir=${CANCUOC_PKI_DIR:-$var_dir/pki}
   mkdir -p "$secrets_out"
   archive="$secrets_out/cancuoc-secrets-$stamp.tar"
   members=()

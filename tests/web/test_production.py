@@ -245,3 +245,18 @@ def test_backup_restores_into_an_empty_database_that_verifies(flushable_audit_lo
     assert again.returncode != 0 and "not empty" in again.stderr
     with psycopg.connect(restored_url) as copy:
         assert table_counts(copy.cursor()) == expected
+
+
+def test_the_client_address_comes_from_the_proxy_only_when_the_peer_is_trusted():
+    from cancuoc.wsgi import client_address_from_proxy
+
+    seen = []
+    app = client_address_from_proxy(lambda environ, _start: seen.append(environ["REMOTE_ADDR"]), frozenset({"127.0.0.1"}))
+    app({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "203.0.113.7"}, None)  # nginx on this machine
+    app({"REMOTE_ADDR": "198.51.100.9", "HTTP_X_REAL_IP": "203.0.113.7"}, None)  # someone else: ignored
+    app({"REMOTE_ADDR": "", "HTTP_X_REAL_IP": "203.0.113.8"}, None)  # the unix socket
+    app({"REMOTE_ADDR": "127.0.0.1"}, None)
+    assert seen == ["203.0.113.7", "198.51.100.9", "203.0.113.8", "127.0.0.1"]
+    untrusting = client_address_from_proxy(lambda environ, _start: seen.append(environ["REMOTE_ADDR"]), frozenset())
+    untrusting({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "203.0.113.7"}, None)  # the demo trusts no proxy
+    assert seen[-1] == "127.0.0.1"

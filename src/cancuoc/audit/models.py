@@ -1,8 +1,10 @@
-"""The audit log: append-only and hash-chained.
+"""The audit log: append-only, every entry MACed, sealed into signed checkpoints.
 
-Each entry stores the SHA-256 of its own canonical content together with the previous entry's hash,
-so editing or deleting any entry breaks the chain from there on (``cancuoc audit verify``). Database
-triggers refuse UPDATE and DELETE on the table (see migration 0002). See docs/adr/0003-audit-log.md.
+Writers append without any global lock: the order of the log (``sequence``) comes from a database sequence
+(PostgreSQL) or the single writer lock (SQLite), and each entry carries an HMAC under a key the database does
+not hold (``mac``, ``mac_key``). The sealer (``cancuoc audit seal``, the worker) folds committed entries in
+order into signed ``AuditCheckpoint`` rows. Database triggers refuse UPDATE and DELETE on both tables
+(``guard.py``). See docs/adr/0003-audit-log.md.
 """
 
 from django.db import models
@@ -58,9 +60,13 @@ class Event(models.TextChoices):
     USER_CHANGED = "user_changed", _("Officer account changed")
     USER_PASSWORD_SET = "user_password_set", _("Officer password set")
     PERMISSION_REFUSED = "permission_refused", _("Action refused by the permission table")
+    DATA_KEY_ROTATED = "data_key_rotated", _("Personal-data encryption key rotated")
+    PERSONAL_DATA_REKEYED = "personal_data_rekeyed", _("Personal data re-encrypted under the current key")
 
 
 class AuditEntry(models.Model):
+    # the order of the log: drawn from the sequence ``audit_entry_sequence`` (PostgreSQL) or as max + 1 under
+    # SQLite's writer lock; rolled-back transactions leave gaps on PostgreSQL, which checkpoints record
     sequence = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -77,8 +83,8 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(max_length=200, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    mac_key = models.PositiveSmallIntegerField(default=0)  # version of the ``audit-mac`` key
+    mac = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-sequence"]
@@ -89,12 +95,32 @@ class AuditEntry(models.Model):
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
 
 
-class AuditChainHead(models.Model):
-    """A single row holding the last sequence and hash; appenders lock it, which serialises the chain."""
+class AuditCheckpoint(models.Model):
+    """A signed tree head: the first ``size`` entries, up to ``sequence``, hash to ``chain_hash``."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    sequence = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    size = models.BigIntegerField(unique=True)
+    sequence = models.BigIntegerField(unique=True)
+    chain_hash = models.CharField(max_length=64)
+    gaps = models.JSONField(default=list, blank=True)  # [[first, last], ...] sequences never committed
+    at = models.CharField(max_length=40)  # ISO time, exactly as signed
+    key_id = models.CharField(max_length=80)
+    signature = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["-size"]
 
     def __str__(self) -> str:
-        return f"head #{self.sequence}"
+        return f"checkpoint {self.size} @ #{self.sequence}"
+
+
+class AuditSealMarker(models.Model):
+    """PostgreSQL: the highest sequence drawn at one moment and the transactions then writing entries.
+    Once none of them is still open, every entry up to ``high_sequence`` is committed or never will be,
+    and the sealer may seal up to there (see ``sealing.py``). Not part of the log; the sealer prunes it."""
+
+    high_sequence = models.BigIntegerField()
+    writers = models.JSONField(default=list)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"marker #{self.high_sequence}"

@@ -1,19 +1,47 @@
-"""Writing and verifying the audit log. ``record`` is called inside the caller's transaction, so an
-entry exists exactly when the change it describes was committed."""
+"""Writing the audit log. ``record`` is called inside the caller's transaction, so an entry exists exactly
+when the change it describes was committed.
+
+Appending never waits for another transaction: there is no chain head to lock. The order of the log
+(``sequence``) comes from the database sequence ``audit_entry_sequence`` on PostgreSQL (drawn under a shared
+advisory lock that only tells the sealer which transactions are still writing) and from ``MAX + 1`` under
+SQLite's single writer lock, which a transaction that changes data already holds. An audited read on SQLite
+that finds the writer lock taken (a long import) does not queue behind it: its entry goes to the spool
+(``spool.py``) and the sealer moves it into the log. Each entry carries an HMAC under the ``audit-mac`` key,
+which the database does not hold. See docs/adr/0003-audit-log.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import hashlib
+from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, entry_digest
-from .middleware import current_request_context
-from .models import AuditChainHead, AuditEntry
+from cancuoc import keyring
 
+from . import chain
+from .middleware import current_request_context
+from .models import AuditEntry
+
+MAC_KEY = "audit-mac"
+# Free text is bounded: the log must not grow by what an attacker types or sends.
 MAX_REASON_LENGTH = 300
+MAX_USER_AGENT_LENGTH = 200
+MAX_CHANGES_BYTES = 8192
+_FIELD_LENGTHS = {"object_type": 40, "object_id": 40, "unit_path": 64, "event": 48, "action": 16}
+# advisory lock keys (PostgreSQL): writers hold (LOCK_CLASS, WRITING) shared while their transaction is open
+LOCK_CLASS = 0x61756474  # "audt"
+WRITING = 1
+SEALING = 2
+# SQLite: how long a standalone entry (an audited read) may wait for the writer lock before it is spooled
+SQLITE_WAIT_MS = 50
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -29,25 +57,56 @@ class AuditEvent:
     event: str = ""
 
     def __post_init__(self):
-        # free text from users is bounded: the log must not grow by what an attacker types
-        if len(self.reason) > MAX_REASON_LENGTH:
-            object.__setattr__(self, "reason", self.reason[: MAX_REASON_LENGTH - 1] + "…")
+        object.__setattr__(self, "reason", _bounded(str(self.reason), MAX_REASON_LENGTH))
+        for name, limit in _FIELD_LENGTHS.items():
+            value = str(getattr(self, name))
+            if len(value) > limit:
+                object.__setattr__(self, name, _bounded(value, limit))
+
+
+def bounded_changes(changes: dict) -> dict:
+    """``changes`` as stored: unchanged up to MAX_CHANGES_BYTES of canonical JSON, otherwise an excerpt with
+    the size and SHA-256 of the whole (which proves the whole if it is kept elsewhere)."""
+    encoded = chain.canonical_json(changes)
+    if len(encoded) <= MAX_CHANGES_BYTES:
+        return changes
+    text = encoded.decode()
+    return {
+        "truncated": True,
+        "bytes": len(encoded),
+        "sha256": hashlib.sha256(encoded).hexdigest(),
+        "excerpt": text[: MAX_CHANGES_BYTES // 2],
+    }
+
+
+def canonical_bounding_changes(entry: AuditEntry) -> bytes:
+    """The canonical form of a new entry, after bounding its ``changes`` (measured only when the whole
+    entry is larger than the bound: one serialisation per entry on the bulk paths)."""
+    encoded = canonical(entry)
+    if len(encoded) > MAX_CHANGES_BYTES:
+        bounded = bounded_changes(entry.changes)
+        if bounded is not entry.changes:
+            entry.changes = bounded
+            encoded = canonical(entry)
+    return encoded
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    return chain.canonical_entry(
+        sequence=entry.sequence, at=entry.at, actor_id=entry.actor_id, actor_username=entry.actor_username,
+        action=entry.action, event=entry.event, object_type=entry.object_type, object_id=entry.object_id,
+        unit_path=entry.unit_path, remote_addr=entry.remote_addr, user_agent=entry.user_agent,
+        reason=entry.reason, changes=entry.changes, mac_key=entry.mac_key,
+    )  # fmt: skip
 
 
 def insert_entries(entries: list[AuditEntry]) -> None:
     if len(entries) < 50:
         AuditEntry.objects.bulk_create(entries)
         return
-    from cancuoc.registry.bulk import insert_instances  # plain INSERTs: imports write a million entries
+    from cancuoc.registry.bulk import insert_instances  # COPY / multi-row INSERT: imports write a million
 
     insert_instances(entries)
-
-
-def _lock_head() -> AuditChainHead:
-    head, _created = AuditChainHead.objects.get_or_create(id=1)
-    if connection.vendor != "sqlite":  # SQLite's write lock (IMMEDIATE transactions) already serialises
-        head = AuditChainHead.objects.select_for_update().get(id=1)
-    return head
 
 
 def record(actor, event: AuditEvent) -> AuditEntry:
@@ -55,96 +114,84 @@ def record(actor, event: AuditEvent) -> AuditEntry:
 
 
 def record_many(actor, events: Iterable[AuditEvent]) -> list[AuditEntry]:
-    """Append entries for ``events`` in order, chained, in the current (or a new) transaction."""
+    """Append entries for ``events`` in order, in the current (or a new) transaction."""
     context = current_request_context()
-    remote_addr = context.remote_addr if context else ""
-    user_agent = context.user_agent if context else ""
+    remote_addr = (context.remote_addr if context else "")[:45]
+    user_agent = _bounded(context.user_agent if context else "", MAX_USER_AGENT_LENGTH)
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
     actor_username = actor.get_username() if actor_id else (getattr(actor, "username", "") or "system")
+    actor_username = actor_username[:150]
+    now = timezone.now()
+    entries = [
+        AuditEntry(
+            at=now, actor_id=actor_id, actor_username=actor_username, action=event.action, event=event.event,
+            object_type=event.object_type, object_id=str(event.object_id), unit_path=event.unit_path,
+            remote_addr=remote_addr, user_agent=user_agent, reason=event.reason,
+            changes=event.changes or {},
+        )  # fmt: skip
+        for event in events
+    ]
+    if not entries:
+        return entries
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        return _append_standalone_on_sqlite(entries)
     with transaction.atomic():
-        head = _lock_head()
-        sequence, previous = head.sequence, head.last_hash
-        entries = []
-        now = timezone.now()
-        for event in events:
-            sequence += 1
-            changes = event.changes or {}
-            digest = entry_digest(
-                previous_hash=previous, sequence=sequence, at=now, actor_id=actor_id,
-                actor_username=actor_username, action=event.action, event=event.event, object_type=event.object_type,
-                object_id=str(event.object_id), unit_path=event.unit_path, remote_addr=remote_addr,
-                user_agent=user_agent, reason=event.reason, changes=changes,
-            )  # fmt: skip
-            entries.append(
-                AuditEntry(
-                    sequence=sequence,
-                    at=now,
-                    actor_id=actor_id,
-                    actor_username=actor_username,
-                    action=event.action,
-                    event=event.event,
-                    object_type=event.object_type,
-                    object_id=str(event.object_id),
-                    unit_path=event.unit_path,
-                    remote_addr=remote_addr,
-                    user_agent=user_agent,
-                    reason=event.reason,
-                    changes=changes,
-                    previous_hash=previous,
-                    entry_hash=digest,
-                )  # fmt: skip
-            )
-            previous = digest
-        insert_entries(entries)
-        AuditChainHead.objects.filter(id=1).update(sequence=sequence, last_hash=previous)
+        append(entries)
     return entries
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    sequence: int
-    problem: str
+def append(entries: list[AuditEntry]) -> None:
+    """Give ``entries`` their sequence and MAC and insert them; inside a transaction."""
+    key = keyring.current(MAC_KEY)
+    for entry, sequence in zip(entries, _draw_sequences(len(entries)), strict=True):
+        entry.sequence, entry.mac_key = sequence, key.version
+        entry.mac = chain.entry_mac(key.secret, canonical_bounding_changes(entry))
+    insert_entries(entries)
 
 
-def verify_chain(progress=None, batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
-    """Recompute every hash in sequence order. Returns (entries checked, problems found)."""
-    problems: list[ChainProblem] = []
-    previous, expected_sequence, checked = GENESIS_HASH, 1, 0
-    total = AuditEntry.objects.count()
-    for entry in _iterate(batch_size):
-        if entry.sequence != expected_sequence:
-            problems.append(
-                ChainProblem(expected_sequence, f"missing entries {expected_sequence}–{entry.sequence - 1}")
-            )
-        if entry.previous_hash != previous:
-            problems.append(ChainProblem(entry.sequence, "previous hash does not match the entry before it"))
-        digest = entry_digest(
-            previous_hash=entry.previous_hash, sequence=entry.sequence, at=entry.at, actor_id=entry.actor_id,
-            actor_username=entry.actor_username, action=entry.action, event=entry.event, object_type=entry.object_type,
-            object_id=entry.object_id, unit_path=entry.unit_path, remote_addr=entry.remote_addr,
-            user_agent=entry.user_agent, reason=entry.reason, changes=entry.changes,
-        )  # fmt: skip
-        if digest != entry.entry_hash:
-            problems.append(ChainProblem(entry.sequence, "content does not match its hash (edited)"))
-        previous, expected_sequence = entry.entry_hash, entry.sequence + 1
-        checked += 1
-        if progress and checked % batch_size == 0:
-            progress(checked, total)
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and head.sequence != expected_sequence - 1:
-        problems.append(ChainProblem(head.sequence, "entries after the last one present were deleted"))
-    elif head is not None and head.last_hash != previous:
-        problems.append(ChainProblem(head.sequence, "the chain head does not match the last entry"))
-    if progress:
-        progress(checked, total)
-    return checked, problems
+def _draw_sequences(count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Taken before drawing and held to the end of the transaction: the sealer sees who may still
+            # commit entries below the highest sequence drawn. Shared: writers never wait for each other.
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [LOCK_CLASS, WRITING])
+            cursor.execute("SELECT nextval('audit_entry_sequence') FROM generate_series(1, %s)", [count])
+            return sorted(row[0] for row in cursor.fetchall())
+        # SQLite: this transaction holds the only writer lock, so MAX + 1 cannot collide
+        cursor.execute("SELECT COALESCE(MAX(sequence), 0) FROM audit_auditentry")
+        start = cursor.fetchone()[0]
+        return list(range(start + 1, start + count + 1))
 
 
-def _iterate(batch_size: int) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        batch = list(AuditEntry.objects.filter(sequence__gt=last).order_by("sequence")[:batch_size])
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].sequence
+@contextmanager
+def _busy_timeout(milliseconds: int):
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+
+def _is_locked(error: OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _append_standalone_on_sqlite(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """An entry outside any transaction (an audited read, a log-in): appended if the writer lock is free
+    within SQLITE_WAIT_MS, otherwise spooled, so that a read never waits for a long import to commit."""
+    from . import spool
+
+    try:
+        with _busy_timeout(SQLITE_WAIT_MS), transaction.atomic():
+            append(entries)
+        return entries
+    except OperationalError as error:
+        if not _is_locked(error):
+            raise
+    for entry in entries:  # not in the log yet: the sealer gives them their place
+        entry.sequence, entry.mac, entry.mac_key = None, "", 0
+    spool.put(entries)
+    return entries

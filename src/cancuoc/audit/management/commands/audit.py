@@ -1,22 +1,100 @@
+"""``cancuoc audit seal | head --out FILE | verify [--against FILE] | public-key --out FILE``."""
+
+import json
+import os
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
-from cancuoc.audit.services import verify_chain
+from cancuoc.audit import chain, sealing, spool
+from cancuoc.audit.tasks import schedule_sealing
 from cancuoc.progress import progress_bar
 
 
 class Command(BaseCommand):
-    help = "Audit log: `audit verify` recomputes the hash chain and reports edited or deleted entries."
+    help = (
+        "Audit log: `seal` signs a checkpoint of what is committed now; `head --out FILE` writes the latest "
+        "signed checkpoint for safekeeping outside; `verify [--against FILE]` checks every entry's MAC, the "
+        "checkpoints' signatures and the chain, and exits non-zero naming the first bad entry; "
+        "`public-key --out FILE` exports the checkpoint signing key's public half."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify")
+        sub.add_parser("seal")
+        head = sub.add_parser("head")
+        head.add_argument("--out", required=True, help="file to write (JSON)")
+        verify = sub.add_parser("verify")
+        verify.add_argument("--against", help="a checkpoint file kept outside (from `audit head`)")
+        public = sub.add_parser("public-key")
+        public.add_argument("--out", required=True, help="file to write (PEM)")
 
     def handle(self, *args, action, **options):
+        getattr(self, f"_{action.replace('-', '_')}")(**options)
+
+    def _seal(self, **options):
+        result = sealing.seal()
+        schedule_sealing()  # the worker keeps sealing from now on
+        if result.drained or result.rejected_from_spool:
+            self.stdout.write(f"Chuyển {result.drained} mục chờ vào nhật ký / moved {result.drained} spooled "
+                              "entries into the log")  # fmt: skip
+        if result.rejected_from_spool:
+            self.stderr.write(f"{result.rejected_from_spool} mục chờ sai MAC bị loại / spooled entries with a "
+                              "bad MAC were rejected")  # fmt: skip
+        if result.checkpoint is None:
+            self.stdout.write("Không có mục mới để niêm phong / nothing new to seal")
+        else:
+            cp = result.checkpoint
+            self.stdout.write(f"Đã niêm phong {result.sealed} mục / sealed {result.sealed} entries: checkpoint "
+                              f"size {cp.size}, up to #{cp.sequence}, chain {cp.chain_hash[:16]}…, key {cp.key_id}")  # fmt: skip
+        if result.bad_entries:
+            raise CommandError(f"Mục có MAC sai / entries with a bad MAC: "
+                               f"{', '.join(f'#{n}' for n in result.bad_entries[:20])}")  # fmt: skip
+
+    def _head(self, *, out, **options):
+        data = sealing.head()
+        if data is None:
+            raise CommandError("Chưa có điểm niêm phong: chạy `cancuoc audit seal` / no checkpoint yet: run "
+                               "`cancuoc audit seal` first")  # fmt: skip
+        _write(Path(out), (json.dumps(data, indent=2) + "\n").encode())
+        self.stdout.write(f"{out}: checkpoint size {data['size']} up to #{data['sequence']}, key {data['key_id']}")
+
+    def _verify(self, *, against=None, **options):
+        held = None
+        if against:
+            try:
+                held = chain.Checkpoint.from_json(json.loads(Path(against).read_text()))
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                raise CommandError(f"Không đọc được / cannot read {against}: {error}") from error
         with progress_bar("Nhật ký / audit log") as update:
-            checked, problems = verify_chain(progress=update)
-        for problem in problems[:50]:
+            result = sealing.verify(against=held, progress=update)
+        for problem in result.problems[:50]:
             self.stderr.write(f"entry {problem.sequence}: {problem.problem}")
-        if problems:
-            raise CommandError(f"Nhật ký bị sửa hoặc xóa: {len(problems)} lỗi trong {checked} mục / "
-                               f"audit log tampered: {len(problems)} problems in {checked} entries")  # fmt: skip
-        self.stdout.write(f"OK: {checked} mục, chuỗi băm nguyên vẹn / {checked} entries, hash chain intact")
+        if result.problems:
+            first = result.first_bad
+            raise CommandError(
+                f"Nhật ký bị sửa, thêm hoặc xóa: mục đầu tiên sai #{first.sequence} / audit log tampered: first "
+                f"bad entry #{first.sequence}: {first.problem} ({len(result.problems)} problems in "
+                f"{result.checked} entries)"
+            )
+        unsealed = result.checked - result.sealed
+        self.stdout.write(
+            f"OK: {result.checked} mục, MAC và {result.checkpoints} điểm niêm phong hợp lệ / {result.checked} "
+            f"entries, every MAC and {result.checkpoints} signed checkpoints valid"
+            + (f"; {unsealed} entries not sealed yet" if unsealed else "")
+            + (f"; verified against the held checkpoint of {held.size} entries (#{held.sequence})" if held else "")
+            + (f"; {spool.pending()} entries waiting in the spool" if spool.pending() else "")
+        )
+
+    def _public_key(self, *, out, **options):
+        _write(Path(out), sealing.public_key_pem())
+        self.stdout.write(f"{out}: {sealing.checkpoint_signer()[1]}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    temporary.replace(path)

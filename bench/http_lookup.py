@@ -79,9 +79,9 @@ def server_environment(database_url: str) -> dict[str, str]:
 
 
 def candidate_commands(port: int) -> dict[str, list[str]]:
-    """The application servers compared in ADR 0007, each with 2 processes on this 2-core machine."""
+    """The application servers compared in docs/adr/0007-application-server.md."""
     bind = f"127.0.0.1:{port}"
-    gunicorn = [PYTHON, "-m", "gunicorn", "cancuoc.wsgi:application", "--bind", bind]
+    gunicorn = [PYTHON, "-m", "gunicorn", "cancuoc.wsgi:application", "--bind", bind, "--no-control-socket"]
     return {
         "gunicorn sync, 4 processes": [*gunicorn, "--worker-class", "sync", "--workers", "4"],
         "gunicorn sync, 8 processes": [*gunicorn, "--worker-class", "sync", "--workers", "8"],

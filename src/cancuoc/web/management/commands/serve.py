@@ -51,6 +51,8 @@ def server_command(server: str, addrport: str, workers: int, threads: int) -> li
         "--bind", bind_address(addrport),
         "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
         "--timeout", "60", "--graceful-timeout", "30",
+        # Signals are enough (HUP, TERM); gunicorn's control socket would be one path shared by every instance.
+        "--no-control-socket",
         # X-Forwarded-Proto is trusted only from the reverse proxy on this machine.
         "--forwarded-allow-ips", os.environ.get("CANCUOC_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
     ]  # fmt: skip
@@ -89,15 +91,23 @@ class Command(BaseCommand):
 
 
 def supervise(server_argv: list[str], worker_argv: list[str] | None, log) -> int:
-    """Run the server and (if any) the worker; restart the worker when it dies; stop both on SIGTERM,
-    SIGINT or when the server ends. Returns the server's exit status."""
+    """Run the server and (if any) the worker; restart the worker when it dies; pass SIGHUP on to the
+    server; stop both on SIGTERM, SIGINT or when the server ends. Returns the server's exit status."""
     stopping = False
 
     def stop(_signum, _frame):
         nonlocal stopping
         stopping = True
 
+    server = None
+
+    def reload(_signum, _frame):
+        # gunicorn replaces its worker processes gracefully on HUP (systemctl reload cancuoc-web).
+        if server is not None and server.poll() is None:
+            server.send_signal(signal.SIGHUP)
+
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
     server = subprocess.Popen(server_argv)
     worker = subprocess.Popen(worker_argv) if worker_argv else None
     try:

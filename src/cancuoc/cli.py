@@ -14,6 +14,8 @@ ALIASES = {"import": "import_citizens", "export": "export_citizens", "worker": "
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    # every file a command creates (database, uploads, keys, cache) is owner-only; see protection.files
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cancuoc.settings")
     if len(argv) > 1:
         argv[1] = ALIASES.get(argv[1], argv[1])

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cancuoc.cards",
     "cancuoc.demo",
     "cancuoc.web",
+    "cancuoc.protection",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,9 @@ UPLOAD_ROOT = VAR_DIR / "uploads"
 CANCUOC_IMPORT_MAX_BYTES = int(os.environ.get("CANCUOC_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads above that size wait in a temporary file for the length of the request: owner-only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 CACHES = {
     # Job progress is written by the worker process and read by the web process: a file cache is

@@ -10,6 +10,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+os.umask(0o077)  # every file the server writes (database, uploads, cache) is owner-only
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cancuoc.settings")
 
 

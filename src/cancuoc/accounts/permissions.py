@@ -44,6 +44,8 @@ class Verb(StrEnum):
     PKI_PUBLISH = "cards:pki:publish"
     # officers
     USER_MANAGE = "accounts:user:manage"
+    # the personal-data encryption key: rotate it, re-encrypt under it (national admins only)
+    DATA_KEY_MANAGE = "protection:data_key:manage"
 
 
 class Scope(StrEnum):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cancuoc.accounts.permissions import NotFound, Verb, in_area, require_permission
+from cancuoc.protection import snapshots
 from cancuoc.rules import idnumber
 from cancuoc.units.models import AdministrativeUnit, Level
 
@@ -46,16 +47,16 @@ class RegistryError(Exception):
 
 
 def snapshot(citizen: Citizen) -> dict:
-    """The audited fields as JSON-safe values (dates as ISO strings)."""
+    """The audited fields as JSON-safe values (dates as ISO strings), sensitive ones sealed."""
     values = {}
     for name in AUDITED_FIELDS:
         value = getattr(citizen, name)
         values[name] = value.isoformat() if isinstance(value, date) else value
-    return values
+    return snapshots.seal_snapshot(values)
 
 
 def diff(before: dict, after: dict) -> dict:
-    return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
+    return snapshots.sealed_diff(before, after)
 
 
 def resolve_unit(code: str, level: int | None, field: str) -> AdministrativeUnit:

@@ -135,10 +135,11 @@ def citizen_detail(request, id_number: str):
 @router.get("/citizens/{id_number}/history", response=list[HistoryEntry])
 def citizen_history(request, id_number: str):
     from cancuoc.audit.selectors import history_of
+    from cancuoc.protection.snapshots import revealed_history
 
     citizen = access_citizen_by_id_number(request.user, id_number)
     events.citizen_history_viewed(request.user, citizen, where="api")
-    return history_of("citizen", citizen.id_number)
+    return revealed_history(history_of("citizen", citizen.id_number))
 
 
 @router.patch("/citizens/{id_number}", response=CitizenOut)

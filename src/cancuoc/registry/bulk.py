@@ -48,7 +48,9 @@ def insert_instances(instances: Sequence[Model], *, batch_size: int = 5000) -> N
         "BigAutoField",
     }
     prepare = [
-        None if f.get_internal_type() in plain else (lambda value, f=f: f.get_db_prep_save(value, connection))
+        # encrypted fields (cancuoc.protection.fields) are CharFields that must go through the field
+        None if f.get_internal_type() in plain and not getattr(f, "encrypted", False)
+        else (lambda value, f=f: f.get_db_prep_save(value, connection))
         for f in fields
     ]
     attnames = [f.attname for f in fields]

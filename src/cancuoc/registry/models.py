@@ -10,6 +10,7 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cancuoc.protection.fields import EncryptedCharField
 from cancuoc.rules.people import age_on, is_eligible_for_card
 from cancuoc.rules.text import fold, join_full_name, sorted_tokens_key
 
@@ -67,7 +68,7 @@ class Citizen(models.Model):
     middle_name = models.CharField(_("middle name"), max_length=60, blank=True)
     given_name = models.CharField(_("given name"), max_length=40)
     full_name = models.CharField(_("full name"), max_length=140, editable=False)
-    other_names = models.CharField(_("other names"), max_length=140, blank=True)
+    other_names = EncryptedCharField(_("other names"), max_length=140, blank=True)
     # "nguyen van an": diacritic-insensitive search key; "an nguyen van": order-insensitive key
     name_folded = models.CharField(max_length=140, editable=False, db_index=True)
     name_sorted = models.CharField(max_length=140, editable=False, db_index=True)
@@ -84,10 +85,11 @@ class Citizen(models.Model):
         "units.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("place of origin"),
     )  # fmt: skip
-    ethnicity = models.CharField(_("ethnicity"), max_length=40, blank=True)
-    religion = models.CharField(_("religion"), max_length=40, blank=True)
+    # encrypted at rest (docs/data-protection.md); padded so that the ciphertext length names no group
+    ethnicity = EncryptedCharField(_("ethnicity"), max_length=40, blank=True, pad_to=32)
+    religion = EncryptedCharField(_("religion"), max_length=40, blank=True, pad_to=64)
     nationality = models.CharField(_("nationality"), max_length=3, default="VNM")
-    blood_type = models.CharField(_("blood type"), max_length=2, choices=BloodType.choices, blank=True)
+    blood_type = EncryptedCharField(_("blood type"), max_length=2, choices=BloodType.choices, blank=True)
     marital_status = models.CharField(
         _("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True
     )
@@ -118,9 +120,9 @@ class Citizen(models.Model):
     legal_representative = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    father_name = models.CharField(_("father's name"), max_length=140, blank=True)
-    mother_name = models.CharField(_("mother's name"), max_length=140, blank=True)
-    spouse_name = models.CharField(_("spouse's name"), max_length=140, blank=True)
+    father_name = EncryptedCharField(_("father's name"), max_length=140, blank=True)
+    mother_name = EncryptedCharField(_("mother's name"), max_length=140, blank=True)
+    spouse_name = EncryptedCharField(_("spouse's name"), max_length=140, blank=True)
     old_id_number = models.CharField(_("old 9-digit ID"), max_length=9, blank=True)
     date_of_death = models.DateField(_("date of death"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

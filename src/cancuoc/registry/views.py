@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_permission
 from cancuoc.audit.selectors import history_of
+from cancuoc.protection.snapshots import revealed_history
 from cancuoc.units.access import access_unit_by_id
 
 from . import actions, events, selectors
@@ -61,7 +62,7 @@ def detail(request, id_number: str):
         "flags": list(citizen.quality_flags.all()),
         "age": citizen.age_on(timezone.localdate()),
         "eligible": citizen.is_eligible_for_card(timezone.localdate()),
-        "history": history_of("citizen", citizen.id_number),
+        "history": revealed_history(history_of("citizen", citizen.id_number)),
         "can_change": allowed is None or bool(allowed),
         "editable": [
             (name, citizen._meta.get_field(name).verbose_name, getattr(citizen, name))

@@ -127,6 +127,15 @@ def test_a_missing_mandatory_group_fails_even_when_ef_sod_never_listed_it(nation
     assert statuses(report)["DG2 hash"] == "fail" and not report.ok
 
 
+@pytest.mark.parametrize("field", [1, 4, 5, 6], ids=["old number", "sex", "residence", "issue date"])
+def test_every_field_of_the_qr_code_must_match_dg13(our_card, field):
+    files, trusted = our_card
+    parts = files["qr.txt"].decode().split("|")
+    parts[field] = {1: "012345678", 4: "Nữ", 5: "Phường Khác, Hà Nội", 6: "01012020"}[field]
+    report = verify_files({**files, "qr.txt": "|".join(parts).encode()}, trusted=trusted, at=AT)
+    assert statuses(report)["QR = DG13"] == "fail" and not report.ok
+
+
 def test_without_a_trusted_csca_no_card_is_valid(our_card):
     files, _trusted = our_card
     report = verify_files(files, at=AT)
@@ -187,3 +196,42 @@ def test_a_crl_of_another_issuer_says_nothing(our_card, foreign_pki):
     other = pki.make_crl(csca_signer, csca, [], now=NOW)
     report = verify_files(files, trusted=trusted, crls=load_crls(pem(other)), at=AT)
     assert statuses(report)["revocation"] == "skipped" and report.ok
+
+
+# --- hostile input ---------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SIGNED_GROUPS = ["DG1.bin", "DG2.bin", "DG13.bin", "DG14.bin", "DG15.bin"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(SIGNED_GROUPS), position=st.integers(0, 1 << 16), value=st.integers(1, 255),
+       cut=st.booleans())  # fmt: skip
+def test_a_card_with_any_data_group_altered_or_cut_is_never_valid(our_card, name, position, value, cut):
+    files, trusted = our_card
+    altered = bytearray(files[name])
+    position %= len(altered)
+    if cut:
+        altered = altered[:position]
+    else:
+        altered[position] ^= value
+    report = verify_files({**files, name: bytes(altered)}, trusted=trusted, at=AT)
+    assert not report.ok and statuses(report)[f"{name.removesuffix('.bin')} hash"] == "fail"
+
+
+def test_a_folder_is_read_only_for_card_files_and_never_past_the_limit(our_card, tmp_path):
+    files, trusted = our_card
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    with (tmp_path / "DG3.bin").open("wb") as huge:  # sparse: 8 GiB on paper, nothing on disk
+        huge.truncate(8 << 30)
+    with (tmp_path / "unrelated.bin").open("wb") as other:
+        other.truncate(8 << 30)
+    from cancuoc.cards.verify import verify_folder
+
+    report = verify_folder(tmp_path, trusted=trusted, at=AT)
+    assert [c.name for c in report.checks] == ["size DG3.bin"] and not report.ok
+    (tmp_path / "DG3.bin").unlink()
+    assert verify_folder(tmp_path, trusted=trusted, at=AT).ok  # the unrelated file is not read at all

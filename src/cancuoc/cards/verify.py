@@ -25,6 +25,7 @@ from pathlib import Path
 
 from asn1crypto import core, pem, x509
 from asn1crypto import crl as asn1_crl
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from . import lds, mrz, qr
 from .errors import CardError, CardErrorCode, TrustMaterialError
@@ -74,7 +75,9 @@ class Report:
 
 
 # asn1crypto parses lazily: a malformed field deep in a structure surfaces only when it is read.
-_MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, UnicodeError)
+# A damaged key can also be read as a key of an unknown kind (UnsupportedAlgorithm).
+_MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, UnicodeError,
+              UnsupportedAlgorithm)  # fmt: skip
 
 
 def _blocks(data: bytes, kinds: tuple[str, ...], code: CardErrorCode, source: str) -> list[bytes]:
@@ -170,7 +173,8 @@ def verify_files(
             report.add(
                 "sod",
                 True,
-                f"LDSSecurityObject with {parsed.hash_algorithm} hashes of DG{sorted(parsed.dg_hashes)}",
+                _say(f"LDSSecurityObject chứa mã băm {parsed.hash_algorithm} của DG{sorted(parsed.dg_hashes)}",
+                     f"LDSSecurityObject with {parsed.hash_algorithm} hashes of DG{sorted(parsed.dg_hashes)}"),
             )
         except SodError as error:
             report.add("sod", False, str(error))
@@ -191,7 +195,7 @@ def _guarded(report: Report, name: str, check, *args):
     try:
         return check(*args)
     except _MALFORMED as error:
-        report.add(name, False, f"malformed data: {error}"[:300])
+        report.add(name, False, _say("Dữ liệu sai cấu trúc", f"malformed data: {error}"[:300]))
         return None
 
 
@@ -248,8 +252,8 @@ def _check_active_authentication(report: Report, files: dict[str, bytes], parsed
         return
     try:
         ok = active_authentication(files["DG15.bin"], files[CHIP_AA_KEY_FILE], os.urandom(8))
-    except (ValueError, TypeError, lds.LdsError) as error:
-        report.add(name, False, f"cannot run: {error}"[:300])
+    except (lds.LdsError, *_MALFORMED) as error:
+        report.add(name, False, _say("Không chạy được", f"cannot run: {error}"[:300]))
         return
     report.add(name, ok, _say("Chip trả lời đúng thử thách bằng khóa DG15", "the chip answered the challenge with the DG15 key")
                if ok else _say("Câu trả lời của chip không khớp khóa DG15", "the chip's answer does not verify with DG15"))  # fmt: skip
@@ -261,13 +265,16 @@ def _check_signature(report: Report, parsed: ParsedSod) -> None:
     try:
         actual = hash_data_group(digest_name, parsed.econtent)
     except ValueError:
-        report.add("message digest", False, f"unsupported digest {digest_name}")
+        report.add("message digest", False, _say(f"Không hỗ trợ hàm băm {digest_name}", f"unsupported digest {digest_name}"))
         return
     report.add("message digest", expected is not None and hmac.compare_digest(expected, actual),
-               "signed messageDigest equals the hash of the LDSSecurityObject" if expected == actual
-               else "the signed messageDigest does not match the LDSSecurityObject")  # fmt: skip
+               _say("messageDigest đã ký khớp mã băm của LDSSecurityObject",
+                    "signed messageDigest equals the hash of the LDSSecurityObject") if expected == actual
+               else _say("messageDigest đã ký không khớp LDSSecurityObject",
+                         "the signed messageDigest does not match the LDSSecurityObject"))  # fmt: skip
     if parsed.certificate is None:
-        report.add("signature", False, "no Document Signer certificate in EF.SOD")
+        report.add("signature", False, _say("EF.SOD không có chứng chỉ Document Signer",
+                                            "no Document Signer certificate in EF.SOD"))  # fmt: skip
         return
     try:
         verify_signature(parsed.certificate.public_key, parsed.signer_info["signature_algorithm"],
@@ -275,7 +282,8 @@ def _check_signature(report: Report, parsed: ParsedSod) -> None:
         report.add(
             "signature",
             True,
-            f"SOD signature verifies with the DS key ({parsed.certificate.public_key.algorithm})",
+            _say(f"Chữ ký của SOD khớp khóa DS ({parsed.certificate.public_key.algorithm})",
+                 f"SOD signature verifies with the DS key ({parsed.certificate.public_key.algorithm})"),
         )
     except (SignatureProblem, ValueError, KeyError) as error:
         report.add("signature", False, str(error))
@@ -340,7 +348,8 @@ def _check_chain(report, parsed: ParsedSod, trusted, crls, when: datetime) -> x5
     validity = ds["tbs_certificate"]["validity"]
     not_before, not_after = validity["not_before"].native, validity["not_after"].native
     report.add("ds validity", not_before <= when <= not_after,
-               f"DS valid {not_before:%d/%m/%Y}–{not_after:%d/%m/%Y}, checked at {when:%d/%m/%Y}")  # fmt: skip
+               _say(f"DS có hiệu lực {not_before:%d/%m/%Y}–{not_after:%d/%m/%Y}, kiểm tra tại {when:%d/%m/%Y}",
+                    f"DS valid {not_before:%d/%m/%Y}–{not_after:%d/%m/%Y}, checked at {when:%d/%m/%Y}"))  # fmt: skip
     store = _trust_store(trusted) if trusted else None
     found = None
     if store is None or not store.certificates:
@@ -355,8 +364,10 @@ def _check_chain(report, parsed: ParsedSod, trusted, crls, when: datetime) -> x5
         else:
             csca_validity = found["tbs_certificate"]["validity"]
             in_time = csca_validity["not_before"].native <= when <= csca_validity["not_after"].native
-            report.add("chain", in_time, f"DS signed by {found.subject.human_friendly}"
-                       + ("" if in_time else f"; the CSCA is not valid at {when:%d/%m/%Y}"))  # fmt: skip
+            signer = found.subject.human_friendly
+            report.add("chain", in_time, _say(f"DS do {signer} ký", f"DS signed by {signer}") if in_time
+                       else _say(f"DS do {signer} ký; CSCA không có hiệu lực tại {when:%d/%m/%Y}",
+                                 f"DS signed by {signer}; the CSCA is not valid at {when:%d/%m/%Y}"))  # fmt: skip
     _check_revocation(report, ds, found, crls, when)
     return found
 
@@ -420,8 +431,8 @@ def _check_data_groups(report: Report, parsed: ParsedSod, files: dict[str, bytes
         try:
             listed = set(lds.parse_ef_com(files["EF_COM.bin"]).data_groups)
             missing = sorted(set(present) - listed - {3, 4})
-            report.add("EF.COM", not missing, "lists every data group present" if not missing
-                       else f"EF.COM does not list DG{missing}")  # fmt: skip
+            report.add("EF.COM", not missing, _say("liệt kê mọi nhóm dữ liệu có mặt", "lists every data group present")
+                       if not missing else _say(f"EF.COM không liệt kê DG{missing}", f"EF.COM does not list DG{missing}"))  # fmt: skip
         except lds.LdsError as error:
             report.add("EF.COM", False, str(error))
 
@@ -437,19 +448,20 @@ def _check_printed(report: Report, files: dict[str, bytes]) -> None:
                 report.add(
                     "MRZ check digits",
                     parsed.ok,
-                    "; ".join(p.message for p in parsed.problems) or "all valid",
+                    "; ".join(p.message for p in parsed.problems) or _say("đều đúng", "all valid"),
                 )
             else:
-                report.skip("MRZ check digits", "not a TD1 MRZ")
+                report.skip("MRZ check digits", _say("không phải MRZ TD1", "not a TD1 MRZ"))
         except lds.LdsError as error:
             report.add("DG1", False, str(error))
     if "mrz.txt" in files:
         printed = "".join(files["mrz.txt"].decode("ascii", "replace").split())
         if chip_mrz is None:
-            report.skip("DG1 = printed MRZ", "DG1 is absent")
+            report.skip("DG1 = printed MRZ", _say("không có DG1", "DG1 is absent"))
         else:
             report.add(
-                "DG1 = printed MRZ", printed == chip_mrz, "identical" if printed == chip_mrz else "differ"
+                "DG1 = printed MRZ", printed == chip_mrz,
+                _say("trùng khớp", "identical") if printed == chip_mrz else _say("khác nhau", "differ"),
             )
     if "qr.txt" in files:
         try:
@@ -458,20 +470,24 @@ def _check_printed(report: Report, files: dict[str, bytes]) -> None:
             report.add("QR", False, str(error))
             return
         if "DG13.bin" not in files:
-            report.skip("QR = DG13", "DG13 is absent")
+            report.skip("QR = DG13", _say("không có DG13", "DG13 is absent"))
             return
         try:
             dg13 = lds.parse_dg13(files["DG13.bin"])
         except lds.LdsError as error:
             report.add("DG13", False, str(error))
             return
-        differences = [
-            name for name, printed in (("id_number", code.id_number), ("full_name", code.full_name),
-                                       ("birth_date", code.birth_date.strftime("%d/%m/%Y")))
-            if dg13.get(name) != printed
-        ]  # fmt: skip
+        # every field the QR code carries, so that no printed field can be changed unnoticed
+        printed_fields = (("id_number", code.id_number), ("old_id_number", code.old_id_number),
+                          ("full_name", code.full_name), ("birth_date", code.birth_date.strftime("%d/%m/%Y")),
+                          ("sex", {"M": "Nam", "F": "Nữ"}.get(code.sex, code.sex)),
+                          ("place_of_residence", code.residence), ("issue_date", code.issue_date.strftime("%d/%m/%Y")))
+        differences = [name for name, printed in printed_fields if (dg13.get(name) or "") != (printed or "")]  # fmt: skip
         report.add(
-            "QR = DG13", not differences, "consistent" if not differences else f"differ in {differences}"
+            "QR = DG13",
+            not differences,
+            _say("thống nhất", "consistent") if not differences
+            else _say(f"khác nhau ở {differences}", f"differ in {differences}"),
         )
 
 

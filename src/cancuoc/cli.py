@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"import": "import_citizens", "export": "export_citizens", "worker": "db_worker"}
+# `cancuoc worker` is a command of its own (imports/management/commands/worker.py): db_worker + housekeeping
+ALIASES = {"import": "import_citizens", "export": "export_citizens"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,10 @@
-"""Export of a unit's citizens in the import format (so an export re-imports as "nothing changed")."""
+"""Export of a unit's citizens in the import format (so an export re-imports as "nothing changed").
+
+No exported value can act as a formula in a spreadsheet (OWASP "CSV injection"): in CSV a value that
+starts with ``= + - @``, tab or CR gets a leading apostrophe, which the import removes again; in XLSX every
+text is written as a text cell (never a formula cell, which openpyxl would make of any "=..." string),
+marked "quote prefix" so that editing it in Excel keeps it text. See docs/import-format.md.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,12 @@ from cancuoc.registry import events, selectors
 from cancuoc.registry.models import Citizen
 
 from .columns import export_fields, export_headers
+from .reading import needs_quote
+
+
+def inert(values: list) -> list:
+    """CSV cells that no spreadsheet will run: an apostrophe before a formula-like text."""
+    return ["'" + value if isinstance(value, str) and needs_quote(value) else value for value in values]
 
 
 def _cells(citizen: Citizen) -> list[str]:
@@ -52,9 +64,23 @@ def write_csv(citizens, out) -> int:
     writer.writerow(export_headers())
     count = 0
     for citizen in citizens.iterator(chunk_size=5000):
-        writer.writerow(_cells(citizen))
+        writer.writerow(inert(_cells(citizen)))
         count += 1
     return count
+
+
+def _text_cells(sheet, values: list) -> list:
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # openpyxl makes a formula of any text starting with "="
+            if needs_quote(value):
+                cell.quotePrefix = True
+        cells.append(cell)
+    return cells
 
 
 def write_xlsx(citizens, path) -> int:
@@ -62,10 +88,10 @@ def write_xlsx(citizens, path) -> int:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Công dân")
-    sheet.append(export_headers())
+    sheet.append(_text_cells(sheet, export_headers()))
     count = 0
     for citizen in citizens.iterator(chunk_size=5000):
-        sheet.append(_cells(citizen))
+        sheet.append(_text_cells(sheet, _cells(citizen)))
         count += 1
     workbook.save(path)
     return count
@@ -87,7 +113,7 @@ def export_response(user, unit, file_format: str):
         writer = csv.writer(buffer)
         writer.writerow(export_headers())
         for citizen in citizens.iterator(chunk_size=5000):
-            writer.writerow(_cells(citizen))
+            writer.writerow(inert(_cells(citizen)))
             if buffer.tell() > 65536:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -26,16 +26,38 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    # row errors counted beyond CANCUOC_IMPORT_MAX_STORED_ERRORS, which are not stored
+    unstored_errors = models.PositiveBigIntegerField(default=0)
+    error_code = models.CharField(max_length=40, blank=True)  # an ImportErrorCode when failed
     error_vi = models.CharField(max_length=500, blank=True)
     error_en = models.CharField(max_length=500, blank=True)
+    failed_phase = models.CharField(max_length=12, blank=True)  # validating / applying
+    task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result of the last run
     created_at = models.DateTimeField(auto_now_add=True)
+    # when the current check or apply started; the live heartbeat itself is in the cache (services)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # when the check ended (waiting for confirmation) or the job ended: the retention clock starts here
     finished_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.original_name} ({self.status})"
+
+    @property
+    def may_run_again(self) -> bool:
+        """A job stopped by the worker or by an unexpected error (not by its file) can run again while
+        its file is kept."""
+        from .errors import ImportErrorCode
+
+        return (
+            self.status == self.Status.FAILED
+            and self.error_code in (ImportErrorCode.JOB_INTERRUPTED, ImportErrorCode.JOB_FAILED)
+            and self.failed_phase in (self.Status.VALIDATING, self.Status.APPLYING)
+            and self.file_deleted_at is None
+        )
 
 
 class ImportRowError(models.Model):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:job_id>/", views.detail, name="import-detail"),
     path("<int:job_id>/progress/", views.progress, name="import-progress"),
     path("<int:job_id>/confirm/", views.confirm, name="import-confirm"),
+    path("<int:job_id>/run-again/", views.run_again, name="import-run-again"),
     path("<int:job_id>/errors.csv", views.error_report, name="import-errors"),
 ]

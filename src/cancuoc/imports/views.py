@@ -14,6 +14,7 @@ from cancuoc.units.access import access_unit_by_id
 
 from . import access, exporting, services, tasks
 from .columns import COLUMNS
+from .errors import ImportErrorCode, message
 from .models import ImportJob
 
 
@@ -46,7 +47,7 @@ def upload(request):
     except services.ImportRejected as error:
         messages.error(request, f"{error.message_vi} / {error.message_en}")
         return redirect("import-list")
-    transaction.on_commit(lambda: tasks.validate_import.enqueue(job.pk))
+    transaction.on_commit(lambda: tasks.start_check(job))
     return redirect("import-detail", job_id=job.pk)
 
 
@@ -54,9 +55,12 @@ def upload(request):
 def detail(request, job_id: int):
     job = _job_for(request, job_id)
     errors = job.row_errors.all()[:500]
-    return render(
-        request, "imports/detail.html", {"job": job, "errors": errors, "progress": services.progress_of(job)}
-    )
+    context = {"job": job, "errors": errors, "progress": services.progress_of(job)}
+    if job.unstored_errors:
+        context["unstored_note"] = services.unstored_note(job)
+    if job.file_deleted_at is not None:
+        context["file_deleted"] = message(ImportErrorCode.FILE_DELETED)
+    return render(request, "imports/detail.html", context)
 
 
 @login_required
@@ -75,7 +79,23 @@ def confirm(request, job_id: int):
     if job.status != ImportJob.Status.VALIDATED:
         messages.error(request, _("This job is not waiting for confirmation."))
         return redirect("import-detail", job_id=job.pk)
-    transaction.on_commit(lambda: tasks.apply_import.enqueue(job.pk))
+    if job.file_deleted_at is not None:
+        messages.error(request, "{} / {}".format(*message(ImportErrorCode.FILE_DELETED)))
+        return redirect("import-detail", job_id=job.pk)
+    transaction.on_commit(lambda: tasks.start_apply(job))
+    return redirect("import-detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def run_again(request, job_id: int):
+    job = _job_for(request, job_id)
+    try:
+        job = services.run_again(request.user, job)
+    except services.ImportRejected as error:
+        messages.error(request, f"{error.message_vi} / {error.message_en}")
+        return redirect("import-detail", job_id=job.pk)
+    transaction.on_commit(lambda: tasks.start(job))
     return redirect("import-detail", job_id=job.pk)
 
 
@@ -86,7 +106,9 @@ def error_report(request, job_id: int):
     writer = csv.writer(out)
     writer.writerow(["Dòng / Line", "Cột / Column", "Mã / Code", "Lý do", "Reason"])
     for error in job.row_errors.all().iterator():
-        writer.writerow([error.line, error.column, error.code, error.message_vi, error.message_en])
+        writer.writerow(exporting.inert([error.line, error.column, error.code, error.message_vi, error.message_en]))
+    if job.unstored_errors:
+        writer.writerow(["", "", "", *exporting.inert(services.unstored_note(job))])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response

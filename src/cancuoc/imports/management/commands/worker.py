@@ -1,0 +1,56 @@
+"""``cancuoc worker``: the django-tasks database worker, plus the imports' housekeeping.
+
+When it starts, and every ``--housekeeping-interval`` seconds in a background thread, the worker marks
+failed the import jobs whose worker was killed mid-way (they may then run again) and deletes the uploads
+past their retention time (``cancuoc.imports.tasks.housekeeping``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from django.db import connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from cancuoc.imports.tasks import housekeeping
+
+logger = logging.getLogger(__name__)
+
+
+def _housekeeping_loop(interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
+        try:
+            housekeeping()
+        except Exception:  # the worker must keep running tasks whatever happens here
+            logger.exception("imports housekeeping failed")
+        finally:
+            connections.close_all()  # this thread's connections only
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run the background task worker (django-tasks database backend) and the imports' housekeeping."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--housekeeping-interval", type=float, default=300.0,
+            help="seconds between two housekeeping rounds (default: %(default)s)",
+        )  # fmt: skip
+
+    def handle(self, *args, housekeeping_interval: float, **options):
+        # With --reload the first process only watches files; the child runs the tasks.
+        if not options.get("reload") or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+            self.configure_logging(options.get("verbosity", 1))
+            failed, deleted = housekeeping()
+            if failed or deleted:
+                logger.info("imports housekeeping: %d interrupted job(s) failed, %d upload(s) deleted",
+                            len(failed), deleted)  # fmt: skip
+            stop = threading.Event()
+            threading.Thread(
+                target=_housekeeping_loop, args=(housekeeping_interval, stop), name="imports-housekeeping",
+                daemon=True,
+            ).start()  # fmt: skip
+        super().handle(*args, **options)

@@ -154,6 +154,17 @@ MEDIA_ROOT = VAR_DIR / "media"
 UPLOAD_ROOT = VAR_DIR / "uploads"
 # The largest import file accepted (bytes); a larger upload is refused before it is read.
 CANCUOC_IMPORT_MAX_BYTES = int(os.environ.get("CANCUOC_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+# What one import file may ask of the reader (docs/import-format.md, "Limits"); beyond these the file is
+# refused with a reason on its job. Only the first CANCUOC_IMPORT_MAX_STORED_ERRORS row errors are stored.
+CANCUOC_IMPORT_MAX_ROWS = int(os.environ.get("CANCUOC_IMPORT_MAX_ROWS", 2_000_000))
+CANCUOC_IMPORT_MAX_CELL_CHARS = int(os.environ.get("CANCUOC_IMPORT_MAX_CELL_CHARS", 2_000))
+CANCUOC_IMPORT_MAX_LINE_CHARS = int(os.environ.get("CANCUOC_IMPORT_MAX_LINE_CHARS", 100_000))
+CANCUOC_IMPORT_MAX_DECOMPRESSED_BYTES = int(os.environ.get("CANCUOC_IMPORT_MAX_DECOMPRESSED_BYTES", 1 << 30))
+CANCUOC_IMPORT_MAX_STORED_ERRORS = int(os.environ.get("CANCUOC_IMPORT_MAX_STORED_ERRORS", 10_000))
+# A checking or applying job whose worker gave no sign of life for this long is marked failed (run again).
+CANCUOC_IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("CANCUOC_IMPORT_STALE_AFTER_SECONDS", 300))
+# Uploaded files are deleted this many days after their job ended (`cancuoc imports purge`, run by the worker).
+CANCUOC_IMPORT_RETENTION_DAYS = float(os.environ.get("CANCUOC_IMPORT_RETENTION_DAYS", 7))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads above that size wait in a temporary file for the length of the request: owner-only.

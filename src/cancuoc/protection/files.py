@@ -114,7 +114,7 @@ class DecryptingReader(io.RawIOBase):
 
     def __init__(self, path: str | Path):
         super().__init__()
-        self._name = str(path)
+        self._name = Path(path).name  # errors name the file, never the server's folders
         self._in = open(path, "rb")
         try:
             header = self._in.read(HEADER.size)
@@ -141,10 +141,6 @@ class DecryptingReader(io.RawIOBase):
         except BaseException:
             self._in.close()
             raise
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     def _plain_chunk(self, index: int) -> bytes:
         if self._cached is not None and self._cached[0] == index:
@@ -216,5 +212,5 @@ def key_version_of_file(path: str | Path) -> int:
     with open(path, "rb") as handle:
         header = handle.read(HEADER.size)
     if len(header) != HEADER.size or not header.startswith(MAGIC):
-        raise crypto.DecryptionError(str(path), "not an encrypted file")
+        raise crypto.DecryptionError(Path(path).name, "not an encrypted file")
     return HEADER.unpack(header)[1]

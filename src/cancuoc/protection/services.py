@@ -61,6 +61,7 @@ class RekeyReport:
     values: int = 0  # values re-encrypted
     skipped: int = 0  # rows changed by someone else meanwhile (run again)
     files: int = 0
+    unreadable_files: list[str] = field(default_factory=list)  # left as they are, named in the report
     before: Counter = field(default_factory=Counter)  # key version → values found under it
 
 
@@ -87,7 +88,7 @@ def rekey(acting_user, *, batch_size: int = 2000, progress: Progress | None = No
     report = RekeyReport(version=crypto.current_version())
     for model, fields in encrypted_columns():
         _rekey_table(model, fields, report, batch_size, progress)
-    report.files = rekey_files(Path(settings.UPLOAD_ROOT), report.version)
+    report.files, report.unreadable_files = rekey_files(Path(settings.UPLOAD_ROOT), report.version)
     events.personal_data_rekeyed(acting_user, version=report.version, rows=report.rows, values=report.values,
                                  files=report.files)  # fmt: skip
     return report
@@ -142,11 +143,12 @@ def _lowest(model):
     return 0 if model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField") else ""
 
 
-def rekey_files(folder: Path, version: int) -> int:
-    """Re-encrypt the encrypted files of ``folder`` that are under an older key version."""
+def rekey_files(folder: Path, version: int) -> tuple[int, list[str]]:
+    """Re-encrypt the encrypted files of ``folder`` that are under an older key version; returns how many,
+    and the names of those that do not decrypt (left untouched: a damaged upload fails its own job)."""
     if not folder.is_dir():
-        return 0
-    done = 0
+        return 0, []
+    done, unreadable = 0, []
     for path in sorted(folder.iterdir()):
         if (
             not path.is_file()
@@ -155,9 +157,14 @@ def rekey_files(folder: Path, version: int) -> int:
         ):
             continue
         fresh = path.with_name(path.name + ".rekey")
-        with files.open_encrypted_read(path) as plain, files.open_encrypted_write(fresh) as out:
-            while chunk := plain.read(1 << 20):
-                out.write(chunk)
+        try:
+            with files.open_encrypted_read(path) as plain, files.open_encrypted_write(fresh) as out:
+                while chunk := plain.read(1 << 20):
+                    out.write(chunk)
+        except crypto.DecryptionError:
+            fresh.unlink(missing_ok=True)
+            unreadable.append(path.name)
+            continue
         os.replace(fresh, path)
         done += 1
-    return done
+    return done, unreadable

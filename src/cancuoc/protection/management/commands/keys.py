@@ -77,5 +77,8 @@ class Command(BaseCommand):
             f"(were under versions {dict(sorted(report.before.items()))}), {report.files} files; "
             f"{report.skipped} rows changed meanwhile"
         )
+        if report.unreadable_files:
+            self.stdout.write(f"Tệp không giải mã được, để nguyên / files that do not decrypt, left as they are: "
+                              f"{', '.join(report.unreadable_files)}")  # fmt: skip
         if report.skipped:
             self.stdout.write("Chạy lại để mã hóa lại các dòng đó / run again to re-encrypt those rows")

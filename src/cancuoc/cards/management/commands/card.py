@@ -30,7 +30,7 @@ class Command(BaseCommand):
         make.add_argument("--no-faces", action="store_true", help="skip front.png, back.png and card.pdf")
         check = sub.add_parser("verify", help="Passive and Active Authentication of a card folder")
         check.add_argument("folder")
-        check.add_argument("--trust", help="PEM file of trusted CSCA certificates")
+        check.add_argument("--trust", help="PEM or DER file of trusted CSCA certificates (default: this keystore's CSCA)")
         check.add_argument("--crl", help="PEM or DER CRL")
         check.add_argument("--at", help="dd/mm/yyyy: check certificate validity at this date (default now)")
         check.add_argument(

@@ -123,24 +123,39 @@ def _already_in_log(entry: AuditEntry) -> bool:
 def seal(*, wait_for_writers: float = 2.0) -> SealResult:
     """Seal every entry known to be committed in order; write a signed checkpoint if there is any new."""
     drained, rejected = drain_spool()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
             with connection.cursor() as cursor:  # one sealer at a time; writers never take this lock
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, SEALING])
-            frontier = _postgres_frontier(wait_for_writers)
-        else:
-            frontier = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
-        result = _seal_up_to(frontier)
+            result = _store(_compute(_postgres_frontier(wait_for_writers)))
+    else:
+        # SQLite: committed sequences are a gap-free prefix. Hash them without holding the writer lock
+        # (WAL readers never block), then take it only to store the checkpoint.
+        frontier = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+        computed = _compute(frontier)
+        with transaction.atomic():
+            latest = latest_checkpoint()
+            if computed.base != (latest.size if latest else 0):  # another sealer was quicker
+                computed = _compute(frontier)
+            result = _store(computed)
     result.drained, result.rejected_from_spool = drained, rejected
     return result
 
 
-def _seal_up_to(frontier: int) -> SealResult:
+@dataclass
+class _Computed:
+    base: int
+    checkpoint: chain.Checkpoint | None
+    count: int = 0
+    bad: list[int] = field(default_factory=list)
+
+
+def _compute(frontier: int) -> _Computed:
     last = latest_checkpoint()
     size, sequence = (last.size, last.sequence) if last else (0, 0)
-    running = bytes.fromhex(last.chain_hash) if last else chain.genesis()
     if frontier <= sequence:
-        return SealResult(checkpoint=None)
+        return _Computed(base=size, checkpoint=None)
+    running = bytes.fromhex(last.chain_hash) if last else chain.genesis()
     gaps, bad, previous, count = [], [], sequence, 0
     for entry in _entries(after=sequence, up_to=frontier):
         if entry["sequence"] > previous + 1:
@@ -160,11 +175,18 @@ def _seal_up_to(frontier: int) -> SealResult:
         ),
         private,
     )  # fmt: skip
+    return _Computed(base=size, checkpoint=signed, count=count, bad=bad)
+
+
+def _store(computed: _Computed) -> SealResult:
+    signed = computed.checkpoint
+    if signed is None:
+        return SealResult(checkpoint=None)
     row = AuditCheckpoint.objects.create(
         size=signed.size, sequence=signed.sequence, chain_hash=signed.chain_hash,
         gaps=[list(gap) for gap in signed.gaps], at=signed.at, key_id=signed.key_id, signature=signed.signature,
     )  # fmt: skip
-    return SealResult(checkpoint=row, sealed=count, bad_entries=bad)
+    return SealResult(checkpoint=row, sealed=computed.count, bad_entries=computed.bad)
 
 
 def _postgres_frontier(wait_for_writers: float) -> int:

@@ -13,6 +13,7 @@ which the database does not hold. See docs/adr/0003-audit-log.md.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,8 +37,11 @@ _FIELD_LENGTHS = {"object_type": 40, "object_id": 40, "unit_path": 64, "event": 
 LOCK_CLASS = 0x61756474  # "audt"
 WRITING = 1
 SEALING = 2
-# SQLite: how long a standalone entry (an audited read) may wait for the writer lock before it is spooled
-SQLITE_WAIT_MS = 50
+# SQLite: how long a standalone entry (an audited read) may wait for the writer lock before it is spooled;
+# once one was spooled, the next ones for a short while do not wait at all (a long import is running)
+SQLITE_WAIT_MS = 20
+SQLITE_NO_WAIT_AFTER_SPOOL_SECONDS = 2.0
+_spooled_at = [float("-inf")]
 
 
 def _bounded(text: str, limit: int) -> str:
@@ -184,13 +188,15 @@ def _append_standalone_on_sqlite(entries: list[AuditEntry]) -> list[AuditEntry]:
     within SQLITE_WAIT_MS, otherwise spooled, so that a read never waits for a long import to commit."""
     from . import spool
 
+    recently_spooled = time.monotonic() - _spooled_at[0] < SQLITE_NO_WAIT_AFTER_SPOOL_SECONDS
     try:
-        with _busy_timeout(SQLITE_WAIT_MS), transaction.atomic():
+        with _busy_timeout(0 if recently_spooled else SQLITE_WAIT_MS), transaction.atomic():
             append(entries)
         return entries
     except OperationalError as error:
         if not _is_locked(error):
             raise
+    _spooled_at[0] = time.monotonic()
     for entry in entries:  # not in the log yet: the sealer gives them their place
         entry.sequence, entry.mac, entry.mac_key = None, "", 0
     spool.put(entries)

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from cancuoc.audit import chain, sealing, spool
 from cancuoc.audit.tasks import schedule_sealing
@@ -33,7 +34,13 @@ class Command(BaseCommand):
         getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _seal(self, **options):
-        result = sealing.seal()
+        try:
+            result = sealing.seal()
+        except OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            raise CommandError("Cơ sở dữ liệu đang bận ghi (một lần nhập?): thử lại sau / the database is busy "
+                               "writing (an import?): try again later; the worker keeps sealing") from error  # fmt: skip
         schedule_sealing()  # the worker keeps sealing from now on
         if result.drained or result.rejected_from_spool:
             self.stdout.write(f"Chuyển {result.drained} mục chờ vào nhật ký / moved {result.drained} spooled "

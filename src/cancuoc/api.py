@@ -1,9 +1,19 @@
 """The JSON API under /api/v1 (OpenAPI document at /api/v1/docs and /api/v1/openapi.json).
 
-Each domain contributes a thin router; errors share one shape: ``{"code", "message_vi", "message_en"}``.
+Each domain contributes a thin router; errors share one shape: ``{"code", "message_vi", "message_en"}``,
+whatever went wrong: no answer carries a traceback or a server detail (those go to the server's log).
 """
 
+import logging
+
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError, IntegrityError
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
 from cancuoc.accounts.permissions import NotFound, PermissionDenied
@@ -12,6 +22,21 @@ from cancuoc.cards.api import router as cards_router
 from cancuoc.registry.actions import RegistryError
 from cancuoc.registry.api import router as registry_router
 from cancuoc.units.api import router as units_router
+from cancuoc.web.errors import ErrorCode, code_for_status, error_body
+from cancuoc.web.policies import content_security_policy
+
+logger = logging.getLogger("cancuoc.api")
+
+
+class JsonParser(Parser):
+    """Bodies are JSON, declared as JSON: a JSON text sent as a form or multipart body is refused (400),
+    not parsed. (Uploads, as in cards/verify, are read from request.FILES by their route.)"""
+
+    def parse_body(self, request):
+        if request.content_type != "application/json" and not request.content_type.endswith("+json"):
+            raise ValueError(f"a JSON body was expected, not {request.content_type}")
+        return super().parse_body(request)
+
 
 api = NinjaAPI(
     title="cancuoc API",
@@ -19,6 +44,13 @@ api = NinjaAPI(
     description="Căn cước: đăng ký dân cư, đơn vị hành chính, nhật ký truy cập / Population registry, units, audit",
     auth=django_auth,
     urls_namespace="api",
+    parser=JsonParser(),
+    # Swagger UI comes from Ninja's own static files ("ninja" in INSTALLED_APPS), never from a CDN. Its
+    # React components set style attributes and its stylesheet embeds data: SVG icons: this one page
+    # may use inline styles and data: images; scripts stay 'self' only, as everywhere.
+    docs_decorator=content_security_policy(
+        style_src=("'self'", "'unsafe-inline'"), img_src=("'self'", "data:")
+    ),
 )
 api.add_router("/units", units_router)
 api.add_router("/", registry_router)
@@ -51,3 +83,57 @@ def registry_error(request, exc: RegistryError):
         request, {"code": "invalid", "problems": [p.as_dict() for p in exc.problems],
                   "message_vi": "Dữ liệu không hợp lệ", "message_en": "Invalid data"}, status=422
     )  # fmt: skip
+
+
+@api.exception_handler(Http404)
+def http_not_found(request, exc):
+    return api.create_response(request, error_body(ErrorCode.NOT_FOUND), status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # Messages of HttpError are written by our routes (and Ninja's "Cannot parse request body").
+    code = code_for_status(exc.status_code)
+    return api.create_response(request, error_body(code, detail=str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    return api.create_response(request, error_body(ErrorCode.INVALID, detail=exc.errors), status=422)
+
+
+@api.exception_handler(IntegrityError)
+def conflict(request, exc):
+    # A database constraint refused the change: another request won a race for the same row.
+    logger.info("constraint refused %s %s: %s", request.method, request.path, exc)
+    return api.create_response(request, error_body(ErrorCode.CONFLICT), status=409)
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc):
+    logger.info("database refused a value on %s %s: %s", request.method, request.path, exc)
+    return api.create_response(request, error_body(ErrorCode.INVALID), status=422)
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+@api.exception_handler(MultiPartParserError)
+def bad_request(request, exc):
+    # What Django itself answers with 400: a body it cannot parse (a multipart body without boundary...).
+    return api.create_response(request, error_body(ErrorCode.BAD_REQUEST), status=400)
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def django_forbidden(request, exc):
+    return api.create_response(request, error_body(ErrorCode.FORBIDDEN), status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return api.create_response(request, error_body(ErrorCode.TOO_LARGE), status=413)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    logger.error("Internal Server Error: %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(request, error_body(ErrorCode.SERVER_ERROR), status=500)

@@ -4,7 +4,9 @@ One module, driven by environment variables, so that the demo (SQLite, DEBUG) an
 (PostgreSQL, CANCUOC_ENV=production) differ only in their environment:
 
 - ``DATABASE_URL``: ``postgresql://...`` for PostgreSQL; default is the embedded SQLite file in ``var/``.
-- ``CANCUOC_ENV``: ``production`` turns DEBUG off and every transport-security setting on.
+- ``CANCUOC_ENV``: ``production`` turns every transport-security setting on.
+- ``CANCUOC_DEBUG=1``: Django's debug mode, outside production only (off by default, also in the demo:
+  no answer may show a traceback, a path or a setting).
 - ``CANCUOC_SECRET_KEY``, ``CANCUOC_ALLOWED_HOSTS``, ``CANCUOC_VAR_DIR``.
 """
 
@@ -20,7 +22,7 @@ VAR_DIR = Path(os.environ.get("CANCUOC_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PRODUCTION = os.environ.get("CANCUOC_ENV") == "production"
-DEBUG = not PRODUCTION and os.environ.get("CANCUOC_DEBUG", "1") == "1"
+DEBUG = not PRODUCTION and os.environ.get("CANCUOC_DEBUG", "0") == "1"
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
 SECRET_KEY = os.environ.get("CANCUOC_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "django_htmx",
+    "ninja",  # its static files: Swagger UI served by us, not from a CDN
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -54,8 +57,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long caching; every other answer gets the policies.
+    "cancuoc.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cancuoc.web.middleware.VietnameseFirstMiddleware",
+    # Before anything reads the body: oversized bodies get 413; error answers become the site's.
+    "cancuoc.web.middleware.ErrorAnswersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -165,7 +172,8 @@ CANCUOC_IMPORT_MAX_STORED_ERRORS = int(os.environ.get("CANCUOC_IMPORT_MAX_STORED
 CANCUOC_IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("CANCUOC_IMPORT_STALE_AFTER_SECONDS", 300))
 # Uploaded files are deleted this many days after their job ended (`cancuoc imports purge`, run by the worker).
 CANCUOC_IMPORT_RETENTION_DAYS = float(os.environ.get("CANCUOC_IMPORT_RETENTION_DAYS", 7))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Any request body but a multipart upload (JSON, forms): larger ones get 413 (cancuoc.web.middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads above that size wait in a temporary file for the length of the request: owner-only.
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -199,6 +207,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy, Permissions-Policy and Cache-Control come from cancuoc.web.policies (middleware).
+CSRF_FAILURE_VIEW = "cancuoc.web.errors.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True

@@ -16,3 +16,9 @@ urlpatterns = [
     path("audit/", include("cancuoc.audit.urls")),
     path("", include("cancuoc.web.urls")),
 ]
+
+# Error pages of the site (and the API's error shape under /api/): cancuoc.web.errors.
+handler400 = "cancuoc.web.errors.bad_request"
+handler403 = "cancuoc.web.errors.permission_denied"
+handler404 = "cancuoc.web.errors.page_not_found"
+handler500 = "cancuoc.web.errors.server_error"

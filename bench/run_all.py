@@ -11,6 +11,7 @@ for script, arguments in [
     ("card_crypto.py", []),
     ("card_faces.py", []),
     ("import_million.py", []),
+    ("import_hostile_files.py", []),
     ("citizen_search.py", []),
     ("unit_search.py", ["--database-url", "postgresql://postgres@127.0.0.1:5432/cancuoc_bench"]),
 ]:

@@ -74,6 +74,7 @@ def test_a_job_killed_while_applying_is_failed_by_the_next_worker_and_applies_ag
     kill_during_apply(checked, monkeypatch)
     checked.refresh_from_db()
     assert checked.status == "applying" and not Citizen.objects.exists()
+    assert cache.get(services._heartbeat_key(checked.pk))["pid"] == os.getpid()  # its last beat stays
     assert services.fail_interrupted_jobs() == []  # the process that ran it still lives (this one)
 
     as_if_run_by(checked, dead_pid())  # the worker that ran it is gone; this is the restarted one

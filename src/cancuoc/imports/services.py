@@ -364,10 +364,13 @@ class _Heartbeat:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, exc_type, exc, traceback):
         self.stop.set()
         self.thread.join()
-        cache.delete(_heartbeat_key(self.job_pk))
+        # Stopped by SystemExit or KeyboardInterrupt, the job is left validating/applying: the last beat,
+        # naming this process, lets the next worker see at once that it is gone.
+        if exc_type is None or issubclass(exc_type, Exception):
+            cache.delete(_heartbeat_key(self.job_pk))
 
 
 def _start(job: ImportJob, status: str) -> None:

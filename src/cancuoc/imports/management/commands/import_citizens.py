@@ -42,6 +42,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  dòng/line {error.line} [{error.column}] {error.message_vi} / {error.message_en}"
             )
+        if job.unstored_errors:
+            self.stdout.write("  {} / {}".format(*services.unstored_note(job)))
         if not yes:
             self.stdout.write(
                 f"Chưa áp dụng (job #{job.pk}); chạy lại với --yes / not applied; run again with --yes"

@@ -203,8 +203,10 @@ def test_run_again_is_a_button_for_interrupted_jobs_only(
     assert refused.status == "failed"
 
 
-def test_the_worker_fails_interrupted_jobs_when_it_starts(checked, settings):
+def test_the_worker_fails_interrupted_jobs_when_it_starts(checked, settings, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    # the worker loop closes its connections between tasks; here that would be the test's transaction
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     ImportJob.objects.filter(pk=checked.pk).update(status="applying")
     as_if_run_by(checked, dead_pid())
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)

@@ -17,7 +17,16 @@ from cancuoc.registry.models import Citizen
 
 PAYLOAD = {"reason": "đăng ký", "id_number": "034090000123", "given_name": "An", "family_name": "Lê",
            "birth_date": "15/03/1990", "sex": "Nam", "permanent_unit_code": "12730"}  # fmt: skip
-LEAKS = ("Traceback", "site-packages", "/work/", "/src/cancuoc", "File \"", "SECRET_KEY", "DATABASES", "settings")
+LEAKS = (
+    "Traceback",
+    "site-packages",
+    "/work/",
+    "/src/cancuoc",
+    'File "',
+    "SECRET_KEY",
+    "DATABASES",
+    "settings",
+)
 
 
 def assert_error_shape(response, status, code=None):
@@ -55,7 +64,10 @@ def officer_client(client, officers):
 
 
 def nothing_written():
-    return not Citizen.objects.exists() and not AuditEntry.objects.filter(object_id=PAYLOAD["id_number"]).exists()
+    return (
+        not Citizen.objects.exists()
+        and not AuditEntry.objects.filter(object_id=PAYLOAD["id_number"]).exists()
+    )
 
 
 # --- oversized bodies -----------------------------------------------------------------------------
@@ -87,7 +99,10 @@ def test_an_oversized_field_inside_a_multipart_body_answers_413(officer_client):
 def test_an_upload_larger_than_the_import_limit_is_refused_before_it_is_read(officer_client, settings):
     settings.CANCUOC_IMPORT_MAX_BYTES = 1000
     response = officer_client.post(
-        "/imports/upload/", b"x", content_type="multipart/form-data; boundary=b", CONTENT_LENGTH=str(3 * 1024 * 1024)
+        "/imports/upload/",
+        b"x",
+        content_type="multipart/form-data; boundary=b",
+        CONTENT_LENGTH=str(3 * 1024 * 1024),
     )
     assert_site_page(response, 413)
 
@@ -118,7 +133,17 @@ def test_an_import_file_within_the_limit_still_uploads(officer_client, tmp_path)
         (json.dumps(PAYLOAD), "text/plain", 415),
         (json.dumps(PAYLOAD), "multipart/form-data", 400),  # no boundary
     ],
-    ids=["truncated", "unfinished", "list", "string", "deep-nesting", "nested-field", "form", "text", "multipart"],
+    ids=[
+        "truncated",
+        "unfinished",
+        "list",
+        "string",
+        "deep-nesting",
+        "nested-field",
+        "form",
+        "text",
+        "multipart",
+    ],
 )
 def test_a_body_the_api_cannot_read_answers_4xx_with_the_shape(officer_client, body, content_type, status):
     response = officer_client.post("/api/v1/citizens", body, content_type=content_type)
@@ -149,7 +174,9 @@ def test_an_api_route_that_raises_answers_500_in_the_shape(officer_client, monke
 
 def test_a_constraint_refusing_an_api_change_answers_409_in_the_shape(officer_client, monkeypatch):
     def lose_the_race(*args, **kwargs):
-        raise IntegrityError('duplicate key value violates unique constraint "registry_citizen_id_number_key"')
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "registry_citizen_id_number_key"'
+        )
 
     monkeypatch.setattr("cancuoc.registry.actions.create_citizen", lose_the_race)
     response = officer_client.post("/api/v1/citizens", PAYLOAD, content_type="application/json")

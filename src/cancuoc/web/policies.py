@@ -36,7 +36,6 @@ PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = {
     "payment": (),
     "usb": (),
     "serial": (),
-    "bluetooth": (),
     "display-capture": (),
     "fullscreen": ("self",),
 }

@@ -32,15 +32,18 @@ class EncryptedCharField(models.CharField):
     def cast_db_type(self, connection):
         return self.db_type(connection)
 
-    @property
-    def context(self) -> str:
-        return f"{self.model._meta.db_table}.{self.column}"
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        # what the ciphertext is bound to: this table's column (a value moved elsewhere does not open);
+        # computed once here, not per value
+        self.context = f"{cls._meta.db_table}.{self.column}"
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
         if value is None:
             return None
-        return crypto.seal(str(value), self.context, pad_to=self.pad_to)
+        if not isinstance(value, str):
+            value = super().get_prep_value(value)
+        return crypto.seal(value, self.context, pad_to=self.pad_to)
 
     def from_db_value(self, value, expression, connection):
         if value is None:

@@ -97,3 +97,16 @@ def test_status_names_a_missing_key_version(officers, own_keys):
     crypto.forget_cached_keys()
     with pytest.raises(CommandError, match="missing"):
         call_command("keys", "status")
+
+
+def test_status_finds_a_key_file_that_was_replaced(officers, own_keys, capsys):
+    """E.g. the keys folder was lost and the demo made a new key under the old name."""
+    import os
+
+    new_citizen(officers["thai_thuy"])
+    call_command("keys", "status")
+    assert "every key version opens its values" in capsys.readouterr().out
+    (own_keys / "personal-data.1.key").write_bytes(os.urandom(32))
+    crypto.forget_cached_keys()
+    with pytest.raises(CommandError, match=r"key versions \[1\] do not open"):
+        call_command("keys", "status")

@@ -67,19 +67,39 @@ class RekeyReport:
 
 def count_by_version() -> Counter:
     """How many encrypted values each key version holds (``cancuoc keys status``)."""
+    return _scan()[0]
+
+
+def versions_that_do_not_open() -> list[int]:
+    """Key versions whose file no longer opens the values made with it: one value of each is tried
+    (a key file replaced, damaged, or made anew after the folder was lost)."""
+    failing = []
+    for version, (context, token) in sorted(_scan()[1].items()):
+        try:
+            crypto.open_sealed(token, context)
+        except crypto.DecryptionError:
+            failing.append(version)
+    return failing
+
+
+def _scan() -> tuple[Counter, dict[int, tuple[str, str]]]:
     counts: Counter = Counter()
+    samples: dict[int, tuple[str, str]] = {}
+    quote = connection.ops.quote_name
     for model, fields in encrypted_columns():
-        quote = connection.ops.quote_name
+        contexts = [f"{model._meta.db_table}.{f.column}" for f in fields]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(model._meta.db_table)}"
             )
             while rows := cursor.fetchmany(5000):
                 for row in rows:
-                    for value in row:
+                    for context, value in zip(contexts, row, strict=True):
                         if value is not None:
-                            counts[crypto.key_version_of(value)] += 1
-    return counts
+                            version = crypto.key_version_of(value)
+                            counts[version] += 1
+                            samples.setdefault(version, (context, value))
+    return counts, samples
 
 
 def rekey(acting_user, *, batch_size: int = 2000, progress: Progress | None = None) -> RekeyReport:

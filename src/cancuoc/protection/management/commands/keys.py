@@ -64,6 +64,11 @@ class Command(BaseCommand):
         missing = sorted(set(counts) - set(versions))
         if missing:
             raise CommandError(f"Thiếu khóa phiên bản {missing} / key versions {missing} are missing")
+        wrong = services.versions_that_do_not_open()
+        if wrong:
+            raise CommandError(f"Khóa phiên bản {wrong} không mở được dữ liệu của nó (bị thay hoặc hỏng) / "
+                               f"key versions {wrong} do not open their values (replaced or damaged)")  # fmt: skip
+        self.stdout.write("Mỗi phiên bản khóa mở được dữ liệu của nó / every key version opens its values")
 
     def _rekey(self, acting, batch_size: int) -> None:
         def progress(done: int, total: int) -> None:

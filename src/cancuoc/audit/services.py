@@ -158,8 +158,11 @@ def _draw_sequences(count: int) -> list[int]:
         if connection.vendor == "postgresql":
             # Taken before drawing and held to the end of the transaction: the sealer sees who may still
             # commit entries below the highest sequence drawn. Shared: writers never wait for each other.
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [LOCK_CLASS, WRITING])
-            cursor.execute("SELECT nextval('audit_entry_sequence') FROM generate_series(1, %s)", [count])
+            # (one round trip: the lock's one-row subquery is joined before any nextval is evaluated)
+            cursor.execute(
+                "SELECT nextval('audit_entry_sequence') FROM (SELECT pg_advisory_xact_lock_shared(%s, %s)) AS "
+                "writing, generate_series(1, %s)", [LOCK_CLASS, WRITING, count],
+            )  # fmt: skip
             return sorted(row[0] for row in cursor.fetchall())
         # SQLite: this transaction holds the only writer lock, so MAX + 1 cannot collide
         cursor.execute("SELECT COALESCE(MAX(sequence), 0) FROM audit_auditentry")

@@ -110,3 +110,29 @@ def test_status_finds_a_key_file_that_was_replaced(officers, own_keys, capsys):
     crypto.forget_cached_keys()
     with pytest.raises(CommandError, match=r"key versions \[1\] do not open"):
         call_command("keys", "status")
+
+
+def test_rekey_never_overwrites_a_row_changed_meanwhile(officers, own_keys, monkeypatch):
+    officer, admin = officers["thai_thuy"], officers["admin"]
+    citizen = new_citizen(officer)
+    services.rotate_data_key(admin)
+    original = crypto.open_sealed
+    changed = []
+
+    def an_officer_changes_the_row_meanwhile(token, context, **kwargs):
+        if not changed:
+            changed.append(True)
+            actions.update_citizen(officer, Citizen.objects.get(pk=citizen.pk), {"religion": "Cao Đài"},
+                                   reason="đính chính")  # fmt: skip
+        return original(token, context, **kwargs)
+
+    monkeypatch.setattr(services.crypto, "open_sealed", an_officer_changes_the_row_meanwhile)
+    first = services.rekey(admin)
+    assert (first.rows, first.skipped) == (0, 1)
+    assert Citizen.objects.get(pk=citizen.pk).religion == "Cao Đài"  # the officer's change is kept
+    monkeypatch.setattr(services.crypto, "open_sealed", original)
+    # the officer's save wrote every field under the new key already: nothing is left to do
+    assert stored_versions() == {2}
+    second = services.rekey(admin)
+    assert (second.rows, second.skipped) == (0, 0)
+    assert Citizen.objects.get(pk=citizen.pk).religion == "Cao Đài"

@@ -259,3 +259,31 @@ def test_auditor_page_searches_by_user_and_record(client, officers):
     assert "001090000002" in page and "034090000001" not in page
     page = client.get("/audit/", {"object_id": "034090000001"}).content.decode()
     assert "officer_thai_thuy" in page and "001090000002" not in page
+
+
+def test_keys_are_created_at_the_first_start_even_in_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("CANCUOC_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("CANCUOC_ENV", "production")
+    keyring.forget_cached_keys()
+    with pytest.raises(keyring.KeyMissing):  # production never makes a key on first use
+        keyring.current("audit-mac")
+    call_command("audit", "create-keys")
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["audit-checkpoint.1.key", "audit-mac.1.key"]
+    call_command("audit", "create-keys")  # idempotent: never a second version by accident
+    assert len(list((tmp_path / "keys").iterdir())) == 2
+    keyring.forget_cached_keys()
+
+
+def test_rotating_a_key_needs_the_permission_and_is_audited(officers):
+    with pytest.raises(CommandError):
+        call_command("audit", "rotate-key", "checkpoint", "--user", "officer_thai_thuy")
+    before = keyring.current("audit-checkpoint").version
+    write_entries(officers["thai_thuy"], 2)
+    sealing.seal()
+    call_command("audit", "rotate-key", "checkpoint", "--user", "auditor")
+    assert keyring.current("audit-checkpoint").version == before + 1
+    assert AuditEntry.objects.filter(event="audit_key_rotated", actor_username="auditor").count() == 1
+    sealing.seal()  # a checkpoint under the new key; the old one still verifies
+    assert {c.key_id.split(":")[0] for c in AuditCheckpoint.objects.all()} == {
+        f"audit-checkpoint.{before}", f"audit-checkpoint.{before + 1}"}
+    assert sealing.verify().problems == []

@@ -28,3 +28,8 @@ def user_logged_out(user) -> None:
 def login_failed(*, username: str) -> None:
     record(None, AuditEvent(Action.LOGIN_FAILED, "user", "", "", f"username={username[:100]!r}",
                             event=Event.LOGIN_FAILED))  # fmt: skip
+
+
+def audit_key_rotated(actor, *, key_name: str, version: int) -> None:
+    record(actor, AuditEvent(Action.MANAGE, "key", f"{key_name}.{version}", _area(actor),
+                             f"new version {version} of {key_name}", event=Event.AUDIT_KEY_ROTATED))  # fmt: skip

@@ -53,6 +53,7 @@ class Event(models.TextChoices):
     CSCA_EXPORTED = "csca_exported", _("CSCA certificate exported")
     AUDIT_LOG_READ = "audit_log_read", _("Audit log read")
     AUDIT_LOG_SEALED = "audit_log_sealed", _("Audit log sealed")
+    AUDIT_KEY_ROTATED = "audit_key_rotated", _("Audit log key rotated")
     USER_LOGGED_IN = "user_logged_in", _("Logged in")
     USER_LOGGED_OUT = "user_logged_out", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Failed log-in")

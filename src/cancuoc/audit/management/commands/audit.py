@@ -1,4 +1,5 @@
-"""``cancuoc audit seal | head --out FILE | verify [--against FILE] | public-key --out FILE``."""
+"""``cancuoc audit seal | head --out FILE | verify [--against FILE] | public-key --out FILE | create-keys |
+rotate-key mac|checkpoint --user U``."""
 
 import json
 import os
@@ -7,9 +8,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
 
-from cancuoc.audit import chain, sealing, spool
+from cancuoc import keyring
+from cancuoc.accounts.models import User
+from cancuoc.accounts.permissions import PermissionDenied, Verb, require_permission
+from cancuoc.audit import chain, events, sealing, spool
 from cancuoc.audit.tasks import schedule_sealing
 from cancuoc.progress import progress_bar
+
+KEYS = {"mac": "audit-mac", "checkpoint": sealing.CHECKPOINT_KEY}
 
 
 class Command(BaseCommand):
@@ -17,7 +23,8 @@ class Command(BaseCommand):
         "Audit log: `seal` signs a checkpoint of what is committed now; `head --out FILE` writes the latest "
         "signed checkpoint for safekeeping outside; `verify [--against FILE]` checks every entry's MAC, the "
         "checkpoints' signatures and the chain, and exits non-zero naming the first bad entry; "
-        "`public-key --out FILE` exports the checkpoint signing key's public half."
+        "`public-key --out FILE` exports the checkpoint signing key's public half; `create-keys` makes the "
+        "keys at the first start; `rotate-key mac|checkpoint --user U` starts a new key version (audited)."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +36,10 @@ class Command(BaseCommand):
         verify.add_argument("--against", help="a checkpoint file kept outside (from `audit head`)")
         public = sub.add_parser("public-key")
         public.add_argument("--out", required=True, help="file to write (PEM)")
+        sub.add_parser("create-keys", help="create the MAC and checkpoint keys if missing (first start)")
+        rotate = sub.add_parser("rotate-key", help="a new version of a key; older versions stay for verifying")
+        rotate.add_argument("key", choices=sorted(KEYS))
+        rotate.add_argument("--user", required=True, help="acting user (an auditor; audited)")
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action.replace('-', '_')}")(**options)
@@ -92,6 +103,30 @@ class Command(BaseCommand):
             + (f"; verified against the held checkpoint of {held.size} entries (#{held.sequence})" if held else "")
             + (f"; {spool.pending()} entries waiting in the spool" if spool.pending() else "")
         )
+
+    def _create_keys(self, **options):
+        for name in KEYS.values():
+            try:
+                key = keyring.current(name)
+                self.stdout.write(f"{name}: version {key.version} (đã có / already there)")
+            except keyring.KeyMissing:
+                key = keyring.create_version(name)
+                self.stdout.write(f"{name}: version {key.version} (mới tạo / created) in {keyring.keys_dir()}")
+
+    def _rotate_key(self, *, key, user, **options):
+        acting = User.objects.filter(username=user, is_active=True).first()
+        if acting is None:
+            raise CommandError(f"Không có người dùng đang hoạt động {user} / no active user {user}")
+        try:
+            require_permission(acting, Verb.AUDIT_SEAL)
+        except PermissionDenied as error:
+            raise CommandError(f"Vai trò của {user} không được làm việc này / the role of {user} may not "
+                               "do this") from error  # fmt: skip
+        created = keyring.create_version(KEYS[key])
+        keyring.forget_cached_keys()
+        events.audit_key_rotated(acting, key_name=created.name, version=created.version)
+        self.stdout.write(f"{created.name}: version {created.version} hiện hành / is current; older versions "
+                          "stay for verifying")  # fmt: skip
 
     def _public_key(self, *, out, **options):
         _write(Path(out), sealing.public_key_pem())

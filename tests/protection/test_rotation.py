@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from cancuoc import keyring
 from cancuoc.accounts.permissions import PermissionDenied
 from cancuoc.audit.models import AuditEntry
 from cancuoc.protection import crypto, files, services
@@ -136,3 +137,14 @@ def test_rekey_never_overwrites_a_row_changed_meanwhile(officers, own_keys, monk
     second = services.rekey(admin)
     assert (second.rows, second.skipped) == (0, 0)
     assert Citizen.objects.get(pk=citizen.pk).religion == "Cao Đài"
+
+
+def test_create_makes_the_first_key_in_production_and_never_a_second(own_keys, monkeypatch, capsys):
+    monkeypatch.setenv("CANCUOC_ENV", "production")  # where a missing key is an error, never made silently
+    with pytest.raises(keyring.KeyMissing):
+        crypto.current_version()
+    call_command("keys", "create")
+    assert crypto.current_version() == 1
+    call_command("keys", "create")
+    assert "already present" in capsys.readouterr().out
+    assert [p.name for p in own_keys.iterdir()] == ["personal-data.1.key"]

@@ -1,4 +1,4 @@
-"""``cancuoc keys status | rotate --user U | rekey --user U [--batch-size N]``: the personal-data key."""
+"""``cancuoc keys status | create | rotate --user U | rekey --user U [--batch-size N]``: the personal-data key."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("status", help="key versions and how many values each one holds")
+        sub.add_parser("create", help="create the first version if there is none (first start in production)")
         rotate = sub.add_parser("rotate", help="a new key version, current from now on; old ones stay")
         rekey = sub.add_parser("rekey", help="re-encrypt values and files under older versions")
         rekey.add_argument("--batch-size", type=int, default=2000)
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         try:
             if action == "status":
                 self._status()
+            elif action == "create":
+                self._create()
             elif action == "rotate":
                 key = services.rotate_data_key(_acting_user(options["user"]))
                 self.stdout.write(
@@ -49,6 +52,15 @@ class Command(BaseCommand):
                                f"the role of {options['user']} may not do this") from error  # fmt: skip
         except (keyring.KeyMissing, crypto.DecryptionError) as error:
             raise CommandError(str(error)) from error
+
+    def _create(self) -> None:
+        folder = keyring.keys_dir()
+        if any(folder.glob(f"{crypto.KEY_NAME}.*.key")):
+            self.stdout.write(f"{crypto.KEY_NAME}: đã có / already present in {folder}")
+            return
+        key = keyring.create_version(crypto.KEY_NAME)
+        self.stdout.write(f"{crypto.KEY_NAME}.{key.version} tạo trong / created in {folder}: "
+                          f"sao lưu thư mục này / back this folder up")  # fmt: skip
 
     def _status(self) -> None:
         current = crypto.current_version()

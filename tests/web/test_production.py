@@ -35,13 +35,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
+def fetch(url: str, **headers):
+    """(status, headers (case-insensitive), body), without following redirects."""
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(urllib.request.Request(url, headers=headers), timeout=10) as answer:
-            return answer.status, dict(answer.headers), answer.read()
+            return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def production_environment(tmp_path: Path) -> dict[str, str]:
@@ -88,7 +89,7 @@ def test_production_serves_collected_static_files_on_the_application_server(prod
     base, var_dir = production_server
     status, headers, body = fetch(f"{base}/static/cancuoc/site.css", **BEHIND_PROXY)
     assert status == 200 and headers["Content-Type"].startswith("text/css") and len(body) > 100
-    assert "WSGIServer" not in headers.get("Server", "")  # not Django's development server
+    assert headers.get("Server") == "granian"  # not Django's development server
 
     # collectstatic ran: hashed names, which are cached for a long time, and the pages link to them.
     manifest = json.loads((var_dir / "static" / "staticfiles.json").read_text())["paths"]
@@ -154,8 +155,12 @@ def test_supervisor_restarts_a_worker_that_died_and_stops_with_the_server(tmp_pa
 def test_serve_binds_localhost_when_given_only_a_port():
     assert serve.bind_address("8000") == "127.0.0.1:8000"
     assert serve.bind_address("unix:/run/cancuoc/web.sock") == "unix:/run/cancuoc/web.sock"
-    command = serve.server_command("gunicorn", "0.0.0.0:9000", workers=3, threads=4)
-    assert command[1:3] == ["-m", "gunicorn"] and "0.0.0.0:9000" in command and "gthread" in command
+    command = serve.server_command("granian", "0.0.0.0:9000", workers=3, threads=4)
+    assert command[1:3] == ["-m", "granian"] and command[-1] == "cancuoc.wsgi:application"
+    assert command[command.index("--host") + 1] == "0.0.0.0" and command[command.index("--port") + 1] == "9000"
+    assert command[command.index("--workers") + 1] == "3" and command[command.index("--blocking-threads") + 1] == "4"
+    command = serve.server_command("granian", "unix:/run/cancuoc/web.sock", workers=2, threads=2)
+    assert command[command.index("--uds") + 1] == "/run/cancuoc/web.sock" and "--host" not in command
 
 
 # --- Backup and restore (PostgreSQL) ----------------------------------------------------------------------

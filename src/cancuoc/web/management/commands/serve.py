@@ -2,10 +2,11 @@
 
     cancuoc serve [ADDRESS:PORT | unix:/run/cancuoc/web.sock] [--workers N] [--threads T] [--no-worker]
 
-The site runs on gunicorn with threaded workers (docs/adr/0007-application-server.md gives the
-measurements behind that choice), in the demo as in production. With ``CANCUOC_ENV=production`` the
-static files are collected first (hashed names, compressed copies) so that WhiteNoise serves them with
-long cache headers. Unless ``--no-worker`` is given, this command also starts ``cancuoc worker`` as a
+The site runs on granian (WSGI: HTTP in Rust, the application in a few threads per process;
+docs/adr/0007-application-server.md gives the measurements behind that choice), in the demo as in
+production; ``--server gunicorn`` (threaded workers, if gunicorn is installed) is the measured
+runner-up. With ``CANCUOC_ENV=production`` the static files are collected first (hashed names,
+compressed copies) so that WhiteNoise serves them with long cache headers. Unless ``--no-worker`` is given, this command also starts ``cancuoc worker`` as a
 child process and restarts it if it dies: the one-command install of the demo and of a small machine.
 A deployment with systemd runs ``cancuoc serve --no-worker`` and ``cancuoc worker`` as two services
 (docs/deployment.md). ``--server development`` keeps Django's development server, outside production.
@@ -23,17 +24,19 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-SERVERS = ("gunicorn", "development")
+SERVERS = ("granian", "gunicorn", "development")
 WORKER_RESTART_DELAY = 2.0
 
 
 def default_workers() -> int:
-    """Processes of the application server: CANCUOC_WEB_WORKERS, else two per core (at least two)."""
+    """Processes of the application server: CANCUOC_WEB_WORKERS, else two per core (at least two): a
+    process runs Python on one core at a time, and a second one per core fills the time the first waits
+    for the database."""
     return int(os.environ.get("CANCUOC_WEB_WORKERS") or max(2, 2 * (os.cpu_count() or 1)))
 
 
 def default_threads() -> int:
-    return int(os.environ.get("CANCUOC_WEB_THREADS") or 4)
+    return int(os.environ.get("CANCUOC_WEB_THREADS") or 2)
 
 
 def bind_address(addrport: str) -> str:
@@ -46,6 +49,34 @@ def bind_address(addrport: str) -> str:
 def server_command(server: str, addrport: str, workers: int, threads: int) -> list[str]:
     if server == "development":
         return [sys.executable, "-m", "cancuoc.cli", "runserver", addrport, "--noreload"]
+    if server == "granian":
+        return granian_command(bind_address(addrport), workers, threads)
+    return gunicorn_command(addrport, workers, threads)
+
+
+def granian_command(bind: str, workers: int, threads: int) -> list[str]:
+    if bind.startswith("unix:"):
+        where = ["--uds", bind.removeprefix("unix:")]
+    else:
+        host, _, port = bind.rpartition(":")
+        where = ["--host", host.strip("[]"), "--port", port]
+    return [
+        sys.executable, "-m", "granian", "--interface", "wsgi", *where,
+        "--workers", str(workers), "--blocking-threads", str(threads),
+        # No more requests inside Python at once than it has threads; the rest wait in granian's queue.
+        "--backpressure", str(threads),
+        "--no-ws", "--respawn-failed-workers", "--workers-kill-timeout", "30",
+        *(["--access-log"] if access_log_wanted() else []),
+        "cancuoc.wsgi:application",
+    ]  # fmt: skip
+
+
+def access_log_wanted() -> bool:
+    # The reverse proxy keeps the access log in production; the demo prints it, as runserver did.
+    return os.environ.get("CANCUOC_ACCESS_LOG", "0" if settings.PRODUCTION else "1") == "1"
+
+
+def gunicorn_command(addrport: str, workers: int, threads: int) -> list[str]:
     command = [
         sys.executable, "-m", "gunicorn", "cancuoc.wsgi:application",
         "--bind", bind_address(addrport),
@@ -56,9 +87,7 @@ def server_command(server: str, addrport: str, workers: int, threads: int) -> li
         # X-Forwarded-Proto is trusted only from the reverse proxy on this machine.
         "--forwarded-allow-ips", os.environ.get("CANCUOC_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
     ]  # fmt: skip
-    # The reverse proxy keeps the access log in production; the demo prints it, as runserver did.
-    access_log = os.environ.get("CANCUOC_ACCESS_LOG", "" if settings.PRODUCTION else "-")
-    return command + (["--access-logfile", access_log] if access_log else [])
+    return command + (["--access-logfile", "-"] if access_log_wanted() else [])
 
 
 def worker_command() -> list[str]:
@@ -70,7 +99,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
-        parser.add_argument("--server", choices=SERVERS, default="gunicorn")
+        parser.add_argument("--server", choices=SERVERS, default="granian")
         parser.add_argument("--workers", type=int, default=None, help="server processes (CANCUOC_WEB_WORKERS)")
         parser.add_argument("--threads", type=int, default=None, help="threads per process (CANCUOC_WEB_THREADS)")
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
@@ -102,7 +131,7 @@ def supervise(server_argv: list[str], worker_argv: list[str] | None, log) -> int
     server = None
 
     def reload(_signum, _frame):
-        # gunicorn replaces its worker processes gracefully on HUP (systemctl reload cancuoc-web).
+        # granian and gunicorn replace their worker processes gracefully on HUP (systemctl reload cancuoc-web).
         if server is not None and server.poll() is None:
             server.send_signal(signal.SIGHUP)
 

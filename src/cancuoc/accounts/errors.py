@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from cancuoc.errors import CodedError
+
 
 class AccountErrorCode(StrEnum):
     REASON_REQUIRED = "reason_required"
@@ -33,13 +35,5 @@ MESSAGES: dict[AccountErrorCode, tuple[str, str]] = {
 }  # fmt: skip
 
 
-class AccountError(Exception):
-    def __init__(self, code: AccountErrorCode, field: str = "", **values):
-        message_vi, message_en = MESSAGES[code]
-        self.code, self.field = code, field
-        self.message_vi, self.message_en = message_vi.format(**values), message_en.format(**values)
-        super().__init__(f"{self.message_vi} / {self.message_en}")
-
-    @property
-    def message(self) -> str:
-        return f"{self.message_vi} / {self.message_en}"
+class AccountError(CodedError):
+    MESSAGES = MESSAGES

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from cancuoc.errors import CodedError
+
 
 class CardErrorCode(StrEnum):
     # what the verifier is given
@@ -96,19 +98,13 @@ MESSAGES: dict[CardErrorCode, tuple[str, str]] = {
 }  # fmt: skip
 
 
-class CardError(Exception):
+class CardError(CodedError):
     """An error with a code and its message in Vietnamese and English; ``str()`` gives both."""
 
-    def __init__(self, code: CardErrorCode, **values):
-        self.code = code
-        self.values = values
-        message_vi, message_en = MESSAGES[code]
-        self.message_vi = message_vi.format(**values)
-        self.message_en = message_en.format(**values)
-        super().__init__(f"{self.message_vi} / {self.message_en}")
+    MESSAGES = MESSAGES
 
-    def as_dict(self) -> dict:
-        return {"code": str(self.code), "message_vi": self.message_vi, "message_en": self.message_en}
+    def __init__(self, code: CardErrorCode, **values):
+        super().__init__(code, **values)
 
 
 class TrustMaterialError(CardError, ValueError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from cancuoc.errors import CodedError, bilingual
 from cancuoc.registry.validation import Problem
 
 
@@ -100,18 +101,17 @@ MESSAGES: dict[ImportErrorCode, tuple[str, str]] = {
 
 
 def message(code: ImportErrorCode, **values) -> tuple[str, str]:
-    message_vi, message_en = MESSAGES[code]
-    return message_vi.format(**values), message_en.format(**values)
+    return bilingual(MESSAGES, code, **values)
 
 
 def problem(field: str, code: ImportErrorCode, **values) -> Problem:
     return Problem(field, str(code), *message(code, **values))
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(CodedError):
     """The whole file is refused: its job fails with this code's message and keeps nothing of the file."""
 
+    MESSAGES = MESSAGES
+
     def __init__(self, code: ImportErrorCode, **values):
-        self.code = code
-        self.message_vi, self.message_en = message(code, **values)
-        super().__init__(f"{self.message_vi} / {self.message_en}")
+        super().__init__(code, **values)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from cancuoc.errors import bilingual
+
 from .validation import Problem
 
 
@@ -45,5 +47,4 @@ MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
 
 
 def problem(field: str, error: RegistryErrorCode, **values) -> Problem:
-    message_vi, message_en = MESSAGES[error]
-    return Problem(field, str(error), message_vi.format(**values), message_en.format(**values))
+    return Problem(field, str(error), *bilingual(MESSAGES, error, **values))

@@ -14,6 +14,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from cancuoc.errors import bilingual
+
 logger = logging.getLogger("cancuoc.errors")
 
 API_PREFIX = "/api/"
@@ -79,7 +81,7 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def error_body(code: ErrorCode, **extra) -> dict:
-    message_vi, message_en = MESSAGES[code]
+    message_vi, message_en = bilingual(MESSAGES, code)
     return {"code": str(code), "message_vi": message_vi, "message_en": message_en, **extra}
 
 
@@ -98,7 +100,7 @@ def api_error(code: ErrorCode, **extra) -> JsonResponse:
 def error_page(request: HttpRequest, code: ErrorCode, *, message: str = "") -> HttpResponse:
     """The site's page for one error; ``message`` is a text meant for the user (never a server detail)."""
     status = STATUS[code]
-    message_vi, message_en = MESSAGES[code]
+    message_vi, message_en = bilingual(MESSAGES, code)
     # The page does not echo the address asked for (the language switch returns home): a 404 for a
     # number outside the area must not differ from, nor repeat, anything of the request.
     context = {"status": status, "code": str(code), "message_vi": message_vi, "message_en": message_en,

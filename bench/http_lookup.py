@@ -9,7 +9,8 @@ administrator, and drives the server with `wrk` (Debian package `wrk`) on the sa
 connection sends its next request as soon as the previous answer arrived, for a fixed time. Every
 request is audited by the application (a read or a search entry). The requests carry
 ``X-Forwarded-Proto: https`` as the reverse proxy would. ``--candidates`` measures the application
-servers compared in docs/adr/0007-application-server.md instead (figure ``http-servers``).
+servers compared in docs/adr/0007-application-server.md instead (figure ``http-servers``; needs
+``pip install gunicorn uvicorn`` beside granian).
 """
 
 import argparse
@@ -249,7 +250,8 @@ def main() -> None:
                 finally:
                     stop(process)
             name, title = "http-servers", f"Application servers compared, {total:,} citizens on PostgreSQL"
-            intro = f"`bench/http_lookup.py --candidates`: {what}, {args.duration} s per row."
+            intro = (f"`bench/http_lookup.py --candidates`: {what}, logged in, one audit entry per request, "
+                     f"{args.duration} s per row, `wrk` on the same machine, persistent database connections.")
             header = "| server | clients | requests/s | p50 ms | p99 ms | max ms | errors |"
         else:
             port = free_port()

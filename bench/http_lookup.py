@@ -269,8 +269,8 @@ def main() -> None:
             finally:
                 stop(process)
             name, title = "http-lookup", f"Audited lookup and search through HTTP, {total:,} citizens on PostgreSQL"
-            intro = (f"`bench/http_lookup.py`: `cancuoc serve` in production (its defaults: gunicorn, gthread "
-                     f"workers; up in {startup:.1f} s including `collectstatic`), persistent database connections (the default), "
+            intro = (f"`bench/http_lookup.py`: `cancuoc serve` in production (its defaults: granian, 2 processes "
+                     f"per core × 2 threads; up in {startup:.1f} s including `collectstatic`), persistent database connections (the default), "
                      f"logged in as a national administrator, `wrk` on the same machine, {args.duration} s per row. "
                      f"Goal: ≥ 500 lookups/s at 32 clients with p99 < 100 ms.")  # fmt: skip
             header = "| request | clients | requests/s | p50 ms | p99 ms | max ms | errors |"

@@ -63,8 +63,6 @@ def granian_command(bind: str, workers: int, threads: int) -> list[str]:
     return [
         sys.executable, "-m", "granian", "--interface", "wsgi", *where,
         "--workers", str(workers), "--blocking-threads", str(threads),
-        # No more requests inside Python at once than it has threads; the rest wait in granian's queue.
-        "--backpressure", str(threads),
         "--no-ws", "--respawn-failed-workers", "--workers-kill-timeout", "30",
         *(["--access-log"] if access_log_wanted() else []),
         "cancuoc.wsgi:application",

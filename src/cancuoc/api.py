@@ -9,7 +9,7 @@ import logging
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, IntegrityError
-from django.http import Http404
+from django.http import Http404, RawPostDataException
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -111,6 +111,12 @@ def conflict(request, exc):
 def data_error(request, exc):
     logger.info("database refused a value on %s %s: %s", request.method, request.path, exc)
     return api.create_response(request, error_body(ErrorCode.INVALID), status=422)
+
+
+@api.exception_handler(RawPostDataException)
+def form_body_for_json_route(request, exc):
+    # A form or multipart body sent to a JSON route: the CSRF check has read it as a form already.
+    return api.create_response(request, error_body(ErrorCode.UNSUPPORTED_MEDIA_TYPE), status=415)
 
 
 @api.exception_handler(SuspiciousOperation)

@@ -171,6 +171,8 @@ CANCUOC_IMPORT_MAX_CELL_CHARS = int(os.environ.get("CANCUOC_IMPORT_MAX_CELL_CHAR
 CANCUOC_IMPORT_MAX_LINE_CHARS = int(os.environ.get("CANCUOC_IMPORT_MAX_LINE_CHARS", 100_000))
 CANCUOC_IMPORT_MAX_DECOMPRESSED_BYTES = int(os.environ.get("CANCUOC_IMPORT_MAX_DECOMPRESSED_BYTES", 1 << 30))
 CANCUOC_IMPORT_MAX_STORED_ERRORS = int(os.environ.get("CANCUOC_IMPORT_MAX_STORED_ERRORS", 10_000))
+# More rows than this whose numbers exist outside the officer's area or were cancelled refuse the whole file.
+CANCUOC_IMPORT_MAX_UNAVAILABLE = int(os.environ.get("CANCUOC_IMPORT_MAX_UNAVAILABLE", 50))
 # A checking or applying job whose worker gave no sign of life for this long is marked failed (run again).
 CANCUOC_IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("CANCUOC_IMPORT_STALE_AFTER_SECONDS", 300))
 # Uploaded files are deleted this many days after their job ended (`cancuoc imports purge`, run by the worker).

@@ -9,6 +9,7 @@ from cancuoc.accounts.errors import AccountError
 from cancuoc.accounts.models import Role
 from cancuoc.accounts.permissions import NotFound
 from cancuoc.audit.models import AuditEntry
+from tests.factories import UserFactory
 
 User = get_user_model()
 
@@ -30,6 +31,7 @@ def test_a_supervisor_creates_a_commune_officer_in_their_area(client, officers, 
     created = User.objects.get(username="cb_thai_thuy_2")
     assert (created.role, created.unit, created.must_change_password) == ("commune_officer", world.thai_thuy, True)
     assert (created.last_name, created.first_name) == ("Trần Văn", "Bình")
+    assert created.get_full_name() == "Trần Văn Bình"
     shown = response.context["password"]
     assert created.check_password(shown) and shown not in str(AuditEntry.objects.values_list("changes"))
     assert events(created) == [("user_created", "supervisor_hung_yen")]
@@ -45,6 +47,7 @@ def test_a_supervisor_creates_a_commune_officer_in_their_area(client, officers, 
         ("auditor", "", "role_not_assignable"),
         ("commune_officer", "", "unit_required"),
         ("commune_officer", "99999", "unit_unknown"),
+        ("commune_officer", "33", "unit_not_a_commune"),  # a commune officer over the whole province
     ],
 )
 def test_a_supervisor_cannot_place_an_officer_outside_their_reach(client, officers, role, unit, code):
@@ -104,6 +107,8 @@ def test_reset_password_forces_a_change_at_the_next_log_in(client, officers):
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     weak = client.post("/password/", {"old_password": password, "new_password": "123", "new_password2": "123"})
     assert weak.status_code == 422
+    same = client.post("/password/", {"old_password": password, "new_password": password, "new_password2": password})
+    assert same.status_code == 422 and "khác mật khẩu hiện tại" in same.context["error"]
     done = client.post("/password/", {"old_password": password, "new_password": "Một mật khẩu mới 2026",
                                       "new_password2": "Một mật khẩu mới 2026"})  # fmt: skip
     assert done.status_code == 302
@@ -125,6 +130,19 @@ def test_a_reason_is_required(officers, world):
     assert error.value.code == "reason_required"
 
 
+def test_django_admin_refuses_a_province_for_a_commune_officer(client, officers, world):
+    admin_user = officers["admin"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.post("/admin/accounts/user/add/", {"username": "cb_x", "password1": "Mật-khẩu-dài-2026",
+                           "password2": "Mật-khẩu-dài-2026", "role": "commune_officer", "unit": world.hung_yen.pk})  # fmt: skip
+    assert response.status_code == 200 and "area is a commune" in response.content.decode()
+    assert not User.objects.filter(username="cb_x").exists()
+    # units that ceased on 30/06/2025 are not offered
+    assert f'value="{world.old_diem_dien.pk}"' not in client.get("/admin/accounts/user/add/").content.decode()
+
+
 def test_django_admin_adds_a_user_with_role_and_area_and_audits_it(client, officers, world):
     admin_user = officers["admin"]
     admin_user.is_staff = admin_user.is_superuser = True
@@ -139,6 +157,7 @@ def test_django_admin_adds_a_user_with_role_and_area_and_audits_it(client, offic
     assert done.status_code == 302, done.content.decode()[:2000]
     added = User.objects.get(username="cb_admin_added")
     assert events(added) == [("user_created", "admin")]
+    assert added.unit == world.thai_thuy and added.must_change_password
 
 
 def test_a_change_by_any_other_path_is_audited_as_the_system(officers, monkeypatch):
@@ -156,3 +175,19 @@ def test_logging_in_is_not_a_change_of_the_user(client, officers):
     assert log_in(client, "officer_thai_thuy", "correct-horse-battery")
     logged = AuditEntry.objects.filter(object_type="user", sequence__gt=before)
     assert list(logged.values_list("event", flat=True)) == ["user_logged_in"]
+
+
+def test_a_supervisor_cannot_create_or_manage_a_peer_of_the_same_unit(client, officers, world):
+    peer = UserFactory(username="peer_hung_yen", role=Role.SUPERVISOR, unit=world.hung_yen)
+    client.force_login(officers["hung_yen"])
+    response = client.post("/officers/new/", {"username": "another_peer", "role": "supervisor",
+                                              "unit": world.hung_yen.code, "reason": "thử"})  # fmt: skip
+    assert response.status_code == 422 and response.context["error"].code == "unit_outside_area"
+    assert client.post(f"/officers/{peer.pk}/reset-password/", {"reason": "x"}).status_code == 404
+    assert client.get(f"/officers/{peer.pk}/").status_code == 404
+    peer.refresh_from_db()
+    assert peer.is_active and peer.check_password("correct-horse-battery")
+    # a supervisor of a commune below the province is managed
+    below = client.post("/officers/new/", {"username": "sv_thai_thuy", "role": "supervisor", "unit": "12730",
+                                           "reason": "bổ nhiệm"})  # fmt: skip
+    assert below.status_code == 200 and User.objects.get(username="sv_thai_thuy").unit == world.thai_thuy

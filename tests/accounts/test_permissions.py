@@ -188,9 +188,47 @@ def test_an_import_row_gets_the_same_single_answer(tmp_path, officers, world):
 
 
 def test_an_import_cannot_change_identity_fields_from_a_temporary_commune(tmp_path, officers, lodger):
-    header = "Số định danh,Họ và tên,Ngày sinh,Giới tính,Mã xã thường trú\n"
+    header = "Số định danh,Họ và tên,Ngày sinh,Giới tính,Mã xã thường trú,Mã xã tạm trú,Địa chỉ tạm trú\n"
     path = tmp_path / "b.csv"
-    path.write_text(header + "001090000555,Trần Văn An,15/03/1990,Nam,00004\n", encoding="utf-8")
+    path.write_text(header + "001090000555,Trần Văn An,15/03/1990,Nam,00004,12730,Thôn 3\n", encoding="utf-8")
     job = imports.validate_job(imports.create_job(officers["thai_thuy"], path, "b.csv"))
     assert "field_not_yours" in {e.code for e in job.row_errors.all()}
     assert job.valid_rows == 0
+
+
+def test_a_request_that_could_not_succeed_learns_nothing_about_the_number(client, officers, world):
+    # outside the officer's area, an existing and a new number get the same refusal: the area's
+    CitizenFactory(id_number="001090000777", permanent_unit=world.ba_dinh)
+    client.force_login(officers["thai_thuy"])
+    answers = [client.post("/api/v1/citizens", {**PAYLOAD, "permanent_unit_code": "00004", "id_number": number},
+                           content_type="application/json").json() for number in ("001090000777", "001090000778")]  # fmt: skip
+    assert answers[0] == answers[1]
+    assert [p["code"] for p in answers[0]["problems"]] == ["outside_area"]
+
+
+def test_refused_lookups_are_audited_like_reads(client, officers, world):
+    CitizenFactory(id_number="001090000777", permanent_unit=world.ba_dinh)
+    client.force_login(officers["thai_thuy"])
+    for path in ("/api/v1/citizens/001090000777", "/api/v1/citizens/001090000999", "/citizens/001090000777/",
+                 "/api/v1/citizens/001090000777/history"):  # fmt: skip
+        assert client.get(path).status_code == 404
+    refused = AuditEntry.objects.filter(event="citizen_lookup_refused").order_by("sequence")
+    assert [(e.object_id, e.reason) for e in refused] == [
+        ("001090000777", "api"), ("001090000999", "api"), ("001090000777", "citizen page"),
+        ("001090000777", "api history"),
+    ]  # fmt: skip
+    assert {e.actor_username for e in refused} == {"officer_thai_thuy"}
+
+
+def test_an_import_naming_many_unusable_numbers_is_refused_whole(tmp_path, officers, world, settings):
+    settings.CANCUOC_IMPORT_MAX_UNAVAILABLE = 3
+    for n in range(5):
+        CitizenFactory(id_number=f"00109000070{n}", permanent_unit=world.ba_dinh)
+    header = "Số định danh,Họ và tên,Ngày sinh,Giới tính,Mã xã thường trú\n"
+    rows = "".join(f"00109000070{n},Lê Văn An,15/03/1990,Nam,12730\n" for n in range(5))
+    path = tmp_path / "sweep.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    job = imports.validate_job(imports.create_job(officers["thai_thuy"], path, "sweep.csv"))
+    assert job.status == "failed" and job.error_code == "file_too_many_unavailable"
+    assert not job.row_errors.exists()
+    assert AuditEntry.objects.filter(event="citizen_creation_refused").count() == 5  # each attempt stays in the log

@@ -127,3 +127,14 @@ def test_verify_api_reads_uploaded_files(pki_dir, officers, world, client):
     assert body["ok"] and {c["name"]: c["status"] for c in body["checks"]}["chain"] == "pass"
     bad = client.post("/api/v1/cards/verify", {"files": [SimpleUploadedFile("evil.exe", b"MZ")]})
     assert bad.status_code == 422
+
+
+def test_no_card_is_personalised_for_a_deceased_citizen(pki_dir, officers, world):
+    from datetime import date
+
+    CitizenFactory(id_number="034090000004", permanent_unit=world.thai_thuy, date_of_death=date(2025, 6, 12))
+    with pytest.raises(CommandError, match="deceased"):
+        call_command("card", "personalise", "--citizen", "034090000004", "--out", str(pki_dir / "dead"),
+                     "--user", "production", "--no-faces")  # fmt: skip
+    assert not (pki_dir / "dead").exists()
+    assert not AuditEntry.objects.filter(event="card_personalised").exists()

@@ -1,9 +1,11 @@
 """May this user manage that officer? Officers are managed within the manager's area and never given a
-role above the manager's own (``permissions.ASSIGNABLE_ROLES``)."""
+role above the manager's own (``permissions.ASSIGNABLE_ROLES``). A supervisor manages the commune officers of
+the area and the supervisors of units strictly below their own, never a peer of the same unit (who could
+otherwise reset the other's password and take the account over)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Role, User
 from .permissions import (
@@ -29,7 +31,9 @@ def manageable_users(manager) -> QuerySet[User]:
     path = area_path(manager, Verb.USER_MANAGE)
     users = User.objects.select_related("unit")
     if path is not None:
-        users = users.filter(unit__path__startswith=path, role__in=assignable_roles(manager))
+        users = users.filter(unit__path__startswith=path, role__in=assignable_roles(manager)).filter(
+            ~Q(role=Role.SUPERVISOR) | ~Q(unit_id=manager.unit_id)
+        )
     return users
 
 
@@ -39,6 +43,8 @@ def may_place(manager, role: str, unit) -> bool:
         return False
     if unit is None:
         return area_path(manager, Verb.USER_MANAGE) is None
+    if role == Role.SUPERVISOR and manager.unit_id is not None and unit.pk == manager.unit_id:
+        return False  # a peer supervisor of the same unit
     return in_area(manager, Verb.USER_MANAGE, unit.path)
 
 

@@ -11,6 +11,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from cancuoc.units.models import Level
+
 from . import access
 from .errors import AccountError, AccountErrorCode
 from .models import AREA_ROLES, Role, User
@@ -44,10 +46,24 @@ def _check_placement(manager, role: str, unit) -> None:
         raise AccountError(AccountErrorCode.ROLE_NOT_ASSIGNABLE, "role")
     if role in AREA_ROLES and unit is None:
         raise AccountError(AccountErrorCode.UNIT_REQUIRED, "unit")
+    if role == Role.COMMUNE_OFFICER and unit.level != Level.COMMUNE:
+        raise AccountError(AccountErrorCode.UNIT_NOT_A_COMMUNE, "unit")
     if role not in AREA_ROLES and unit is not None:
         raise AccountError(AccountErrorCode.UNIT_NOT_ALLOWED, "unit")
     if not access.may_place(manager, role, unit):
         raise AccountError(AccountErrorCode.UNIT_OUTSIDE_AREA, "unit")
+
+
+def _password_problems(password: str, user: User, language: str) -> str:
+    """Django's password validators' objections in one language ("" when there are none)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            return " ".join(error.messages)
+    return ""
 
 
 def temporary_password() -> str:
@@ -105,10 +121,12 @@ def reset_password(manager, target: User, *, reason: str) -> str:
 
 @transaction.atomic
 def set_own_password(user: User, new_password: str) -> None:
-    try:
-        validate_password(new_password, user)
-    except ValidationError as error:
-        raise AccountError(AccountErrorCode.WEAK_PASSWORD, "new_password", detail=" ".join(error.messages)) from error
+    if user.check_password(new_password):  # a temporary password stays known to whoever read it out
+        raise AccountError(AccountErrorCode.PASSWORD_UNCHANGED, "new_password")
+    detail_vi = _password_problems(new_password, user, "vi")
+    if detail_vi:
+        raise AccountError(AccountErrorCode.WEAK_PASSWORD, "new_password", detail_vi=detail_vi,
+                           detail_en=_password_problems(new_password, user, "en"))  # fmt: skip
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.set_password(new_password)
     locked.must_change_password = False

@@ -17,6 +17,8 @@ class AccountErrorCode(StrEnum):
     UNIT_UNKNOWN = "unit_unknown"
     UNIT_OUTSIDE_AREA = "unit_outside_area"
     WEAK_PASSWORD = "weak_password"
+    PASSWORD_UNCHANGED = "password_unchanged"
+    UNIT_NOT_A_COMMUNE = "unit_not_a_commune"
 
 
 MESSAGES: dict[AccountErrorCode, tuple[str, str]] = {
@@ -31,7 +33,11 @@ MESSAGES: dict[AccountErrorCode, tuple[str, str]] = {
     AccountErrorCode.UNIT_UNKNOWN: ("Không tìm thấy đơn vị hành chính đang có hiệu lực với mã này",
                                     "No administrative unit in force has this code"),
     AccountErrorCode.UNIT_OUTSIDE_AREA: ("Đơn vị nằm ngoài địa bàn của bạn", "The unit is outside your area"),
-    AccountErrorCode.WEAK_PASSWORD: ("Mật khẩu không đủ mạnh: {detail}", "The password is too weak: {detail}"),
+    AccountErrorCode.WEAK_PASSWORD: ("Mật khẩu không đủ mạnh: {detail_vi}", "The password is too weak: {detail_en}"),
+    AccountErrorCode.PASSWORD_UNCHANGED: ("Mật khẩu mới phải khác mật khẩu hiện tại (mật khẩu tạm thời)",
+                                          "The new password must differ from the current (temporary) one"),
+    AccountErrorCode.UNIT_NOT_A_COMMUNE: ("Cán bộ công an xã phải gắn với một xã, phường hoặc đặc khu",
+                                          "A commune police officer's area must be a commune"),
 }  # fmt: skip
 
 

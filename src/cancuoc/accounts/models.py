@@ -39,6 +39,10 @@ class User(AbstractUser):
             )
         ]
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names (``last_name``) before the given name."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part)
+
     @property
     def scope_path(self) -> str | None:
         """The path prefix of this user's area, or None for nationwide (for display; permission decisions

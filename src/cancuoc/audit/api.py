@@ -1,11 +1,12 @@
 from datetime import date, datetime
 
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from cancuoc.accounts.permissions import Verb, require_permission
 
 from . import events
-from .selectors import search_entries
+from .selectors import date_in_range, search_entries
 
 router = Router(tags=["audit"])
 
@@ -19,6 +20,7 @@ class EntryOut(Schema):
     object_id: str
     remote_addr: str
     reason: str
+    event: str
     changes: dict
 
 
@@ -26,6 +28,8 @@ class EntryOut(Schema):
 def entries(request, actor: str = "", object_id: str = "", action: str = "", since: date | None = None,
             until: date | None = None, limit: int = 100):  # fmt: skip
     require_permission(request.user, Verb.AUDIT_READ)
+    if not (date_in_range(since) and date_in_range(until)):
+        raise HttpError(422, "since/until: năm phải từ 1900 đến 2200 / the year must be between 1900 and 2200")
     limit = max(1, min(limit, 500))
     filters = {"actor": actor, "object_id": object_id, "action": action, "since": since, "until": until}
     found = list(search_entries(request.user, **filters)[:limit])

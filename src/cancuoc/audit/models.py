@@ -37,6 +37,7 @@ class Event(models.TextChoices):
     CITIZENS_SEARCHED = "citizens_searched", _("Citizens searched")
     CITIZEN_CREATED = "citizen_created", _("Citizen created")
     CITIZEN_CHANGED = "citizen_changed", _("Citizen changed")
+    CITIZEN_LOOKUP_REFUSED = "citizen_lookup_refused", _("Citizen lookup refused (missing or outside the area)")
     CITIZEN_CREATION_REFUSED = "citizen_creation_refused", _("Citizen creation refused (number unavailable)")
     CITIZENS_EXPORTED = "citizens_exported", _("Citizens exported")
     QUALITY_COUNTS_VIEWED = "quality_counts_viewed", _("Data-quality counts viewed")
@@ -94,6 +95,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
+
+    @property
+    def event_label(self) -> str:
+        """What happened, in the reader's language (the coarse action for entries older than event kinds)."""
+        if self.event in Event.values:
+            return Event(self.event).label
+        return self.get_action_display()
 
 
 class AuditCheckpoint(models.Model):

@@ -21,6 +21,14 @@ def history_of(object_type: str, object_id: str) -> list[AuditEntry]:
     )
 
 
+# Dates outside these years are refused by the pages and the API (a year 1 date overflows the time zone).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def date_in_range(value: date | None) -> bool:
+    return value is None or FIRST_YEAR <= value.year <= LAST_YEAR
+
+
 def search_entries(
     user, *, actor: str = "", object_id: str = "", action: str = "", since: date | None = None,
     until: date | None = None,

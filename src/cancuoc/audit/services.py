@@ -61,11 +61,17 @@ class AuditEvent:
     event: str = ""
 
     def __post_init__(self):
-        object.__setattr__(self, "reason", _bounded(str(self.reason), MAX_REASON_LENGTH))
+        object.__setattr__(self, "reason", _bounded(_encodable(str(self.reason)), MAX_REASON_LENGTH))
         for name, limit in _FIELD_LENGTHS.items():
-            value = str(getattr(self, name))
+            value = _encodable(str(getattr(self, name)))
+            object.__setattr__(self, name, value)
             if len(value) > limit:
                 object.__setattr__(self, name, _bounded(value, limit))
+
+
+def _encodable(text: str) -> str:
+    """Text as it can be stored: a lone surrogate (which no database encodes) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def bounded_changes(changes: dict) -> dict:

@@ -41,6 +41,8 @@ class CardErrorCode(StrEnum):
     UPLOAD_DUPLICATE = "upload_duplicate"
     UPLOAD_TOO_LARGE = "upload_too_large"
     CSCA_UNAVAILABLE = "csca_unavailable"
+    # who may get a card
+    HOLDER_DECEASED = "holder_deceased"
 
 
 MESSAGES: dict[CardErrorCode, tuple[str, str]] = {
@@ -95,6 +97,8 @@ MESSAGES: dict[CardErrorCode, tuple[str, str]] = {
                                      "the upload is too large (at most {limit} bytes)"),
     CardErrorCode.CSCA_UNAVAILABLE: ("Không đọc được chứng chỉ CSCA quốc gia để kiểm tra",
                                      "the national CSCA certificate cannot be read to verify against"),
+    CardErrorCode.HOLDER_DECEASED: ("Công dân {id_number} đã được ghi nhận là đã mất: không cá nhân hóa thẻ",
+                                    "citizen {id_number} is recorded as deceased: no card is personalised"),
 }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from cancuoc.accounts.permissions import Verb, require_permission
 from cancuoc.registry.access import access_citizen_by_id_number
 
 from . import events, faces, fonts, keystore
+from .errors import CardError, CardErrorCode
 from .personalisation import Card, Holder, personalise
 from .portrait import placeholder_portrait
 
@@ -42,7 +43,10 @@ def card_typesetting() -> tuple[fonts.CardFonts, faces.Measure]:
 def personalise_citizen(acting_user, id_number: str, *, issue_date: date, with_faces: bool = True) -> Card:
     """The chip image, MRZ and QR of the citizen's card and, unless ``with_faces`` is false, the printed
     faces (``front.png``, ``back.png``, ``card.pdf``). Fonts are checked before anything is signed."""
-    citizen = access_citizen_by_id_number(acting_user, id_number, Verb.CARD_PERSONALISE)
+    citizen = access_citizen_by_id_number(acting_user, id_number, Verb.CARD_PERSONALISE,
+                                          where="card personalisation")
+    if citizen.date_of_death is not None:
+        raise CardError(CardErrorCode.HOLDER_DECEASED, id_number=citizen.id_number)
     typesetting = card_typesetting() if with_faces else None
     signer, certificate, _created = keystore.current_document_signer()
     holder, portrait = holder_from_citizen(citizen), placeholder_portrait(citizen.sex)

@@ -28,6 +28,7 @@ class ImportErrorCode(StrEnum):
     FILE_ENCRYPTED_PART = "file_encrypted_part"
     FILE_DECOMPRESSED_TOO_LARGE = "file_decompressed_too_large"
     FILE_XML_FORBIDDEN = "file_xml_forbidden"
+    FILE_TOO_MANY_UNAVAILABLE = "file_too_many_unavailable"
     FILE_XML_TOKEN_TOO_LARGE = "file_xml_token_too_large"
     FILE_TOO_MANY_ROWS = "file_too_many_rows"
     FILE_TOO_MANY_COLUMNS = "file_too_many_columns"
@@ -95,6 +96,10 @@ MESSAGES: dict[ImportErrorCode, tuple[str, str]] = {
     ImportErrorCode.JOB_INTERRUPTED: (
         "Tiến trình xử lý nền đã dừng giữa chừng; không có thay đổi nào được lưu. Hãy bấm 'Chạy lại'",
         "The background worker stopped mid-way; nothing was changed. Use 'Run again'"),
+    ImportErrorCode.FILE_TOO_MANY_UNAVAILABLE: (
+        _REFUSED[0] + "hơn {limit} số định danh không dùng được (ngoài địa bàn hoặc đã hủy); lần thử đã được ghi nhật ký",
+        _REFUSED[1] + "more than {limit} ID numbers that cannot be used (outside your area or cancelled); the "
+                      "attempt was logged"),
     ImportErrorCode.JOB_FAILED: ("Lỗi không mong đợi ({detail}); không có thay đổi nào được lưu. Hãy bấm 'Chạy lại'",
                                  "Unexpected error ({detail}); nothing was changed. Use 'Run again'"),
 }  # fmt: skip

@@ -244,6 +244,7 @@ def _prepared_batches(
     today = timezone.localdate()
     seen: dict[str, int] = {}
     refused: list[tuple[str, int, str]] = []
+    unavailable = 0
     done = 0
     estimated = max(job.total_rows, 1)
     while True:
@@ -269,6 +270,8 @@ def _prepared_batches(
             verb = Verb.CITIZEN_CREATE if current is None else Verb.CITIZEN_CHANGE_RESIDENCE
             if row.units and not any(in_area(acting_user, verb, u.path) for u in row.units.values()):
                 row.problems.append(problem("permanent_unit_code", RegistryErrorCode.OUTSIDE_AREA))
+            if row.problems:
+                continue  # a row refused anyway learns nothing about its number
             # a number that exists outside the area or was cancelled: one answer for both, audited
             cause = "cancelled" if number in cancelled else None
             if current is not None and not access.citizen_in_area(acting_user, current, Verb.CITIZEN_READ):
@@ -281,10 +284,13 @@ def _prepared_batches(
                 if allowed is not None:
                     row.problems.extend(problem(name, RegistryErrorCode.FIELD_NOT_YOURS)
                                         for name in _changes_for(current, row) if name not in allowed)  # fmt: skip
-        for number, line, cause in refused:
+        for number, line, cause in refused[unavailable:]:
             registry_events.citizen_creation_refused(acting_user, id_number=number, where=f"import line {line}",
                                                      cause=cause)  # fmt: skip
-        refused.clear()
+        unavailable = len(refused)
+        if unavailable > settings.CANCUOC_IMPORT_MAX_UNAVAILABLE:
+            # a file that keeps naming numbers it may not use reads like a sweep for which numbers exist
+            raise UnreadableFile(ImportErrorCode.FILE_TOO_MANY_UNAVAILABLE, limit=settings.CANCUOC_IMPORT_MAX_UNAVAILABLE)
         done += len(raws)
         if progress:
             progress("rows", done, max(estimated, done))
@@ -371,6 +377,13 @@ class _Heartbeat:
         # naming this process, lets the next worker see at once that it is gone.
         if exc_type is None or issubclass(exc_type, Exception):
             cache.delete(_heartbeat_key(self.job_pk))
+
+
+class JobNotWaiting(ValueError):
+    """The job is not (or no longer) waiting for confirmation: another confirmation took it."""
+
+    def __init__(self, job_id: int):
+        super().__init__(f"import job {job_id} is not waiting for confirmation")
 
 
 def _start(job: ImportJob, status: str) -> None:
@@ -493,8 +506,13 @@ def apply_job(
     """Apply the valid rows of a checked job in one transaction, which also holds the job's row lock and
     writes its final state: a crash, a refusal or a killed worker leaves the registry, the report and
     the job as they were before applying began (the job then fails, and may run again)."""
-    if job.status != ImportJob.Status.VALIDATED:
-        raise ValueError(f"job {job.pk} is {job.status}, not validated")
+    # claimed in one statement: a second confirmation (a double click, two workers) finds it taken
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATED).update(
+        status=ImportJob.Status.APPLYING
+    )
+    if not claimed:
+        raise JobNotWaiting(job.pk)
+    job.status = ImportJob.Status.APPLYING
     _start(job, ImportJob.Status.APPLYING)
     counts = JobCounts()
     errors = _ErrorSink(job)

@@ -13,7 +13,7 @@ from django.db import DatabaseError
 from django_tasks import task
 
 from .models import ImportJob
-from .services import apply_job, fail_interrupted_jobs, purge_expired_uploads, validate_job
+from .services import JobNotWaiting, apply_job, fail_interrupted_jobs, purge_expired_uploads, validate_job
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,10 @@ def validate_import(job_id: int) -> int:
 
 @task()
 def apply_import(job_id: int) -> int:
-    job = apply_job(ImportJob.objects.get(pk=job_id))
+    try:
+        job = apply_job(ImportJob.objects.get(pk=job_id))
+    except JobNotWaiting:
+        return 0  # confirmed twice: the first confirmation applies it, this one has nothing to do
     return job.created_count + job.updated_count
 
 

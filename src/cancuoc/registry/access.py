@@ -52,16 +52,20 @@ def citizen_in_area(user, citizen, verb: Verb = Verb.CITIZEN_READ) -> bool:
     return any(in_area(user, verb, _path(unit_id)) for unit_id in unit_ids if unit_id is not None)
 
 
-def access_citizen_by_id_number(user, id_number: str, verb: Verb = Verb.CITIZEN_READ):
+def access_citizen_by_id_number(user, id_number: str, verb: Verb = Verb.CITIZEN_READ, *, where: str = "lookup"):
     """The citizen with this number, if the user may touch it with ``verb``; NotFound otherwise (also when
-    it exists elsewhere). PermissionDenied when the role lacks the verb altogether."""
+    it exists elsewhere), and the refused lookup is audited (``where`` says by which page or route).
+    PermissionDenied when the role lacks the verb altogether."""
+    from . import events
     from .models import Citizen
 
     if scope_of(user, verb) is None:
         # reading is never refused as such: a role without it finds nothing, like a missing number
         raise NotFound() if verb is Verb.CITIZEN_READ else PermissionDenied(verb)
-    citizen = Citizen.objects.filter(id_number=id_number).first()
+    citizen = next(iter(Citizen.objects.filter(id_number=id_number)[:1]), None)  # no ORDER BY
     if citizen is None or not citizen_in_area(user, citizen, verb):
+        if where:
+            events.citizen_lookup_refused(user, id_number=id_number, where=where)
         raise NotFound()
     return citizen
 

@@ -117,15 +117,16 @@ def create_citizen(acting_user, raw: dict, *, reason: str, today: date | None = 
     cleaned = clean_citizen(raw, today=today or timezone.localdate())
     if not cleaned.ok:
         raise RegistryError(cleaned.problems)
-    _refuse_unusable_number(acting_user, cleaned.values["id_number"], where=where or "create")
-    return _create_checked_citizen(acting_user, cleaned.values, reason=reason)
+    citizen = Citizen()
+    _apply_values(citizen, cleaned.values)
+    # the area first: an answer about the number only goes to a request that could have succeeded
+    _check_area(acting_user, citizen, Verb.CITIZEN_CREATE)
+    _refuse_unusable_number(acting_user, citizen.id_number, where=where or "create")
+    return _create_checked_citizen(acting_user, citizen, reason=reason)
 
 
 @transaction.atomic
-def _create_checked_citizen(acting_user, values: dict, *, reason: str) -> Citizen:
-    citizen = Citizen()
-    _apply_values(citizen, values)
-    _check_area(acting_user, citizen, Verb.CITIZEN_CREATE)
+def _create_checked_citizen(acting_user, citizen: Citizen, *, reason: str) -> Citizen:
     _claim_number(citizen.id_number, acting_user, reason)
     try:
         with transaction.atomic():

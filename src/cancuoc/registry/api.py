@@ -127,7 +127,7 @@ def search(request, q: str = "", birth_year: int | None = None, unit_id: int | N
 
 @router.get("/citizens/{id_number}", response=CitizenOut)
 def citizen_detail(request, id_number: str):
-    citizen = access_citizen_by_id_number(request.user, id_number)
+    citizen = access_citizen_by_id_number(request.user, id_number, where="api")
     actions.record_read(request.user, citizen, what="api")
     return citizen
 
@@ -137,14 +137,14 @@ def citizen_history(request, id_number: str):
     from cancuoc.audit.selectors import history_of
     from cancuoc.protection.snapshots import revealed_history
 
-    citizen = access_citizen_by_id_number(request.user, id_number)
+    citizen = access_citizen_by_id_number(request.user, id_number, where="api history")
     events.citizen_history_viewed(request.user, citizen, where="api")
     return revealed_history(history_of("citizen", citizen.id_number))
 
 
 @router.patch("/citizens/{id_number}", response=CitizenOut)
 def citizen_change(request, id_number: str, change: CitizenChange):
-    citizen = access_citizen_by_id_number(request.user, id_number, Verb.CITIZEN_CHANGE_RESIDENCE)
+    citizen = access_citizen_by_id_number(request.user, id_number, Verb.CITIZEN_CHANGE_RESIDENCE, where="api change")
     values = change.dict(exclude_unset=True, exclude={"reason", "expected_version"})
     return actions.update_citizen(
         request.user, citizen, values, reason=change.reason, expected_version=change.expected_version

@@ -8,9 +8,12 @@ from cancuoc.audit.services import AuditEvent, record, record_many
 
 
 def residence_path(citizen) -> str:
-    """The unit path an audit entry of this citizen is filed under (for auditors' area scope)."""
-    unit = citizen.permanent_unit or citizen.temporary_unit or citizen.current_unit
-    return unit.path if unit else ""
+    """The unit path an audit entry of this citizen is filed under (for auditors' area scope), from the
+    in-memory unit index: no query per audited read."""
+    from cancuoc.units.selectors import unit_path
+
+    unit_id = citizen.permanent_unit_id or citizen.temporary_unit_id or citizen.current_unit_id
+    return unit_path(unit_id) if unit_id else ""
 
 
 def _actor_area(actor) -> str:
@@ -55,6 +58,13 @@ def citizen_changed(actor, citizen, *, reason: str, fields: dict) -> None:
 def citizens_written_in_bulk(actor, events: list[AuditEvent]) -> None:
     """The created/changed events of a bulk write (an import batch), in one append."""
     record_many(actor, events)
+
+
+def citizen_lookup_refused(actor, *, id_number: str, where: str) -> None:
+    """A number asked for that is missing or outside the user's area: the user saw "not found", the log
+    keeps the probe."""
+    record(actor, AuditEvent(Action.REFUSE, "citizen", id_number[:40], _actor_area(actor), where,
+                             event=Event.CITIZEN_LOOKUP_REFUSED))  # fmt: skip
 
 
 def citizen_creation_refused(actor, *, id_number: str, where: str, cause: str) -> None:

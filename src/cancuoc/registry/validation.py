@@ -7,6 +7,7 @@ a form and a JSON error all say the same thing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +18,23 @@ MAX_AGE_YEARS = 130
 _OLD_ID = re.compile(r"^\d{9}$")
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$", re.UNICODE)
+
+# Longest accepted text per field (the columns' sizes): longer text is refused, never cut.
+MAX_LENGTHS = {"other_names": 140, "father_name": 140, "mother_name": 140, "spouse_name": 140, "ethnicity": 40,
+               "religion": 40, "permanent_address": 200, "temporary_address": 200, "current_address": 200,
+               "household_number": 20, "relation_to_head": 12, "marital_status": 10, "permanent_unit_code": 10,
+               "temporary_unit_code": 10, "current_unit_code": 10, "birth_registration_unit_code": 10,
+               "origin_unit_code": 10}  # fmt: skip
+
+
+_REFUSALS = ("control_characters", "too_long")
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """Control characters (NUL, escapes ...) and lone surrogates: never part of a name or an address, and they
+    break exports and databases."""
+    return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
+
 
 SEX_ALIASES = {"m": "M", "nam": "M", "male": "M", "f": "F", "nữ": "F", "nu": "F", "female": "F"}
 
@@ -84,6 +102,18 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
 
     def present(key: str) -> bool:
         return key in raw and raw[key] not in (None, "")
+
+    refused = set()
+    for key, value in raw.items():
+        if isinstance(value, str) and has_forbidden_characters(value):
+            refused.add(key)
+            add(Problem(key, "control_characters", "Có ký tự điều khiển hoặc ký tự không hợp lệ",
+                        "Contains control characters or invalid characters"))  # fmt: skip
+        elif key in MAX_LENGTHS and isinstance(value, str) and len(value.strip()) > MAX_LENGTHS[key]:
+            refused.add(key)
+            add(Problem(key, "too_long", f"Quá dài: {len(value.strip())} ký tự, tối đa {MAX_LENGTHS[key]}",
+                        f"Too long: {len(value.strip())} characters, at most {MAX_LENGTHS[key]}"))  # fmt: skip
+    raw = {key: value for key, value in raw.items() if key not in refused}
 
     if not partial or "id_number" in raw:
         number = normalize_text(str(raw.get("id_number") or ""))
@@ -180,10 +210,10 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
 
     for key in ("other_names", "father_name", "mother_name", "spouse_name"):
         if present(key):
-            result.values[key] = normalize_name(str(raw[key]))[:140]
+            result.values[key] = normalize_name(str(raw[key]))
     for key in ("ethnicity", "religion", "permanent_address", "temporary_address", "current_address"):
         if present(key):
-            result.values[key] = normalize_text(str(raw[key]))[:200]
+            result.values[key] = normalize_text(str(raw[key]))
     if present("nationality"):
         nationality = normalize_text(str(raw["nationality"])).upper()
         if nationality in ("VIỆT NAM", "VIET NAM", "VN"):
@@ -204,4 +234,6 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
                 "origin_unit_code", "household_number", "relation_to_head", "marital_status"):  # fmt: skip
         if present(key):
             result.values[key] = normalize_text(str(raw[key]))
+    # a refused value is reported once, not again as missing
+    result.problems = [p for p in result.problems if p.field not in refused or p.code in _REFUSALS]
     return result

@@ -39,12 +39,14 @@ def search(request):
             unit = access_unit_by_id(request.user, unit_id)
         except NotFound:
             unit = None
-    result = None
-    if query or birth_year or unit:
+    result, error = None, ""
+    if birth_year is not None and not 1850 <= birth_year <= 2200:
+        error = _("The birth year must be between 1850 and 2200. / Năm sinh phải từ 1850 đến 2200.")
+    elif query or birth_year or unit:
         result = selectors.search_citizens(request.user, query, birth_year=birth_year, unit=unit)
         events.citizens_searched(request.user, query=query, birth_year=birth_year,
                                  returned=[c.id_number for c in result.citizens])  # fmt: skip
-    context = {"query": query, "birth_year": birth_year or "", "unit": unit, "result": result}
+    context = {"query": query, "birth_year": birth_year or "", "unit": unit, "result": result, "error": error}
     template = "registry/_results.html" if request.htmx else "registry/search.html"
     return render(request, template, context)
 
@@ -52,7 +54,7 @@ def search(request):
 @login_required
 def detail(request, id_number: str):
     try:
-        citizen = access_citizen_by_id_number(request.user, id_number)
+        citizen = access_citizen_by_id_number(request.user, id_number, where="citizen page")
     except (NotFound, PermissionDenied) as error:
         raise Http404 from error
     actions.record_read(request.user, citizen)
@@ -77,7 +79,8 @@ def detail(request, id_number: str):
 @require_POST
 def change(request, id_number: str):
     try:
-        citizen = access_citizen_by_id_number(request.user, id_number, Verb.CITIZEN_CHANGE_RESIDENCE)
+        citizen = access_citizen_by_id_number(request.user, id_number, Verb.CITIZEN_CHANGE_RESIDENCE,
+                                              where="change form")
     except NotFound as error:
         raise Http404 from error
     except PermissionDenied:

@@ -279,6 +279,7 @@ VI = {
     'Personal data re-encrypted under the current key': 'Mã hóa lại dữ liệu cá nhân bằng khóa hiện hành',
     'Not a valid date (dd/mm/yyyy): %(text)s / Ngày không hợp lệ (dd/mm/yyyy): %(text)s': 'Ngày không hợp lệ (dd/mm/yyyy): %(text)s / Not a valid date (dd/mm/yyyy): %(text)s',
     'The birth year must be between 1850 and 2200. / Năm sinh phải từ 1850 đến 2200.': 'Năm sinh phải từ 1850 đến 2200. / The birth year must be between 1850 and 2200.',
+    'Card personalisation and the CRL are run at the production centre with the command line:': 'Cá nhân hóa thẻ và danh sách thu hồi (CRL) được thực hiện tại trung tâm sản xuất bằng dòng lệnh:',
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

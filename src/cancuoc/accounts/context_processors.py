@@ -3,7 +3,7 @@
 from .permissions import Verb, has_permission
 
 NAVIGATION = {"registry": Verb.CITIZEN_READ, "imports": Verb.IMPORT_CREATE, "audit": Verb.AUDIT_READ,
-              "officers": Verb.USER_MANAGE, "units": Verb.UNIT_READ}  # fmt: skip
+              "officers": Verb.USER_MANAGE, "units": Verb.UNIT_READ, "personalise": Verb.CARD_PERSONALISE}  # fmt: skip
 
 
 def navigation(request):

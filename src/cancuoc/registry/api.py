@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from cancuoc.accounts.permissions import Verb, require_permission
@@ -155,7 +155,7 @@ def citizen_change(request, id_number: str, change: CitizenChange):
 def citizen_create(request, payload: CitizenCreate):
     values = payload.dict(exclude={"reason"})
     citizen = actions.create_citizen(request.user, values, reason=payload.reason)
-    return 201, citizen
+    return Status(201, citizen)
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)

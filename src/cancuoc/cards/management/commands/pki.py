@@ -81,7 +81,7 @@ class Command(BaseCommand):
                 _write_out(options["out"], certificate.public_bytes(serialization.Encoding.PEM))
                 self.stdout.write(f"CSCA certificate written to {options['out']}")
         except PermissionDenied as error:
-            raise CommandError(f"Vai trò của {options['user']} không được làm việc này / "
-                               f"the role of {options['user']} may not do this") from error  # fmt: skip
+            raise CommandError(f"Vai trò của người dùng {options['user']} không được làm việc này / "
+                               f"the role of user {options['user']} may not do this") from error  # fmt: skip
         except CardError as error:
             raise CommandError(str(error)) from error

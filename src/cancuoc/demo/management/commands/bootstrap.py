@@ -6,6 +6,12 @@ from cancuoc.registry.models import Citizen
 from cancuoc.units.models import AdministrativeUnit
 
 
+def _demo_admin():
+    from cancuoc.accounts.models import User
+
+    return User.objects.get(username="admin")
+
+
 class Command(BaseCommand):
     help = "First start: migrate, load units, create a demo province if the database is empty, print logins."
 
@@ -25,9 +31,27 @@ class Command(BaseCommand):
                 "demo", province=province, citizens=citizens, seed=seed, no_users=True, stdout=self.stdout
             )
         logins = ensure_demo_users(province_by_code(province))
+        self._ensure_demo_pki()
         self.stdout.write("\n" + "=" * 72)
         self.stdout.write("cancuoc: http://127.0.0.1:8000")
         self.stdout.write(f"Tài khoản demo / demo logins — mật khẩu / password: {DEMO_PASSWORD}")
         for login in logins:
             self.stdout.write(f"  {login.username:12} {login.role} · {login.area}")
         self.stdout.write("=" * 72)
+
+    def _ensure_demo_pki(self):
+        """The demo's card keys, so that the production login can personalise cards at once (a real
+        installation runs `cancuoc pki init --user <national admin>` itself, with its passphrase or token)."""
+        from django.utils import timezone
+
+        from cancuoc.cards import keystore, services
+
+        try:
+            keystore.csca_certificate()
+        except keystore.KeystoreError:
+            try:
+                services.initialise_pki(_demo_admin(), timezone.now())
+            except keystore.KeystoreError as error:  # e.g. a token or passphrase setting the demo cannot meet
+                self.stderr.write(f"pki: {error}")
+                return
+            self.stdout.write("Khóa thẻ demo đã tạo / demo card keys created (cancuoc pki init)")

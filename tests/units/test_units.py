@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from cancuoc.units.selectors import resolve_to_units_in_force, search_units, subtree
 
 
@@ -53,3 +55,36 @@ def test_an_old_address_resolves_to_todays_unit(world):
     named, today = resolve_address_text("Phường Ba Đình, Thành phố Hà Nội", date(2026, 1, 1))
     assert named == world.ba_dinh and today == [world.ba_dinh]
     assert resolve_address_text("Số 5, Nowhere", date(2026, 1, 1)) == (None, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P. Ba Đình, TP. Hà Nội", "ba_dinh"),
+        ("p.Ba Đình, Tp Hà Nội", "ba_dinh"),
+        ("Thôn 3, X. Thụy Hải, H. Thái Thụy, T. Thái Bình", None),  # "T." is not an abbreviation we read
+        ("Thôn 3, X. Thụy Hải, H. Thái Thụy, Thái Bình", "old_thuy_hai"),
+        ("TT. Diêm Điền, H Thái Thụy, Tỉnh Thái Bình", "old_diem_dien"),
+    ],
+)
+def test_old_card_abbreviations_are_read(world, text, expected):
+    from cancuoc.units.selectors import resolve_address_text
+
+    named, _today = resolve_address_text(text, date(2026, 1, 1))
+    assert named == (getattr(world, expected) if expected else None)
+
+
+def test_expanding_an_abbreviation_leaves_names_alone():
+    from cancuoc.units.selectors import expand_unit_abbreviation
+
+    assert expand_unit_abbreviation("Q. 1") == "Quận 1"
+    assert expand_unit_abbreviation("TX.Sơn Tây") == "Thị xã Sơn Tây"
+    assert expand_unit_abbreviation("Hà Nội") == "Hà Nội" and expand_unit_abbreviation("Xuân Phương") == "Xuân Phương"
+
+
+def test_the_address_resolver_route_is_not_shadowed_by_the_unit_route(client, officers, world):
+    client.force_login(officers["thai_thuy"])
+    response = client.get("/api/v1/units/resolve-address", {"text": "P. Ba Đình, TP. Hà Nội"})
+    assert response.status_code == 200, response.content
+    assert response.json()["named"]["id"] == world.ba_dinh.pk
+    assert client.get(f"/api/v1/units/{world.ba_dinh.pk}").status_code == 200

@@ -31,17 +31,17 @@ def search(request, q: str = "", limit: int = 20, in_force_on: date | None = Non
     return selectors.search_units(q[:100], limit=limit, in_force_on=in_force_on)
 
 
-@router.get("/{unit_id}", response=UnitOut)
+@router.get("/{int:unit_id}", response=UnitOut)
 def unit_detail(request, unit_id: int):
     return access_unit_by_id(request.user, unit_id)
 
 
-@router.get("/{unit_id}/children", response=list[UnitOut])
+@router.get("/{int:unit_id}/children", response=list[UnitOut])
 def unit_children(request, unit_id: int):
     return list(selectors.children(access_unit_by_id(request.user, unit_id)))
 
 
-@router.get("/{unit_id}/resolve", response=list[UnitOut], summary="Today's unit(s) for an old unit")
+@router.get("/{int:unit_id}/resolve", response=list[UnitOut], summary="Today's unit(s) for an old unit")
 def resolve(request, unit_id: int, on: date | None = None):
     unit = access_unit_by_id(request.user, unit_id)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import re
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -203,6 +204,20 @@ def unit_for_code(code: str, level: int | None = None, *, on: date) -> tuple[Adm
     return unit, [unit]
 
 
+# The abbreviations of unit types on old cards and forms ("P. Ba Đình", "Tp Hà Nội", "TX. Sơn Tây")
+_ABBREVIATION = re.compile(r"^(tp|tx|tt|q|p|h|x)(?:\.\s*|\s+)(?=\S)", re.IGNORECASE)
+_TYPE_WORDS = {"tp": "Thành phố", "tx": "Thị xã", "tt": "Thị trấn", "q": "Quận", "p": "Phường", "h": "Huyện",
+               "x": "Xã"}  # fmt: skip
+
+
+def expand_unit_abbreviation(part: str) -> str:
+    """"P. Ba Đình" → "Phường Ba Đình"; a part without an abbreviated type word is returned as it is."""
+    match = _ABBREVIATION.match(part)
+    if match is None:
+        return part
+    return f"{_TYPE_WORDS[match.group(1).lower()]} {part[match.end():]}"
+
+
 def resolve_address_text(text: str, on: date) -> tuple[AdministrativeUnit | None, list[AdministrativeUnit]]:
     """An address as written on an old card ("Thôn 3, Xã Thụy Hải, Huyện Thái Thụy, Tỉnh Thái Bình") →
     (the unit it names, today's unit(s) for it). Walks down from the province, matching each part by
@@ -210,7 +225,7 @@ def resolve_address_text(text: str, on: date) -> tuple[AdministrativeUnit | None
     street parts before the units are ignored. (None, []) when not even a province matches."""
     from .loading import short_key
 
-    parts = [part.strip() for part in text.split(",") if part.strip()]
+    parts = [expand_unit_abbreviation(part.strip()) for part in text.split(",") if part.strip()]
     best: AdministrativeUnit | None = None
     candidates = list(AdministrativeUnit.objects.filter(level=1))
     for part in reversed(parts):

@@ -74,7 +74,7 @@ def _apply_values(citizen: Citizen, values: dict) -> None:
     for key, value in values.items():
         if key in UNIT_FIELDS:
             attribute, level = UNIT_FIELDS[key]
-            setattr(citizen, attribute, resolve_unit(value, level, key))
+            setattr(citizen, attribute, None if value is None else resolve_unit(value, level, key))
         elif key == "household_number":
             household = Household.objects.filter(number=value).first()
             if household is None:
@@ -103,6 +103,11 @@ def _check_fields(allowed: frozenset[str] | None, changed: list[str]) -> None:
     refused = [name for name in changed if name not in allowed]
     if refused:
         raise RegistryError([problem(name, RegistryErrorCode.FIELD_NOT_YOURS) for name in refused])
+
+
+def _only_ends_a_residence(values: dict) -> bool:
+    ended = access.TEMPORARY_RESIDENCE_FIELDS | access.CURRENT_RESIDENCE_FIELDS
+    return bool(values) and all(key in ended and not value for key, value in values.items())
 
 
 def _require_reason(reason: str) -> None:
@@ -200,13 +205,16 @@ def update_citizen(
         if not access.citizen_in_area(acting_user, locked, Verb.CITIZEN_READ):
             raise NotFound()
     allowed = access.changeable_fields(acting_user, locked) if acting_user is not None else None
-    cleaned = clean_citizen(raw, today=today or timezone.localdate(), partial=True)
+    cleaned = clean_citizen(raw, today=today or timezone.localdate(), partial=True,
+                            current={"birth_date": locked.birth_date, "date_of_death": locked.date_of_death})
     if not cleaned.ok:
         raise RegistryError(cleaned.problems)
     before = snapshot(locked)
     _apply_values(locked, cleaned.values)
-    # the change may not move a citizen out of the officer's reach
-    _check_area(acting_user, locked, Verb.CITIZEN_CHANGE_RESIDENCE)
+    # the change may not move a citizen out of the officer's reach, but the commune of a temporary or current
+    # residence may end it (the record then leaves its area, as the person did)
+    if not _only_ends_a_residence(cleaned.values):
+        _check_area(acting_user, locked, Verb.CITIZEN_CHANGE_RESIDENCE)
     after = snapshot(locked)
     changes = diff(before, after)
     _check_fields(allowed, list(changes))

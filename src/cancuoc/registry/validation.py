@@ -92,8 +92,21 @@ def parse_date(value) -> date | None:
     raise ValueError(text)
 
 
-def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCitizen:
-    """Normalise and check one citizen's fields. ``partial`` checks only the fields present (updates).
+# Fields an update may empty (a residence ended, a death date entered by mistake); the others stay required
+# or are replaced, never emptied, by an update.
+CLEARABLE = frozenset({"temporary_unit_code", "temporary_address", "current_unit_code", "current_address",
+                       "date_of_death", "other_names", "old_id_number", "father_name", "mother_name",
+                       "spouse_name", "religion", "blood_type", "marital_status"})  # fmt: skip
+
+
+def _birth(result: CleanCitizen, current: dict | None) -> date | None:
+    return result.values.get("birth_date") or (current or {}).get("birth_date")
+
+
+def clean_citizen(raw: dict, *, today: date, partial: bool = False, current: dict | None = None) -> CleanCitizen:
+    """Normalise and check one citizen's fields. ``partial`` checks only the fields present (updates); there
+    a clearable field given as empty is emptied, and ``current`` (the record's birth and death dates) lets
+    the dates be checked against each other.
 
     Units are not resolved here (that needs the database): ``*_unit_code`` values pass through.
     """
@@ -123,6 +136,11 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
                     "id_number", "required", "Thiếu số định danh cá nhân", "Personal ID number is missing"
                 )
             )
+        elif bad := next((char for char in number if not "0" <= char <= "9"), None):
+            add(Problem("id_number", "id_not_digits",
+                        f"Số định danh chứa ký tự không phải chữ số: {bad!r} (vị trí {number.index(bad) + 1})",
+                        f"The personal ID number contains a character that is not a digit: {bad!r} "
+                        f"(position {number.index(bad) + 1})"))  # fmt: skip
         elif not idnumber.is_valid(number):
             add(Problem("id_number", "id_not_12_digits",
                         f"Số định danh phải gồm đúng 12 chữ số (nhận được {len(number)} ký tự)",
@@ -202,7 +220,7 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
                         "Date of death is in the future",
                     )
                 )
-            elif death and result.values.get("birth_date") and death < result.values["birth_date"]:
+            elif death and _birth(result, current) and death < _birth(result, current):
                 add(Problem("date_of_death", "death_before_birth", "Ngày mất trước ngày sinh",
                             "Date of death is before the date of birth"))  # fmt: skip
             else:
@@ -234,6 +252,15 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False) -> CleanCiti
                 "origin_unit_code", "household_number", "relation_to_head", "marital_status"):  # fmt: skip
         if present(key):
             result.values[key] = normalize_text(str(raw[key]))
+    if partial:
+        for key in CLEARABLE:
+            if key in raw and raw[key] in (None, "") and key not in refused:
+                result.values[key] = None if key.endswith("_code") or key == "date_of_death" else ""
+        death = (current or {}).get("date_of_death")
+        if "birth_date" in result.values and "date_of_death" not in raw and death and death < result.values["birth_date"]:
+            add(Problem("birth_date", "death_before_birth", "Ngày sinh sau ngày mất đã ghi",
+                        "The date of birth is after the recorded date of death"))  # fmt: skip
+            del result.values["birth_date"]
     # a refused value is reported once, not again as missing
     result.problems = [p for p in result.problems if p.field not in refused or p.code in _REFUSALS]
     return result

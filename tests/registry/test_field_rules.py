@@ -1,0 +1,57 @@
+"""One set of field rules for the form, the API and the import (issue 8, first points)."""
+
+from datetime import date
+
+import pytest
+
+from cancuoc.registry import actions
+from cancuoc.registry.actions import RegistryError
+from cancuoc.registry.models import Citizen
+from cancuoc.registry.validation import clean_citizen
+from tests.factories import CitizenFactory
+
+
+def test_a_letter_in_the_number_is_named_as_such():
+    problems = clean_citizen({"id_number": "00109500011A", "given_name": "An", "birth_date": "01/01/1995",
+                              "sex": "Nam"}, today=date(2026, 12, 1)).problems  # fmt: skip
+    assert [(p.code, p.message_en) for p in problems] == [
+        ("id_not_digits", "The personal ID number contains a character that is not a digit: 'A' (position 12)")
+    ]
+
+
+def test_the_form_refuses_a_death_date_before_the_birth_date(client, officers, world):
+    citizen = CitizenFactory(id_number="034090000123", permanent_unit=world.thai_thuy, birth_date=date(1990, 3, 15))
+    client.force_login(officers["thai_thuy"])
+    client.post("/citizens/034090000123/change/", {"date_of_death": "01/01/1980", "reason": "báo tử",
+                                                   "version": citizen.version})  # fmt: skip
+    citizen.refresh_from_db()
+    assert citizen.date_of_death is None and citizen.version == 1
+
+
+def test_a_birth_date_after_the_recorded_death_is_refused(officers, world):
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy, birth_date=date(1990, 3, 15),
+                             date_of_death=date(2020, 1, 1))  # fmt: skip
+    with pytest.raises(RegistryError) as error:
+        actions.update_citizen(officers["thai_thuy"], citizen, {"birth_date": "01/01/2021"}, reason="sửa")
+    assert [p.code for p in error.value.problems] == ["death_before_birth"]
+
+
+def test_the_commune_of_temporary_residence_ends_it_through_the_api(client, officers, world):
+    CitizenFactory(id_number="001090000555", permanent_unit=world.ba_dinh, temporary_unit=world.thai_thuy,
+                   temporary_address="Thôn 3")  # fmt: skip
+    client.force_login(officers["thai_thuy"])
+    response = client.patch("/api/v1/citizens/001090000555",
+                            {"reason": "hết hạn tạm trú", "temporary_unit_code": None, "temporary_address": ""},
+                            content_type="application/json")  # fmt: skip
+    assert response.status_code == 200, response.content
+    citizen = Citizen.objects.get(id_number="001090000555")
+    assert (citizen.temporary_unit, citizen.temporary_address, citizen.version) == (None, "", 2)
+    # the record has left the commune's area, as the person did
+    assert client.get("/api/v1/citizens/001090000555").status_code == 404
+
+
+def test_a_required_field_cannot_be_emptied(officers, world):
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy)
+    with pytest.raises(RegistryError) as error:
+        actions.update_citizen(officers["thai_thuy"], citizen, {"given_name": ""}, reason="sửa")
+    assert [p.code for p in error.value.problems] == ["required"]

@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from cancuoc.cards import pki  # noqa: E402
-from cancuoc.cards.personalisation import CHIP_AA_KEY_FILE, Holder, personalise  # noqa: E402
-from cancuoc.cards.portrait import placeholder_portrait  # noqa: E402
-from cancuoc.cards.verify import load_certificates, verify_files  # noqa: E402
+from cancuoc.icao import pki  # noqa: E402
+from cancuoc.icao.personalisation import CHIP_AA_KEY_FILE, Holder, personalise  # noqa: E402
+from cancuoc.icao.portrait import placeholder_portrait  # noqa: E402
+from cancuoc.icao.verify import load_certificates, verify_files  # noqa: E402
 from report import record, software_pki  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def softhsm_personalisations_per_second(csca_signer, csca, holders, portrait, no
 
     from cryptography.hazmat.primitives import serialization
 
-    from cancuoc.cards import hsm
+    from cancuoc.icao import hsm
 
     if hsm.softhsm_module() is None:
         return "SoftHSM not installed"

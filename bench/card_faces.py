@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from cancuoc.cards import faces, fonts  # noqa: E402
-from cancuoc.cards.personalisation import Holder, personalise  # noqa: E402
-from cancuoc.cards.portrait import placeholder_portrait  # noqa: E402
+from cancuoc.icao import faces, fonts  # noqa: E402
+from cancuoc.icao.personalisation import Holder, personalise  # noqa: E402
+from cancuoc.icao.portrait import placeholder_portrait  # noqa: E402
 from report import record, software_pki  # noqa: E402
 
 

@@ -109,7 +109,7 @@ def software_pki(now):
     """(CSCA signer, CSCA certificate, DS signer, DS certificate DER) with software keys, for card benchmarks."""
     from cryptography.hazmat.primitives import serialization
 
-    from cancuoc.cards import pki
+    from cancuoc.icao import pki
 
     csca_signer = pki.SoftwareSigner.generate(pki.CSCA_CURVE)
     csca = pki.make_csca(csca_signer, now=now)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cancuoc.audit.models import AuditEntry
-from cancuoc.cards import pki
+from cancuoc.icao import pki
 from tests.factories import CitizenFactory
 
 PRIVATE_KEY = pki.SoftwareSigner.generate().private_key

@@ -102,7 +102,7 @@ def test_our_card_verifies_with_openssl_from_the_command_line(pki_dir, officers,
     call_command("card", "personalise", "--citizen", "034090000003", "--out", str(out), "--user", "admin")
     call_command("pki", "export", "--out", str(pki_dir / "csca.pem"))
     sod = (out / "EF_SOD.bin").read_bytes()
-    from cancuoc.cards.lds import parse_tlv
+    from cancuoc.icao.lds import parse_tlv
 
     (pki_dir / "sod.p7").write_bytes(parse_tlv(sod)[0].value)
     result = subprocess.run(["openssl", "cms", "-verify", "-inform", "DER", "-in", str(pki_dir / "sod.p7"), "-CAfile",

@@ -12,10 +12,10 @@ from cryptography.hazmat.primitives import serialization
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cancuoc.cards import hsm, pki
-from cancuoc.cards.personalisation import Holder, personalise
-from cancuoc.cards.portrait import placeholder_portrait
-from cancuoc.cards.verify import load_certificates, verify_files
+from cancuoc.icao import hsm, pki
+from cancuoc.icao.personalisation import Holder, personalise
+from cancuoc.icao.portrait import placeholder_portrait
+from cancuoc.icao.verify import load_certificates, verify_files
 from tests.factories import CitizenFactory
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)

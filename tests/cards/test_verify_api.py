@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from cancuoc.cards.verify import MAX_FILE
+from cancuoc.icao.verify import MAX_FILE
 from tests.factories import CitizenFactory
 
 URL = "/api/v1/cards/verify"

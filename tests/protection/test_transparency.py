@@ -4,8 +4,8 @@ import csv
 import io
 from datetime import date
 
-from cancuoc.cards import lds
 from cancuoc.cards.services import personalise_citizen
+from cancuoc.icao import lds
 from cancuoc.imports.exporting import citizens_for_export, write_csv
 from cancuoc.registry import selectors
 from tests.cards.conftest import pki_dir  # noqa: F401 (fixture)

@@ -1,2 +1,3 @@
-"""Card data: pure encoders and decoders (MRZ, QR, validity). No Django import in this package's
-pure modules; the card app (models, PKI storage, pages) will sit beside them."""
+"""Cards, the Django side: the keystore of the national PKI, personalising a registered citizen's card
+(audited), the verification API and the `cancuoc pki` / `cancuoc card` commands. The pure document
+code (MRZ, LDS, SOD, PKI, verification, faces) is ``cancuoc.icao``."""

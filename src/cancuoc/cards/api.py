@@ -12,12 +12,12 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http.multipartparser import MultiPartParserError
 from ninja import Router, Schema, Status
 
+from cancuoc.icao.personalisation import CHIP_AA_KEY_FILE
+from cancuoc.icao.verify import FILE_NAMES, MAX_FILE, load_certificates, verify_files
 from cancuoc.registry.validation import parse_date
 
 from . import keystore
 from .errors import CardError, CardErrorCode
-from .personalisation import CHIP_AA_KEY_FILE
-from .verify import FILE_NAMES, MAX_FILE, load_certificates, verify_files
 
 router = Router(tags=["cards"])
 ACCEPTED = sorted(FILE_NAMES - {CHIP_AA_KEY_FILE})  # a relying party has the card's files, not its chip

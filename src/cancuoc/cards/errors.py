@@ -1,6 +1,6 @@
 """Error codes of the card domain (the keystore, the trust material a verifier is given, uploads to the
 verification API): one enumeration, one bilingual message per code. Pure: no Django import, so that
-``cancuoc.cards.verify`` may raise them."""
+``cancuoc.icao.verify`` may raise them."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from cancuoc.errors import CodedError
 
 class CardErrorCode(StrEnum):
     # what the verifier is given
-    NOT_A_FOLDER = "not_a_folder"
     FILE_UNREADABLE = "file_unreadable"
-    TRUST_UNREADABLE = "trust_unreadable"
-    CRL_UNREADABLE = "crl_unreadable"
     DATE_INVALID = "date_invalid"
     # the keystore
     PASSPHRASE_REQUIRED = "passphrase_required"
@@ -46,12 +43,7 @@ class CardErrorCode(StrEnum):
 
 
 MESSAGES: dict[CardErrorCode, tuple[str, str]] = {
-    CardErrorCode.NOT_A_FOLDER: ("{path} không phải là thư mục", "{path} is not a folder"),
     CardErrorCode.FILE_UNREADABLE: ("Không đọc được tệp {path}: {detail}", "Cannot read {path}: {detail}"),
-    CardErrorCode.TRUST_UNREADABLE: ("{path} không chứa chứng chỉ CSCA đọc được: {detail}",
-                                     "{path} holds no readable CSCA certificate: {detail}"),
-    CardErrorCode.CRL_UNREADABLE: ("{path} không chứa danh sách thu hồi (CRL) đọc được: {detail}",
-                                   "{path} holds no readable certificate revocation list: {detail}"),
     CardErrorCode.DATE_INVALID: ("{value} không phải là một ngày có thật (dd/mm/yyyy)",
                                  "{value} is not a real date (dd/mm/yyyy)"),
     CardErrorCode.PASSPHRASE_REQUIRED: ("Cần đặt CANCUOC_PKI_PASSPHRASE khi chạy thật",
@@ -109,7 +101,3 @@ class CardError(CodedError):
 
     def __init__(self, code: CardErrorCode, **values):
         super().__init__(code, **values)
-
-
-class TrustMaterialError(CardError, ValueError):
-    """Certificates or a CRL handed to the verifier that cannot be read."""

@@ -21,7 +21,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
-from . import hsm, pki
+from cancuoc.icao import hsm, pki
+
 from .errors import CardError, CardErrorCode
 
 DEV_PASSPHRASE = b"cancuoc-development-only-passphrase"

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import transaction
 
 from cancuoc.accounts.permissions import Verb, require_permission
+from cancuoc.icao import faces, fonts
+from cancuoc.icao.personalisation import Card, Holder, personalise
+from cancuoc.icao.portrait import placeholder_portrait
 from cancuoc.registry.access import access_citizen_by_id_number
 
-from . import events, faces, fonts, keystore
+from . import events, keystore
 from .errors import CardError, CardErrorCode
-from .personalisation import Card, Holder, personalise
-from .portrait import placeholder_portrait
 
 
 def holder_from_citizen(citizen) -> Holder:

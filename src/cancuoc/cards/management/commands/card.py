@@ -10,10 +10,11 @@ from cancuoc.accounts.models import User
 from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.cards import keystore
 from cancuoc.cards.errors import CardError, CardErrorCode
-from cancuoc.cards.faces import TextTooLong
-from cancuoc.cards.fonts import FontsMissing
 from cancuoc.cards.services import personalise_citizen, write_card
-from cancuoc.cards.verify import load_certificates, load_crls, verify_folder
+from cancuoc.icao.errors import DocumentError
+from cancuoc.icao.faces import TextTooLong
+from cancuoc.icao.fonts import FontsMissing
+from cancuoc.icao.verify import load_certificates, load_crls, verify_folder
 from cancuoc.registry.validation import parse_date
 
 
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             crls = load_crls(_read(crl), crl) if crl else []
             when = _moment(at) if at else None
             report = verify_folder(Path(folder), trusted=trusted, crls=crls, at=when, at_signing_time=at_signing_time)
-        except CardError as error:
+        except (CardError, DocumentError) as error:
             raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

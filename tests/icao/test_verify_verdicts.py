@@ -8,10 +8,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
-from cancuoc.cards import biometrics, lds, pki
-from cancuoc.cards.personalisation import CHIP_AA_KEY_FILE, Holder, personalise
-from cancuoc.cards.sod import build_sod
-from cancuoc.cards.verify import load_certificates, load_crls, verify_files
+from cancuoc.icao import biometrics, lds, pki
+from cancuoc.icao.personalisation import CHIP_AA_KEY_FILE, Holder, personalise
+from cancuoc.icao.sod import build_sod
+from cancuoc.icao.verify import load_certificates, load_crls, verify_files
 
 from .conftest import NOW, der
 
@@ -229,7 +229,7 @@ def test_a_folder_is_read_only_for_card_files_and_never_past_the_limit(our_card,
         huge.truncate(8 << 30)
     with (tmp_path / "unrelated.bin").open("wb") as other:
         other.truncate(8 << 30)
-    from cancuoc.cards.verify import verify_folder
+    from cancuoc.icao.verify import verify_folder
 
     report = verify_folder(tmp_path, trusted=trusted, at=AT)
     assert [c.name for c in report.checks] == ["size DG3.bin"] and not report.ok

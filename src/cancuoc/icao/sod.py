@@ -1,6 +1,6 @@
 """EF.SOD: the Document Security Object, a CMS SignedData over an LDSSecurityObject that holds the hash
 of every data group (ICAO 9303 Part 10 and 11). Building and reading; verification is in
-``cancuoc.cards.verify``. asn1crypto parses BER (indefinite lengths) as real documents use it.
+``cancuoc.icao.verify``. asn1crypto parses BER (indefinite lengths) as real documents use it.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def build_sod(
     signing_time=None,
 ) -> bytes:  # fmt: skip
     """EF.SOD over ``dg_files`` (data-group number → file bytes), signed by ``signer`` (a
-    ``cancuoc.cards.pki.Signer``) whose certificate is ``ds_certificate_der``. DER, tag 77."""
+    ``cancuoc.icao.pki.Signer``) whose certificate is ``ds_certificate_der``. DER, tag 77."""
     key = (ds_certificate_der, hash_name)
     template = _templates.get(key)
     if template is None:

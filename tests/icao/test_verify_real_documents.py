@@ -5,8 +5,8 @@ Read in place (tests/cards/vectors.py); the module is skipped where they are abs
 
 import pytest
 
-from cancuoc.cards.verify import load_certificates, verify_files
-from tests.cards.vectors import MISSING, VECTORS
+from cancuoc.icao.verify import load_certificates, verify_files
+from tests.icao.vectors import MISSING, VECTORS
 
 if VECTORS is None:
     pytest.skip(MISSING, allow_module_level=True)

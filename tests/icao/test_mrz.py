@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cancuoc.cards import mrz
+from cancuoc.icao import mrz
 
 DOMAIN_EXAMPLE = (
     "IDVNM0900123450001090012345<<1",

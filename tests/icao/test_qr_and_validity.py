@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cancuoc.cards import qr, validity
+from cancuoc.icao import qr, validity
 
 
 def test_qr_build_and_parse():

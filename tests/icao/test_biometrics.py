@@ -3,9 +3,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cancuoc.cards import biometrics
-from cancuoc.cards.lds import LdsError
-from tests.cards.vectors import VECTORS, needs_vectors
+from cancuoc.icao import biometrics
+from cancuoc.icao.lds import LdsError
+from tests.icao.vectors import VECTORS, needs_vectors
 
 
 @needs_vectors

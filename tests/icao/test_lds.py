@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cancuoc.cards import lds, mrz
-from tests.cards.vectors import VECTORS, needs_vectors
+from cancuoc.icao import lds, mrz
+from tests.icao.vectors import VECTORS, needs_vectors
 
 
 @needs_vectors

@@ -4,9 +4,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cancuoc.cards import biometrics, lds, pki
-from cancuoc.cards.personalisation import CHIP_AA_KEY_FILE, Holder, personalise
-from cancuoc.cards.verify import load_certificates, verify_files
+from cancuoc.icao import biometrics, lds, pki
+from cancuoc.icao.personalisation import CHIP_AA_KEY_FILE, Holder, personalise
+from cancuoc.icao.verify import load_certificates, verify_files
 
 from .conftest import NOW, der
 
@@ -49,7 +49,7 @@ def test_each_card_has_its_own_aa_key(card_and_csca):
 
 
 def card_ds(card):
-    from cancuoc.cards.sod import parse_sod
+    from cancuoc.icao.sod import parse_sod
 
     return parse_sod(card.files["EF_SOD.bin"]).certificate.dump()
 

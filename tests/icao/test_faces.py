@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from cancuoc.cards import faces, fonts, qr
-from cancuoc.cards.personalisation import Holder, personalise
-from cancuoc.cards.portrait import placeholder_portrait
+from cancuoc.icao import faces, fonts, qr
+from cancuoc.icao.personalisation import Holder, personalise
+from cancuoc.icao.portrait import placeholder_portrait
 
 HOLDER = Holder(
     "001090012345", "Nguyễn", "Thị Ngọc", "Hường", dt.date(1990, 3, 15), "F", ethnicity="Kinh",

@@ -28,7 +28,7 @@ from asn1crypto import crl as asn1_crl
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from . import lds, mrz, qr
-from .errors import CardError, CardErrorCode, TrustMaterialError
+from .errors import DocumentError, DocumentErrorCode, TrustMaterialError
 from .personalisation import CHIP_AA_KEY_FILE, active_authentication
 from .pki import COUNTRY
 from .signatures import SignatureProblem
@@ -80,7 +80,7 @@ _MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, Overf
               UnsupportedAlgorithm)  # fmt: skip
 
 
-def _blocks(data: bytes, kinds: tuple[str, ...], code: CardErrorCode, source: str) -> list[bytes]:
+def _blocks(data: bytes, kinds: tuple[str, ...], code: DocumentErrorCode, source: str) -> list[bytes]:
     """The DER bodies of ``data``: every PEM block (each of one of ``kinds``) or ``data`` itself as DER."""
     if not data.strip():
         raise TrustMaterialError(code, path=source, detail=_say("tệp rỗng", "the file is empty"))
@@ -100,14 +100,14 @@ def load_certificates(data: bytes, source: str = "--trust") -> list[x509.Certifi
     """Certificates from PEM (one or many) or DER, each read in full now (the fields the verifier uses),
     so that a damaged one is refused here, with ``source`` named, and not half-used later."""
     certificates = []
-    for der in _blocks(data, ("CERTIFICATE",), CardErrorCode.TRUST_UNREADABLE, source):
+    for der in _blocks(data, ("CERTIFICATE",), DocumentErrorCode.TRUST_UNREADABLE, source):
         try:
             certificate = x509.Certificate.load(der)
             _read_now = (certificate.subject.native, certificate.issuer.native, certificate.public_key.native,
                          certificate["signature_value"].native, certificate["signature_algorithm"].native,
                          certificate["tbs_certificate"]["validity"].native)  # fmt: skip
         except _MALFORMED as error:
-            raise TrustMaterialError(CardErrorCode.TRUST_UNREADABLE, path=source, detail=_say(
+            raise TrustMaterialError(DocumentErrorCode.TRUST_UNREADABLE, path=source, detail=_say(
                 f"chứng chỉ thứ {len(certificates) + 1} hỏng", f"certificate {len(certificates) + 1} is damaged"),
             ) from error  # fmt: skip
         certificates.append(certificate)
@@ -116,12 +116,12 @@ def load_certificates(data: bytes, source: str = "--trust") -> list[x509.Certifi
 
 def load_crls(data: bytes, source: str = "--crl") -> list[asn1_crl.CertificateList]:
     crls = []
-    for der in _blocks(data, ("X509 CRL",), CardErrorCode.CRL_UNREADABLE, source):
+    for der in _blocks(data, ("X509 CRL",), DocumentErrorCode.CRL_UNREADABLE, source):
         try:
             crl = asn1_crl.CertificateList.load(der)
             _read_now = crl["tbs_cert_list"].native, crl["signature_algorithm"].native, crl["signature"].native
         except _MALFORMED as error:
-            raise TrustMaterialError(CardErrorCode.CRL_UNREADABLE, path=source,
+            raise TrustMaterialError(DocumentErrorCode.CRL_UNREADABLE, path=source,
                                      detail=_say(f"CRL thứ {len(crls) + 1} hỏng", f"CRL {len(crls) + 1} is damaged"),
                                      ) from error  # fmt: skip
         crls.append(crl)
@@ -493,9 +493,9 @@ def _check_printed(report: Report, files: dict[str, bytes]) -> None:
 
 def verify_folder(folder: Path, **options) -> Report:
     """The card files of ``folder`` (other files are ignored, none is read past ``MAX_FILE``); raises
-    ``CardError`` when the folder or one of its card files cannot be read."""
+    ``DocumentError`` when the folder or one of its card files cannot be read."""
     if not folder.is_dir():
-        raise CardError(CardErrorCode.NOT_A_FOLDER, path=folder)
+        raise DocumentError(DocumentErrorCode.NOT_A_FOLDER, path=folder)
     files = {}
     try:
         for path in sorted(folder.iterdir()):
@@ -504,6 +504,6 @@ def verify_folder(folder: Path, **options) -> Report:
                 with path.open("rb") as handle:
                     files[name] = handle.read(MAX_FILE + 1)
     except OSError as error:
-        raise CardError(CardErrorCode.FILE_UNREADABLE, path=getattr(error, "filename", None) or folder,
+        raise DocumentError(DocumentErrorCode.FILE_UNREADABLE, path=getattr(error, "filename", None) or folder,
                         detail=error.strerror or error) from error  # fmt: skip
     return verify_files(files, **options)

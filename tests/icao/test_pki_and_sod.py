@@ -6,9 +6,9 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from cancuoc.cards import biometrics, lds, pki
-from cancuoc.cards.sod import build_sod, parse_sod
-from cancuoc.cards.verify import load_certificates, load_crls, verify_files
+from cancuoc.icao import biometrics, lds, pki
+from cancuoc.icao.sod import build_sod, parse_sod
+from cancuoc.icao.verify import load_certificates, load_crls, verify_files
 
 from .conftest import NOW
 

@@ -57,3 +57,26 @@ def export_headers() -> list[str]:
 
 def export_fields() -> list[str]:
     return [field for field, _header, _aliases in COLUMNS if field != "full_name"]
+
+
+# A unit of the pre-2025 structure is exported as "cũ:<code>" ("cũ" = old): codes were reused in 2025 (the
+# old Hà Nội and today's are both "01") and a plain code from outside names today's unit, or an old commune's
+# successor. The import reads "cũ:" (or "cu:", any case) back to exactly that pre-2025 unit.
+OLD_STRUCTURE_PREFIX = "cũ:"
+
+
+def qualified_unit_code(unit) -> str:
+    """The code our export writes for a unit: plain for today's units, "cũ:01" for pre-2025 ones."""
+    if unit is None:
+        return ""
+    from cancuoc.units.models import Structure
+
+    return f"{OLD_STRUCTURE_PREFIX}{unit.code}" if unit.structure == Structure.PRE_2025 else unit.code
+
+
+def parse_unit_code(text: str) -> tuple[bool, str]:
+    """(names a pre-2025 unit, the code): "cũ:01" → (True, "01"); "01" → (False, "01")."""
+    prefix, colon, rest = text.partition(":")
+    if colon and fold(prefix) == "cu":
+        return True, rest.strip()
+    return False, text.strip()

@@ -17,7 +17,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from cancuoc.registry import events, selectors
 from cancuoc.registry.models import Citizen
 
-from .columns import export_fields, export_headers
+from .columns import export_fields, export_headers, qualified_unit_code
 from .reading import needs_quote
 
 
@@ -30,8 +30,7 @@ def _cells(citizen: Citizen) -> list[str]:
     values = []
     for name in export_fields():
         if name.endswith("_unit_code"):
-            unit = getattr(citizen, name.removesuffix("_code"))
-            values.append(unit.code if unit else "")
+            values.append(qualified_unit_code(getattr(citizen, name.removesuffix("_code"))))
         elif name == "household_number":
             values.append(citizen.household.number if citizen.household else "")
         elif name in ("birth_date", "date_of_death"):

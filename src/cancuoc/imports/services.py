@@ -43,9 +43,10 @@ from cancuoc.registry.errors import RegistryErrorCode, problem
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household, Relation
 from cancuoc.registry.validation import Problem, clean_citizen
 from cancuoc.rules.text import fold, split_full_name
-from cancuoc.units.models import AdministrativeUnit
+from cancuoc.units.models import AdministrativeUnit, Level, Structure
 
 from . import events as import_events
+from .columns import parse_unit_code
 from .errors import ImportErrorCode, message
 from .models import ImportJob, ImportRowError
 from .reading import Limits, RawRow, UnreadableFile, detect_format, estimate_rows, read_file
@@ -147,7 +148,8 @@ def create_job(acting_user, uploaded, original_name: str) -> ImportJob:
 
 class UnitResolver:
     """Unit codes from files: today's communes first; an old commune code resolves to its single
-    successor (a commune split in 2025 needs today's code)."""
+    successor (a commune split in 2025 needs today's code). A code qualified "cũ:01" (what our export
+    writes for a pre-2025 unit) names exactly that pre-2025 unit, so an export re-imports unchanged."""
 
     def __init__(self):
         self._cache: dict[tuple[str, int | None], AdministrativeUnit | Problem] = {}
@@ -165,9 +167,20 @@ class UnitResolver:
     def _lookup(code: str, level: int | None, column: str) -> AdministrativeUnit | Problem:
         from cancuoc.units.selectors import unit_for_code
 
+        written = code
+        old_structure, code = parse_unit_code(code)
         if not code.isdigit() or len(code) > 8:
-            return Problem(column, "bad_unit_code", f"Mã đơn vị hành chính không hợp lệ: {code!r}",
-                           f"Invalid administrative unit code: {code!r}")  # fmt: skip
+            return Problem(column, "bad_unit_code", f"Mã đơn vị hành chính không hợp lệ: {written!r}",
+                           f"Invalid administrative unit code: {written!r}")  # fmt: skip
+        if old_structure:
+            units = AdministrativeUnit.objects.filter(
+                structure=Structure.PRE_2025, code=code.zfill(5) if level == Level.COMMUNE else code
+            )
+            unit = (units.filter(level=level) if level is not None else units).first()
+            if unit is None:
+                return Problem(column, "unknown_unit", f"Không có đơn vị hành chính cũ (trước 2025) mã {code}",
+                               f"No pre-2025 administrative unit has code {code}")  # fmt: skip
+            return unit
         unit, in_force = unit_for_code(code, level, on=timezone.localdate())
         if unit is None:
             return Problem(column, "unknown_unit", f"Không có đơn vị hành chính mã {code}",

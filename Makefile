@@ -14,7 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The pre-2025 unit list: vietnam-provinces at the version loading.py names (GPL-3.0, read, never copied
+# into the repository). Fetched here, once, so `units load` and the tests download nothing.
+LEGACY_UNITS_VERSION := $(shell sed -n 's/^LEGACY_PACKAGE_VERSION = "\(.*\)"/\1/p' src/cancuoc/units/loading.py)
+LEGACY_UNITS := var/data/vietnam_provinces-$(LEGACY_UNITS_VERSION)-py3-none-any.whl
+
+$(LEGACY_UNITS): | $(STAMP)
+	$(BIN)/python -m pip download --quiet --no-deps --dest var/data 'vietnam-provinces==$(LEGACY_UNITS_VERSION)'
+
+install: $(STAMP) $(LEGACY_UNITS)
 
 run: install system-packages
 	$(BIN)/cancuoc bootstrap

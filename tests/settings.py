@@ -1,11 +1,10 @@
-"""Test settings: tasks run inline, files go to a temporary folder, the legacy unit data is shared."""
+"""Test settings: tasks run inline, files go to a temporary folder. The pre-2025 unit list is read from the
+checkout's var/data, where `make install` put it (tests download nothing)."""
 
 import os
 import tempfile
-from pathlib import Path
 
 os.environ.setdefault("CANCUOC_VAR_DIR", tempfile.mkdtemp(prefix="cancuoc-test-"))
-os.environ.setdefault("CANCUOC_LEGACY_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "data"))
 
 from cancuoc.settings import *  # noqa: E402,F403
 

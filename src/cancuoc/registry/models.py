@@ -87,7 +87,7 @@ class Citizen(models.Model):
     )  # fmt: skip
     # encrypted at rest (docs/data-protection.md); padded so that the ciphertext length names no group
     ethnicity = EncryptedCharField(_("ethnicity"), max_length=40, blank=True, pad_to=32)
-    religion = EncryptedCharField(_("religion"), max_length=40, blank=True, pad_to=64)
+    religion = EncryptedCharField(_("religion"), max_length=80, blank=True, pad_to=64)
     nationality = models.CharField(_("nationality"), max_length=3, default="VNM")
     blood_type = EncryptedCharField(_("blood type"), max_length=2, choices=BloodType.choices, blank=True)
     marital_status = models.CharField(
@@ -199,6 +199,7 @@ class QualityFlag(models.Model):
         SUSPECTED_DUPLICATE = "duplicate", _("Suspected duplicate record")
         DEAD_BUT_PRESENT = "dead_present", _("Dead but marked present")
         LEGACY_BIRTH_DATE = "legacy_birth_date", _("Birth date known only by year")
+        OUTSIDE_LIST = "outside_list", _("Ethnicity or religion outside the official lists")
 
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="quality_flags")
     code = models.CharField(max_length=20, choices=Code.choices)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
-from cancuoc.rules import idnumber
+from cancuoc.rules import ethnic_religion, idnumber
 
 from .models import Citizen, QualityFlag
 
@@ -40,6 +40,9 @@ def detect_flags(citizen: Citizen, *, check_duplicates: bool = True) -> dict[str
         flags[Code.ID_CONTRADICTS_RECORD] = "; ".join(c.message_vi for c in found)[:300]
     if citizen.date_of_death is not None and (citizen.current_unit_id or citizen.temporary_unit_id):
         flags[Code.DEAD_BUT_PRESENT] = "date_of_death with current or temporary residence"
+    outside = [value for value in (citizen.ethnicity, citizen.religion) if ethnic_religion.is_outside_lists(value)]
+    if outside:
+        flags[Code.OUTSIDE_LIST] = "; ".join(outside)[:300]
     if citizen.birth_date_precision == "year":
         flags[Code.LEGACY_BIRTH_DATE] = str(citizen.birth_date.year)
     if not check_duplicates:

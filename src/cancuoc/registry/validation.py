@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from cancuoc.rules import idnumber
+from cancuoc.rules import ethnic_religion, idnumber
 from cancuoc.rules.text import normalize_name, normalize_text
 
 MAX_AGE_YEARS = 130
@@ -21,7 +21,7 @@ _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$", re.UNICODE)
 
 # Longest accepted text per field (the columns' sizes): longer text is refused, never cut.
 MAX_LENGTHS = {"other_names": 140, "father_name": 140, "mother_name": 140, "spouse_name": 140, "ethnicity": 40,
-               "religion": 40, "permanent_address": 200, "temporary_address": 200, "current_address": 200,
+               "religion": 80, "permanent_address": 200, "temporary_address": 200, "current_address": 200,
                "household_number": 20, "relation_to_head": 12, "marital_status": 10, "permanent_unit_code": 10,
                "temporary_unit_code": 10, "current_unit_code": 10, "birth_registration_unit_code": 10,
                "origin_unit_code": 10}  # fmt: skip
@@ -229,7 +229,20 @@ def clean_citizen(raw: dict, *, today: date, partial: bool = False, current: dic
     for key in ("other_names", "father_name", "mother_name", "spouse_name"):
         if present(key):
             result.values[key] = normalize_name(str(raw[key]))
-    for key in ("ethnicity", "religion", "permanent_address", "temporary_address", "current_address"):
+    for key, read, label_vi, label_en in (
+        ("ethnicity", ethnic_religion.read_ethnicity, "Dân tộc", "Ethnicity"),
+        ("religion", ethnic_religion.read_religion, "Tôn giáo", "Religion"),
+    ):
+        if present(key):
+            try:
+                result.values[key] = read(str(raw[key]))
+            except ethnic_religion.NotListed:
+                add(Problem(key, "not_listed",
+                            f"{label_vi} không có trong danh mục chính thức: {str(raw[key])[:60]!r}. Giá trị ngoài "
+                            f"danh mục ghi là \"Khác: <tên>\" (ví dụ \"Khác: Pa Cô\") và sẽ được rà soát",
+                            f"{label_en} is not in the official list: {str(raw[key])[:60]!r}. Enter a value outside "
+                            f"the list as \"Khác: <name>\" (e.g. \"Khác: Pa Cô\"); it will be reviewed"))  # fmt: skip
+    for key in ("permanent_address", "temporary_address", "current_address"):
         if present(key):
             result.values[key] = normalize_text(str(raw[key]))
     if present("nationality"):

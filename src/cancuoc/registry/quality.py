@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from cancuoc.rules import ethnic_religion, idnumber
 
@@ -132,29 +132,49 @@ def flag_counts(citizens) -> dict[str, int]:
 
 def flag_counts_per_child_unit(parent_unit, citizens) -> list[dict]:
     """For each child unit of ``parent_unit``: citizens, flagged citizens and counts per flag, rolled up
-    over every unit beneath the child (any depth)."""
+    over every unit beneath the child (any depth). Four queries whatever the number of children: the
+    counts are grouped by permanent unit in the database and summed per child here, through the
+    materialised path (the child's primary key is the path segment just below the parent's)."""
     from cancuoc.units.models import AdministrativeUnit
 
-    rows = []
     children = (
         AdministrativeUnit.objects.filter(parent=parent_unit)
         if parent_unit
         else AdministrativeUnit.objects.filter(parent__isnull=True, valid_to__isnull=True)
     )
-    for child in children.order_by("name_folded"):
-        under = citizens.filter(permanent_unit__path__startswith=child.path)
-        total = under.count()
-        if not total:
-            continue
-        per_code = flag_counts(under)
-        flagged = under.filter(Q(quality_flags__isnull=False)).distinct().count()
-        rows.append(
-            {
-                "unit": child,
-                "citizens": total,
-                "flagged": flagged,
-                "clean_share": 1 - flagged / total,
-                **per_code,
-            }
-        )
+    children = {child.pk: child for child in children.order_by("name_folded")}
+    depth = len(parent_unit.path.strip("/").split("/")) if parent_unit else 0
+
+    def child_of(path: str | None) -> int | None:
+        segments = path.strip("/").split("/") if path else []
+        return int(segments[depth]) if len(segments) > depth else None
+
+    totals = {pk: {"citizens": 0, "flagged": 0, **{code: 0 for code in Code.values}} for pk in children}
+    by_unit = citizens.values("permanent_unit__path").annotate(n=Count("pk", distinct=True)).order_by()
+    flagged_by_unit = (
+        citizens.filter(quality_flags__isnull=False)
+        .values("permanent_unit__path")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    codes_by_unit = (
+        QualityFlag.objects.filter(citizen__in=citizens.values("pk"))
+        .values("citizen__permanent_unit__path", "code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for key, rows_, path_field in (
+        ("citizens", by_unit, "permanent_unit__path"),
+        ("flagged", flagged_by_unit, "permanent_unit__path"),
+        (None, codes_by_unit, "citizen__permanent_unit__path"),
+    ):
+        for row in rows_:
+            counts = totals.get(child_of(row[path_field]))
+            if counts is not None:
+                counts[key or row["code"]] += row["n"]
+    rows = []
+    for pk, child in children.items():
+        counts = totals[pk]
+        if counts["citizens"]:
+            rows.append({"unit": child, "clean_share": 1 - counts["flagged"] / counts["citizens"], **counts})
     return rows

@@ -62,6 +62,9 @@ VI = {
     "Nothing is changed until you confirm the checked file. Re-importing the same file changes nothing.":
         "Không có gì thay đổi cho đến khi bạn xác nhận tệp đã kiểm tra. Nhập lại cùng một tệp không làm thay đổi gì.",
     "Recent jobs": "Các lần nhập gần đây",
+    "Uploaded by": "Người tải lên",
+    "you": "bạn",
+    "Template": "Tệp mẫu",
     "File": "Tệp",
     "Status": "Trạng thái",
     "No imports yet.": "Chưa có lần nhập nào.",

@@ -38,6 +38,8 @@ class ImportErrorCode(StrEnum):
     # row problems
     CELL_FORMULA = "formula_cell"
     CELL_TOO_LONG = "too_long"
+    # the template's example row (docs/import-format.md): never a real number, never imported
+    CELL_EXAMPLE_NUMBER = "example_number"
     # a note on a report cut at CANCUOC_IMPORT_MAX_STORED_ERRORS
     REPORT_TRUNCATED = "report_truncated"
     # why a job stopped
@@ -90,6 +92,9 @@ MESSAGES: dict[ImportErrorCode, tuple[str, str]] = {
     ImportErrorCode.CELL_FORMULA: ("Ô {cell} chứa công thức, không được nhập; hãy dán giá trị (Paste Values)",
                                    "Cell {cell} holds a formula, which is not imported; paste values instead"),
     ImportErrorCode.CELL_TOO_LONG: ("Ô quá dài (hơn {limit:,} ký tự)", "Cell too long (more than {limit:,} characters)"),
+    ImportErrorCode.CELL_EXAMPLE_NUMBER: (
+        "Đây là dòng ví dụ của tệp mẫu (số định danh {number}): hãy xóa hoặc thay bằng dữ liệu thật",
+        "This is the template's example row (ID number {number}): delete it or replace it with real data"),
     ImportErrorCode.REPORT_TRUNCATED: ("Chỉ lưu {stored:,} lỗi đầu tiên; {unstored:,} lỗi khác đã được đếm nhưng không lưu",
                                        "Only the first {stored:,} problems are stored; {unstored:,} more were counted, "
                                        "not stored"),

@@ -12,12 +12,20 @@ import csv
 import io
 import tempfile
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
 from cancuoc.registry import events, selectors
 from cancuoc.registry.models import Citizen
 
-from .columns import export_fields, export_headers, qualified_unit_code
+from .columns import (
+    COLUMN_RULES,
+    COLUMNS,
+    EXAMPLE_ID_NUMBER,
+    example_row,
+    export_fields,
+    export_headers,
+    qualified_unit_code,
+)
 from .reading import needs_quote
 
 
@@ -121,4 +129,72 @@ def export_response(user, unit, file_format: str):
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+# --- the import template --------------------------------------------------------------------------------
+
+
+def _example_units(user) -> tuple[str, str]:
+    """(commune code, province code) for the template's example row: the user's own commune, or the first
+    commune of today's structure in their area (nationwide for a user without one)."""
+    from cancuoc.units.models import AdministrativeUnit, Level, Structure
+
+    unit = user.unit
+    if unit is None or unit.level != Level.COMMUNE or unit.structure != Structure.Y2025:
+        communes = AdministrativeUnit.objects.filter(structure=Structure.Y2025, level=Level.COMMUNE)
+        if unit is not None:
+            communes = communes.filter(path__startswith=unit.path)
+        unit = communes.order_by("code").first() or unit
+    if unit is None:
+        return "", ""
+    province_id = int(unit.path.strip("/").split("/")[0])
+    province = AdministrativeUnit.objects.filter(pk=province_id).first()
+    return (unit.code if unit.level == Level.COMMUNE else ""), qualified_unit_code(province)
+
+
+def template_csv(example: list[str]) -> bytes:
+    """The header row and one example row, UTF-8 with a BOM (so Excel reads the diacritics)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(export_headers())
+    writer.writerow(inert(example))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx(example: list[str]) -> bytes:
+    """Sheet 1: the header row and one example row (text cells); sheet 2: each column with whether it is
+    required and its allowed values, in Vietnamese and English."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Công dân")
+    sheet.append(_text_cells(sheet, export_headers()))
+    sheet.append(_text_cells(sheet, example))
+    guide = workbook.create_sheet("Hướng dẫn")
+    guide.append(_text_cells(guide, ["Cột", "Trường / Field", "Bắt buộc / Required", "Giá trị cho phép",
+                                     "Allowed values", "Tên cột khác được nhận / Other accepted headers"]))  # fmt: skip
+    for field, header, aliases in COLUMNS:
+        required, rule_vi, rule_en = COLUMN_RULES[field]
+        guide.append(_text_cells(guide, [header, field, required, rule_vi, rule_en, ", ".join(aliases)]))
+    guide.append(_text_cells(guide, [f"Dòng ví dụ (số {EXAMPLE_ID_NUMBER}) không được nhập: hãy xóa hoặc thay nó."]))
+    guide.append(_text_cells(guide, [f"The example row (number {EXAMPLE_ID_NUMBER}) is never imported: delete or "
+                                     "replace it."]))  # fmt: skip
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def template_response(user, file_format: str) -> HttpResponse:
+    from cancuoc.accounts.permissions import Verb, require_permission
+
+    require_permission(user, Verb.IMPORT_CREATE)
+    example = example_row(*_example_units(user))
+    if file_format == "xlsx":
+        response = HttpResponse(
+            template_xlsx(example), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(template_csv(example), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mau-nhap-cong-dan.{file_format}"'
     return response

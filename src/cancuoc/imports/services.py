@@ -46,8 +46,9 @@ from cancuoc.rules.text import fold, split_full_name
 from cancuoc.units.models import AdministrativeUnit, Level, Structure
 
 from . import events as import_events
-from .columns import parse_unit_code
+from .columns import EXAMPLE_ID_NUMBER, parse_unit_code
 from .errors import ImportErrorCode, message
+from .errors import problem as import_problem
 from .models import ImportJob, ImportRowError
 from .reading import Limits, RawRow, UnreadableFile, detect_format, estimate_rows, read_file
 
@@ -217,6 +218,10 @@ def _prepare_row(raw: RawRow, resolver: UnitResolver, today: date) -> PreparedRo
             values["family_name"], values["middle_name"], values["given_name"] = split_full_name(full)
     cleaned = clean_citizen(values, today=today)
     row = PreparedRow(raw.line, cleaned.values, {}, [*raw.problems, *cleaned.problems])
+    if row.values.get("id_number") == EXAMPLE_ID_NUMBER:  # the template's example row, uploaded as it is
+        row.problems.append(
+            import_problem("id_number", ImportErrorCode.CELL_EXAMPLE_NUMBER, number=EXAMPLE_ID_NUMBER)
+        )
     for column, (attribute, level) in UNIT_FIELDS.items():
         code = row.values.pop(column, None)
         if code:

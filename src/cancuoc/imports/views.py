@@ -29,7 +29,7 @@ def _job_for(request, job_id: int) -> ImportJob:
 def job_list(request):
     if not has_permission(request.user, Verb.IMPORT_CREATE):
         return HttpResponseForbidden(_("Your role may not import citizens."))
-    jobs = ImportJob.objects.filter(uploaded_by=request.user)[:30]
+    jobs = access.visible_jobs(request.user, ImportJob.objects.select_related("uploaded_by"))[:50]
     return render(request, "imports/list.html", {"jobs": jobs, "columns": COLUMNS})
 
 
@@ -126,3 +126,12 @@ def export(request):
             raise Http404 from error
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return exporting.export_response(request.user, unit, file_format)
+
+
+@login_required
+def template(request, file_format: str):
+    """The import template: documented headers and one example row (XLSX: a second sheet explains each
+    column). For users who may import."""
+    if not has_permission(request.user, Verb.IMPORT_CREATE):
+        return HttpResponseForbidden(_("Your role may not import citizens."))
+    return exporting.template_response(request.user, file_format)

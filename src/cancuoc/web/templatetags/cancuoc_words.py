@@ -1,0 +1,131 @@
+"""Codes shown as words (issue 8 §3: "codes never reach a person"): quality flags, field names of the
+history, unit ids, enumerations, nationality, counts with the reader's thousands separator.
+
+``{% load cancuoc_words %}``; every label is a translated string, so a page shows Vietnamese or English.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from cancuoc.registry.models import Citizen, MaritalStatus, QualityFlag, Relation, Sex
+from cancuoc.rules import ethnic_religion
+
+register = template.Library()
+
+# detect_flags names the missing parts of a record with these words (quality.py)
+_MISSING_PARTS = {
+    "family_name": _("family name"), "permanent_residence": _("permanent residence"), "ethnicity": _("ethnicity"),
+    "birth_registration": _("place of birth registration"),
+}  # fmt: skip
+_NATIONALITIES = {"VNM": _("Vietnam")}
+_CHOICES = {"sex": Sex, "marital_status": MaritalStatus, "relation_to_head": Relation}
+_RELATION_ORDER = {value: rank for rank, value in enumerate(Relation.values)}
+
+
+@register.filter
+def count(value) -> str:
+    """20000 → "20.000" in Vietnamese, "20,000" in English."""
+    if value is None or value == "":
+        return ""
+    separator = "." if (get_language() or "vi").startswith("vi") else ","
+    return f"{int(value):,}".replace(",", separator)
+
+
+@register.filter
+def flag_label(code: str) -> str:
+    """The words of a quality flag code (an unknown code stays as it is: never hidden)."""
+    return QualityFlag.Code(code).label if code in QualityFlag.Code.values else code
+
+
+@register.filter
+def flag_detail(flag: QualityFlag) -> str:
+    """A flag's detail in words: the missing parts named, the twin of a duplicate named."""
+    if flag.code == QualityFlag.Code.MISSING_FIELDS:
+        parts = [str(_MISSING_PARTS.get(part.strip(), part.strip())) for part in flag.detail.split(",")]
+        return gettext("Missing: %(parts)s") % {"parts": ", ".join(parts)}
+    if flag.code == QualityFlag.Code.SUSPECTED_DUPLICATE and flag.detail.startswith("same name and birth date as "):
+        return gettext("Same name and date of birth as %(number)s") % {"number": flag.detail.rsplit(" ", 1)[-1]}
+    if flag.code == QualityFlag.Code.DEAD_BUT_PRESENT:
+        return gettext("A date of death is recorded, with a current or temporary residence")
+    if flag.code == QualityFlag.Code.LEGACY_BIRTH_DATE:
+        return gettext("Only the year of birth is known: %(year)s") % {"year": flag.detail}
+    return flag.detail
+
+
+@register.filter
+def nationality(code: str) -> str:
+    return str(_NATIONALITIES.get(code, code))
+
+
+@register.filter
+def head_first(members) -> list:
+    """Household members: the head, then spouse, children ... (the order of ``Relation``), oldest first."""
+    return sorted(members, key=lambda m: (_RELATION_ORDER.get(m.relation_to_head, len(_RELATION_ORDER)),
+                                          m.birth_date or date.max))  # fmt: skip
+
+
+@register.simple_tag
+def ethnic_groups() -> tuple[str, ...]:
+    return ethnic_religion.ETHNIC_GROUPS
+
+
+@register.simple_tag
+def religions() -> tuple[str, ...]:
+    return (ethnic_religion.NO_RELIGION, *ethnic_religion.RELIGIONS)
+
+
+def _field_label(name: str) -> str:
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return str(Citizen._meta.get_field(candidate).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
+def _value(name: str, value, units: dict) -> str:
+    if value in (None, ""):
+        return ""
+    if name in _CHOICES and value in _CHOICES[name].values:
+        return str(_CHOICES[name](value).label)
+    if name == "nationality":
+        return nationality(value)
+    if name.endswith("_unit_id"):
+        return units.get(value, str(value))
+    if name in ("birth_date", "date_of_death") and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if name == "birth_date_precision":
+        return {"day": gettext("Full date"), "year": gettext("Year only (legacy record)")}.get(value, value)
+    return str(value)
+
+
+@register.filter
+def readable_changes(history: list) -> list[tuple]:
+    """[(entry, [(label, before, after), ...]), ...]: field names as labels, unit ids as unit names (one
+    query for the units of the whole history), dates as dd/mm/yyyy, enumerations as words."""
+    from cancuoc.units.models import AdministrativeUnit
+
+    unit_ids = {
+        value
+        for entry in history
+        for name, pair in ((entry.changes or {}).get("fields") or {}).items()
+        if name.endswith("_unit_id")
+        for value in pair
+        if isinstance(value, int)
+    }
+    units = {unit.pk: unit.name for unit in AdministrativeUnit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
+    rows = []
+    for entry in history:
+        fields = (entry.changes or {}).get("fields") or {}
+        rows.append((entry, [(_field_label(name), _value(name, pair[0], units), _value(name, pair[1], units))
+                             for name, pair in fields.items()]))  # fmt: skip
+    return rows

@@ -54,7 +54,9 @@ class CitizenOut(CitizenSummary):
 
 class SearchOut(Schema):
     results: list[CitizenSummary]
-    truncated: bool
+    truncated: bool  # more matches than this page
+    offset: int
+    next_offset: int | None  # pass as ``offset`` for the next page; null on the last reachable page
 
 
 class CitizenChange(Schema):
@@ -111,18 +113,24 @@ class HouseholdOut(Schema):
 
 
 @router.get("/citizens", response=SearchOut, summary="Search by ID number or name")
-def search(request, q: str = "", birth_year: int | None = None, unit_id: int | None = None, limit: int = 50):
+def search(request, q: str = "", birth_year: int | None = None, unit_id: int | None = None, limit: int = 50,
+           offset: int = 0):  # fmt: skip
     if not 1 <= limit <= 200:
         raise HttpError(422, "limit must be between 1 and 200 / limit phải từ 1 đến 200")
+    if not 0 <= offset <= selectors.MAX_OFFSET:
+        raise HttpError(422, f"offset phải từ 0 đến {selectors.MAX_OFFSET} / offset must be between 0 and "
+                             f"{selectors.MAX_OFFSET}")  # fmt: skip
     if birth_year is not None and not 1850 <= birth_year <= 2200:
         raise HttpError(422, "birth_year out of range / năm sinh không hợp lệ")
     unit = None
     if unit_id is not None:
         unit = access_unit_by_id(request.user, unit_id)
-    found = selectors.search_citizens(request.user, q[:140], birth_year=birth_year, unit=unit, limit=limit)
+    found = selectors.search_citizens(request.user, q[:140], birth_year=birth_year, unit=unit, limit=limit,
+                                      offset=offset)  # fmt: skip
     events.citizens_searched(request.user, query=q, birth_year=birth_year,
                              returned=[c.id_number for c in found.citizens])  # fmt: skip
-    return {"results": found.citizens, "truncated": found.truncated}
+    return {"results": found.citizens, "truncated": found.truncated, "offset": found.offset,
+            "next_offset": found.next_offset}  # fmt: skip
 
 
 @router.get("/citizens/{id_number}", response=CitizenOut)

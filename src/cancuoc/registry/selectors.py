@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,13 +18,22 @@ from .access import access_citizen_by_id_number, scope_citizens, units_under
 from .models import Citizen
 
 SEARCH_LIMIT = 50
+# Each name tier is ranked over at most this many of its matches (the same ones on every page, so the
+# order is stable while paging); a search matching more asks for more of the name or a birth year.
+RANK_WINDOW = 1000
 PARTIAL_MATCH_BUDGET_MS = 35
+MAX_OFFSET = 10_000  # paging deeper than this is not searching: narrow the search instead
+_WORDS = re.compile(r"[^\W_]+")
+ID_PREFIX_DIGITS = range(9, 12)  # 9 to 11 digits: the start of a number (9 is also an old CMND number)
 
 
 @dataclass(frozen=True)
 class SearchResult:
     citizens: list[Citizen]
-    truncated: bool
+    truncated: bool  # more matches exist than this page shows
+    offset: int = 0
+    next_offset: int | None = None  # where the next page starts, when it can be reached by paging
+    narrow: bool = False  # more matches than paging reaches (or the time budget ran out): narrow the search
 
 
 def _filtered(user, *, birth_year: int | None, unit=None) -> QuerySet[Citizen]:
@@ -40,20 +50,36 @@ def _filtered(user, *, birth_year: int | None, unit=None) -> QuerySet[Citizen]:
     return citizens
 
 
-def search_citizens(
-    user, query: str, *, birth_year: int | None = None, unit=None, limit: int = SEARCH_LIMIT
-) -> SearchResult:
-    """By ID number (exact) or by name (diacritic-insensitive, partial, word order free).
+def _page(page: list[Citizen], offset: int, limit: int, *, more: bool, narrow: bool = False) -> SearchResult:
+    """One page of results; ``more`` says whether a match follows it."""
+    return SearchResult(page[:limit], more or narrow, offset, offset + limit if more else None, narrow)
 
-    Ranking follows how officers judge a hit: the name exactly as typed with its diacritics, then the
-    same letters without diacritics, then the same words in another order, then names containing
-    every word typed as a whole word, then names containing every word typed as part of a word
-    ("hươ" finds "Hương"). Each tier is its own indexed query, so a common surname never sorts the
-    country. The part-of-a-word tier runs only when it can add what the officer means: when a typed
-    word is not a whole word of any name (an unfinished word), or when nothing else was found.
+
+def search_citizens(
+    user, query: str, *, birth_year: int | None = None, unit=None, limit: int = SEARCH_LIMIT, offset: int = 0
+) -> SearchResult:
+    """By ID number (12 digits: exact; 9 to 11 digits: the start of a number, or an old 9-digit CMND
+    number) or by name (diacritic-insensitive, word order free), ``limit`` results from ``offset``.
+
+    Name matches come in groups, each ranked before the next:
+
+    1. every typed word is a whole word of the name *with its diacritics* ("Văn" is not "Vân");
+    2. every typed word is a whole word of the name without diacritics ("van" finds "Vân");
+    3. the last word is the start of a word, as while typing ("nguyen van hu" finds "Hùng");
+    4. the typed words are parts of words ("hươ" finds "Hương"), under a time budget.
+
+    Inside groups 1 and 2 the whole name typed comes first, then the same words in another order, then
+    names holding the words among others; then more words with their diacritics, the typed word order,
+    shorter names, the name and the record. Each tier is its own indexed query, capped at RANK_WINDOW
+    rows, so a common surname never sorts the country; groups 3 and 4 run only when nothing was found
+    before them (no name holds every typed word whole: a word is unfinished, or a part of a word).
     """
     query = (query or "").strip()
+    offset = min(max(0, offset), MAX_OFFSET)
+    citizens = _filtered(user, birth_year=birth_year, unit=unit)
     if idnumber.is_valid(query):
+        if offset:
+            return SearchResult([], False, offset)
         try:
             citizen = access_citizen_by_id_number(user, query, where="")  # the search is audited as such
         except NotFound:
@@ -66,40 +92,100 @@ def search_citizens(
         )
         in_year = birth_year is None or citizen.birth_date.year == birth_year
         return SearchResult([citizen] if in_unit and in_year else [], False)
-    citizens = _filtered(user, birth_year=birth_year, unit=unit).select_related("permanent_unit")
+    if query.isascii() and query.isdigit() and len(query) in ID_PREFIX_DIGITS:
+        return _search_number_prefix(citizens, query, offset, limit)
+    citizens = citizens.select_related("permanent_unit")
     folded = fold(query)
     if not folded:
         if birth_year is None and unit is None:
             return SearchResult([], False)
-        page = list(citizens.order_by("name_folded", "id")[: limit + 1])
-        return SearchResult(page[:limit], len(page) > limit)
-    exact = normalize_name(query)
-    results: dict[int, Citizen] = {}
-    truncated_by_time = False
+        rows = list(citizens.order_by("name_folded", "id")[offset : offset + limit + 1])
+        return _page(rows, offset, limit, more=len(rows) > limit)
+    return _search_name(citizens, query, folded, offset, limit)
 
-    def take(queryset: QuerySet[Citizen]) -> None:
-        room = limit + 1 - len(results)
-        if room <= 0:
-            return
-        for citizen in queryset.exclude(pk__in=list(results))[:room]:
-            results.setdefault(citizen.pk, citizen)
 
-    same_letters = list(citizens.filter(name_folded=folded)[: limit + 1])
-    same_letters.sort(key=lambda c: (c.full_name != exact, c.name_folded, c.pk))
-    for citizen in same_letters:
-        results.setdefault(citizen.pk, citizen)
+def _search_number_prefix(citizens: QuerySet[Citizen], digits: str, offset: int, limit: int) -> SearchResult:
+    """Numbers starting with ``digits`` (the unique index on id_number serves LIKE 'digits%' on PostgreSQL
+    through its pattern-ops twin) and, for 9 digits, the old CMND number itself (its own index), first."""
+    condition = Q(id_number__startswith=digits)
+    order = ["id_number"]
+    if len(digits) == 9:
+        condition |= Q(old_id_number=digits)
+        order.insert(0, ExpressionWrapper(~Q(old_id_number=digits), output_field=BooleanField()))
+    found = citizens.filter(condition).select_related("permanent_unit").order_by(*order)
+    rows = list(found[offset : offset + limit + 1])
+    return _page(rows, offset, limit, more=len(rows) > limit)
+
+
+def _search_name(citizens: QuerySet[Citizen], query: str, folded: str, offset: int, limit: int) -> SearchResult:
     words = folded.split()
+    typed = _WORDS.findall(normalize_name(query).lower())
+    typed_folded = [fold(word) for word in typed]
+    needed = offset + limit + 1
+    seen: set[int] = set()
+    ranked: list[tuple] = []
+    narrow = False
+
+    def take(queryset: QuerySet[Citizen], tier: int) -> None:
+        nonlocal narrow
+        rows = list(queryset.values_list("pk", "full_name")[:RANK_WINDOW])
+        narrow = narrow or len(rows) == RANK_WINDOW
+        for pk, full_name in rows:
+            if pk not in seen:
+                seen.add(pk)
+                ranked.append(_rank_key(pk, full_name, typed, typed_folded, tier))
+
+    # Each tier's window is read in primary-key order: the same rows on every page.
+    take(citizens.filter(name_folded=folded).order_by("pk"), 0)
     if len(words) > 1:
-        take(citizens.filter(name_sorted=sorted_tokens_key(query)))
-    take(citizens.filter(_has_every_word(words)))
-    if len(results) <= limit and (not results or not all(_is_a_name_word(word) for word in words)):
+        take(citizens.filter(name_sorted=sorted_tokens_key(query)).exclude(name_folded=folded).order_by("pk"), 1)
+    take(citizens.filter(_has_every_word(words)).order_by("pk"), 2)
+    # A name with every typed word as a whole word means those words are finished; when there is none,
+    # the last word is being typed, or the words are parts of words.
+    if not ranked and not _within_time_budget(lambda: take(citizens.filter(_starts_a_word(words)).order_by("pk"), 3)):
+        narrow = True
+    if not ranked:
         condition = Q()
         for word in words:
             condition &= Q(name_folded__contains=word)
-        if not _within_time_budget(lambda: take(citizens.filter(condition))):
-            truncated_by_time = True
-    page = list(results.values())
-    return SearchResult(page[:limit], len(page) > limit or truncated_by_time)
+        if not _within_time_budget(lambda: take(citizens.filter(condition).order_by("pk"), 4)):
+            narrow = True
+    ranked.sort()
+    window = ranked[:needed]
+    page_keys = [key[-1] for key in window[offset : offset + limit]]
+    by_pk = citizens.in_bulk(page_keys) if page_keys else {}
+    page = [by_pk[pk] for pk in page_keys if pk in by_pk]
+    return _page(page, offset, limit, more=len(window) > offset + limit, narrow=narrow)
+
+
+def _rank_key(pk: int, full_name: str, typed: list[str], typed_folded: list[str], tier: int) -> tuple:
+    """Sort key of one name match: smaller is more relevant (see ``search_citizens``)."""
+    name = full_name.lower().split()
+    name_folded = [fold(word) for word in name]
+    if tier <= 2:
+        with_diacritics = sum(1 for word in typed if word in name)
+        group = 0 if with_diacritics == len(typed) else 1
+    else:
+        last = typed[-1]
+        with_diacritics = sum(1 for word in typed[:-1] if word in name) + any(w.startswith(last) for w in name)
+        group = tier - 1
+    # The typed words in the typed order among the name's words (a word may be unfinished).
+    position, in_order = 0, True
+    for word in typed_folded:
+        while position < len(name_folded) and not name_folded[position].startswith(word):
+            position += 1
+        if position == len(name_folded):
+            in_order = False
+            break
+        position += 1
+    return (group, tier, -with_diacritics, not in_order, len(name), len(full_name), full_name, pk)
+
+
+def _starts_a_word(words: list[str]):
+    """Every word but the last as a whole word, the last as the start of a word."""
+    last = words[-1]
+    starts = Q(name_folded__startswith=last) | Q(name_folded__contains=f" {last}")
+    return (_has_every_word(words[:-1]) & starts) if len(words) > 1 else starts
 
 
 def _has_every_word(words: list[str]):
@@ -115,11 +201,6 @@ def _has_every_word(words: list[str]):
         condition &= (Q(name_folded=word) | Q(name_folded__startswith=f"{word} ")
                       | Q(name_folded__endswith=f" {word}") | Q(name_folded__contains=f" {word} "))  # fmt: skip
     return condition
-
-
-def _is_a_name_word(word: str) -> bool:
-    """Whether some name in the registry (anyone's: no personal data leaves) has ``word`` as a word."""
-    return Citizen.objects.filter(_has_every_word([word])).exists()
 
 
 def _within_time_budget(run) -> bool:

@@ -33,6 +33,7 @@ def search(request):
         return HttpResponseForbidden(_("Your role has no access to the population registry."))
     query = request.GET.get("q", "")[:140]
     birth_year = _int_or_none(request.GET.get("birth_year"))
+    offset = min(max(_int_or_none(request.GET.get("offset")) or 0, 0), selectors.MAX_OFFSET)
     unit = None
     if unit_id := _int_or_none(request.GET.get("unit")):
         try:
@@ -43,10 +44,12 @@ def search(request):
     if birth_year is not None and not 1850 <= birth_year <= 2200:
         error = _("The birth year must be between 1850 and 2200. / Năm sinh phải từ 1850 đến 2200.")
     elif query or birth_year or unit:
-        result = selectors.search_citizens(request.user, query, birth_year=birth_year, unit=unit)
+        result = selectors.search_citizens(request.user, query, birth_year=birth_year, unit=unit, offset=offset)
         events.citizens_searched(request.user, query=query, birth_year=birth_year,
                                  returned=[c.id_number for c in result.citizens])  # fmt: skip
-    context = {"query": query, "birth_year": birth_year or "", "unit": unit, "result": result, "error": error}
+    context = {"query": query, "birth_year": birth_year or "", "unit": unit, "result": result, "error": error,
+               "previous_offset": max(offset - selectors.SEARCH_LIMIT, 0) if offset else None,
+               "last_shown": offset + len(result.citizens) if result else 0}  # fmt: skip
     template = "registry/_results.html" if request.htmx else "registry/search.html"
     return render(request, template, context)
 

@@ -290,6 +290,10 @@ VI = {
     'Not a valid date (dd/mm/yyyy): %(text)s / Ngày không hợp lệ (dd/mm/yyyy): %(text)s': 'Ngày không hợp lệ (dd/mm/yyyy): %(text)s / Not a valid date (dd/mm/yyyy): %(text)s',
     'The birth year must be between 1850 and 2200. / Năm sinh phải từ 1850 đến 2200.': 'Năm sinh phải từ 1850 đến 2200. / The birth year must be between 1850 and 2200.',
     'Card personalisation and the CRL are run at the production centre with the command line:': 'Cá nhân hóa thẻ và danh sách thu hồi (CRL) được thực hiện tại trung tâm sản xuất bằng dòng lệnh:',
+    'Result pages': 'Các trang kết quả',
+    'Previous results': 'Kết quả trước',
+    'Next results': 'Kết quả tiếp theo',
+    'Results %(first)s–%(last)s': 'Kết quả %(first)s–%(last)s',
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

@@ -74,3 +74,19 @@ def test_household_members_are_listed_head_first(client, officers, world):
 
 def test_every_flag_code_has_a_label():
     assert all(QualityFlag.Code(code).label != code for code in FLAG_CODES)
+
+
+def test_history_values_are_shown_as_words_numbers_and_dates(world):
+    from types import SimpleNamespace
+
+    from cancuoc.web.templatetags.cancuoc_words import readable_changes
+
+    home = HouseholdFactory(unit=world.thai_thuy, number="HK-77")
+    entry = SimpleNamespace(changes={"fields": {
+        "household_id": [None, home.pk], "sex": ["M", "F"], "birth_date": ["1990-03-15", "1991-04-16"],
+        "permanent_unit_id": [world.thai_thuy.pk, None], "relation_to_head": ["", "child"],
+    }})  # fmt: skip
+    with translation.override("vi"):
+        [(_, rows)] = readable_changes([entry])
+    assert rows == [("hộ gia đình", "", "HK-77"), ("giới tính", "Nam", "Nữ"), ("ngày sinh", "15/03/1990", "16/04/1991"),
+                    ("nơi thường trú", world.thai_thuy.name, ""), ("quan hệ với chủ hộ", "", "Con")]  # fmt: skip

@@ -23,6 +23,12 @@ _MISSING_PARTS = {
     "family_name": _("family name"), "permanent_residence": _("permanent residence"), "ethnicity": _("ethnicity"),
     "birth_registration": _("place of birth registration"),
 }  # fmt: skip
+# Citizen fields whose model gives no translated name (links to other records)
+_LINK_LABELS = {
+    "household": _("household"), "father": _("father (record)"), "mother": _("mother (record)"),
+    "spouse": _("spouse (record)"), "legal_representative": _("legal representative"),
+    "birth_date_precision": _("precision of the date of birth"),
+}  # fmt: skip
 _NATIONALITIES = {"VNM": _("Vietnam")}
 _CHOICES = {"sex": Sex, "marital_status": MaritalStatus, "relation_to_head": Relation}
 _RELATION_ORDER = {value: rank for rank, value in enumerate(Relation.values)}
@@ -81,6 +87,8 @@ def religions() -> tuple[str, ...]:
 
 
 def _field_label(name: str) -> str:
+    if name.removesuffix("_id") in _LINK_LABELS:
+        return str(_LINK_LABELS[name.removesuffix("_id")])
     for candidate in (name, name.removesuffix("_id")):
         try:
             return str(Citizen._meta.get_field(candidate).verbose_name)
@@ -89,7 +97,7 @@ def _field_label(name: str) -> str:
     return name
 
 
-def _value(name: str, value, units: dict) -> str:
+def _value(name: str, value, units: dict, households: dict | None = None, people: dict | None = None) -> str:
     if value in (None, ""):
         return ""
     if name in _CHOICES and value in _CHOICES[name].values:
@@ -98,6 +106,10 @@ def _value(name: str, value, units: dict) -> str:
         return nationality(value)
     if name.endswith("_unit_id"):
         return units.get(value, str(value))
+    if name == "household_id":
+        return (households or {}).get(value, str(value))
+    if name in ("father_id", "mother_id", "spouse_id", "legal_representative_id"):
+        return (people or {}).get(value, str(value))
     if name in ("birth_date", "date_of_death") and isinstance(value, str):
         try:
             return date.fromisoformat(value).strftime("%d/%m/%Y")
@@ -110,22 +122,34 @@ def _value(name: str, value, units: dict) -> str:
 
 @register.filter
 def readable_changes(history: list) -> list[tuple]:
-    """[(entry, [(label, before, after), ...]), ...]: field names as labels, unit ids as unit names (one
-    query for the units of the whole history), dates as dd/mm/yyyy, enumerations as words."""
+    """[(entry, [(label, before, after), ...]), ...]: field names as labels, unit ids as unit names,
+    household ids as household numbers, linked people as their ID numbers (one query per kind for the
+    whole history), dates as dd/mm/yyyy, enumerations as words."""
+    from cancuoc.registry.models import Household
     from cancuoc.units.models import AdministrativeUnit
 
-    unit_ids = {
-        value
-        for entry in history
-        for name, pair in ((entry.changes or {}).get("fields") or {}).items()
-        if name.endswith("_unit_id")
-        for value in pair
-        if isinstance(value, int)
-    }
-    units = {unit.pk: unit.name for unit in AdministrativeUnit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
+    def ids(wanted) -> set[int]:
+        return {
+            value
+            for entry in history
+            for name, pair in ((entry.changes or {}).get("fields") or {}).items()
+            if wanted(name)
+            for value in pair
+            if isinstance(value, int)
+        }
+
+    def names(model, wanted, attribute: str) -> dict:
+        found = ids(wanted)
+        return dict(model.objects.filter(pk__in=found).values_list("pk", attribute)) if found else {}
+
+    units = names(AdministrativeUnit, lambda name: name.endswith("_unit_id"), "name")
+    households = names(Household, lambda name: name == "household_id", "number")
+    people = names(Citizen, lambda name: name in ("father_id", "mother_id", "spouse_id", "legal_representative_id"),
+                   "id_number")  # fmt: skip
     rows = []
     for entry in history:
         fields = (entry.changes or {}).get("fields") or {}
-        rows.append((entry, [(_field_label(name), _value(name, pair[0], units), _value(name, pair[1], units))
+        rows.append((entry, [(_field_label(name), _value(name, pair[0], units, households, people),
+                              _value(name, pair[1], units, households, people))
                              for name, pair in fields.items()]))  # fmt: skip
     return rows

@@ -92,3 +92,23 @@ def test_an_overlong_outside_value_is_refused_not_cut(officers, world):
     assert [p.code for p in error.value.problems] == ["too_long"]
     citizen.refresh_from_db()
     assert (citizen.ethnicity, citizen.version) == ("Kinh", 1)
+
+
+def test_values_stored_before_the_lists_are_normalised_through_the_actions(officers, world):
+    from django.core.management import call_command
+
+    from cancuoc.audit.models import AuditEntry
+
+    old = CitizenFactory(id_number="034090000127", permanent_unit=world.thai_thuy, ethnicity="Ê-đê",
+                         religion="Tin Lành")  # fmt: skip
+    other = CitizenFactory(id_number="034090000128", permanent_unit=world.thai_thuy, ethnicity="Pa Cô")
+    listed = CitizenFactory(id_number="034090000129", permanent_unit=world.thai_thuy, ethnicity="Kinh")
+    call_command("normalise_lists", "--user", officers["thai_thuy"].username)
+    old.refresh_from_db()
+    assert old.ethnicity == "Ê-đê"  # counting only, without --apply
+    call_command("normalise_lists", "--user", officers["thai_thuy"].username, "--apply")
+    for citizen in (old, other, listed):
+        citizen.refresh_from_db()
+    assert (old.ethnicity, old.religion, other.ethnicity) == ("Ê Đê", "Tin lành", "Khác: Pa Cô")
+    assert listed.version == 1 and other.quality_flags.filter(code="outside_list").exists()
+    assert AuditEntry.objects.filter(object_id__in=["034090000127", "034090000128"], event="citizen_changed").count() == 2

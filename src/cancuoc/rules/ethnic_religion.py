@@ -115,3 +115,13 @@ def read_religion(value: str) -> str:
 def is_outside_lists(value: str | None) -> bool:
     """True for a value recorded with the ``Khác:`` prefix (to be reviewed)."""
     return bool(value) and value.startswith(OTHER_PREFIX)
+
+
+def listed_or_outside(value: str, read) -> str | None:
+    """For a value stored before the lists were enforced: its official spelling, else ``Khác: <value>``
+    when it is name-like, else None (left for an officer to correct)."""
+    try:
+        return read(value)
+    except NotListed:
+        text = normalize_text(value)
+        return OTHER_PREFIX + text if _NAME_LIKE.match(text) else None

@@ -11,10 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from cancuoc.registry import actions
 from cancuoc.registry.models import QualityFlag
 from cancuoc.units.models import Kind, Level
+from cancuoc.units.selectors import invalidate_unit_index
 
 from .factories import CitizenFactory, make_unit
 
 Code = QualityFlag.Code
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_unit_index():
+    """The pages build the process-wide unit index from this test's units; the rollback at the end of
+    the test does not reach it, so later tests would search stale units."""
+    yield
+    invalidate_unit_index()
 
 
 def queries_of(client, url: str) -> int:

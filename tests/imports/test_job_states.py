@@ -1,6 +1,7 @@
 """Jobs whose worker was killed mid-way are marked failed and can run again; uploads are deleted after
 their retention time and are stored owner-only."""
 
+import io
 import os
 import stat
 import subprocess
@@ -250,7 +251,7 @@ def test_uploads_are_deleted_after_the_retention_time(tmp_path, officers, settin
     eight_days_ago = (now - timedelta(days=8)).timestamp()
     os.utime(stray_old, (eight_days_ago, eight_days_ago))
 
-    call_command("imports", "purge", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("imports", "purge", stdout=io.StringIO())
 
     gone = {
         job.pk: not Path(job.stored_path).exists() for job in (old_applied, recent, running, never_checked)

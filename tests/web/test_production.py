@@ -79,6 +79,7 @@ def production_server(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
+        process.stdout.close()
 
 
 # As the reverse proxy does: production redirects plain HTTP to HTTPS unless the proxy says it was HTTPS.

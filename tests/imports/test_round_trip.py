@@ -2,6 +2,7 @@
 unchanged, with every exported field filled and units of both structures (including pre-2025 units whose
 code a 2025 unit reuses, such as the old Hà Nội "01")."""
 
+import csv
 import io
 from datetime import date
 
@@ -113,3 +114,17 @@ def test_a_plain_code_from_outside_still_means_todays_unit(tmp_path, officers, p
     path.write_text(out.getvalue().replace("cũ:", ""), encoding="utf-8")
     job = services.validate_job(services.create_job(officer, path, path.name))
     assert job.updated_count > 0
+
+
+def test_enumerations_are_exported_as_words_not_codes(officers, population):
+    officer = officers["thai_thuy"]
+    out = io.StringIO()
+    write_csv(citizens_for_export(officer, officer.unit), out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    header = rows[0]
+    marital = {row[header.index("Tình trạng hôn nhân")] for row in rows[1:]}
+    relation = {row[header.index("Quan hệ với chủ hộ")] for row in rows[1:]}
+    sex = {row[header.index("Giới tính")] for row in rows[1:]}
+    assert marital == {"độc thân", "đã kết hôn", "ly hôn", "góa"}
+    assert relation == {"chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "anh/chị/em", "khác"}
+    assert sex == {"Nam", "Nữ"}

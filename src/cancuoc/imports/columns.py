@@ -65,6 +65,18 @@ def export_fields() -> list[str]:
 OLD_STRUCTURE_PREFIX = "cũ:"
 
 
+# Enumerations are exported as the words an officer writes (they read back to the same code): relation to
+# the household head by the member's sex where Vietnamese has two words (vợ/chồng, cha/mẹ).
+MARITAL_WORDS = {"single": "độc thân", "married": "đã kết hôn", "divorced": "ly hôn", "widowed": "góa"}
+RELATION_WORDS = {"head": "chủ hộ", "child": "con", "grandchild": "cháu", "sibling": "anh/chị/em", "other": "khác",
+                  "spouse": ("chồng", "vợ"), "parent": ("cha", "mẹ")}  # fmt: skip
+
+
+def relation_word(relation: str, sex: str) -> str:
+    word = RELATION_WORDS.get(relation, relation)
+    return word if isinstance(word, str) else word[0 if sex == "M" else 1]
+
+
 def qualified_unit_code(unit) -> str:
     """The code our export writes for a unit: plain for today's units, "cũ:01" for pre-2025 ones."""
     if unit is None:
@@ -120,7 +132,7 @@ COLUMN_RULES: dict[str, tuple[str, str, str]] = {
     "current_unit_code": ("", "Như mã xã thường trú", "As the permanent commune code"),
     "current_address": ("", "Như trên", "As above"),
     "household_number": ("", "Tạo mới ở xã thường trú nếu chưa có", "Created in the permanent commune if new"),
-    "relation_to_head": ("", "chủ hộ, vợ, chồng, con, cha, mẹ, cháu, anh, chị, em, khác",
+    "relation_to_head": ("", "chủ hộ, vợ, chồng, con, cha, mẹ, cháu, anh, chị, em (anh/chị/em), khác",
                          "head, spouse, child, parent, grandchild, sibling, other"),
     "father_name": ("", "Họ tên", "Full name"),
     "mother_name": ("", "Họ tên", "Full name"),

@@ -21,10 +21,12 @@ from .columns import (
     COLUMN_RULES,
     COLUMNS,
     EXAMPLE_ID_NUMBER,
+    MARITAL_WORDS,
     example_row,
     export_fields,
     export_headers,
     qualified_unit_code,
+    relation_word,
 )
 from .reading import needs_quote
 
@@ -46,6 +48,10 @@ def _cells(citizen: Citizen) -> list[str]:
             values.append(value.strftime("%d/%m/%Y") if value else "")
         elif name == "sex":
             values.append("Nam" if citizen.sex == "M" else "Nữ")
+        elif name == "marital_status":
+            values.append(MARITAL_WORDS.get(citizen.marital_status, citizen.marital_status or ""))
+        elif name == "relation_to_head":
+            values.append(relation_word(citizen.relation_to_head, citizen.sex) if citizen.relation_to_head else "")
         else:
             values.append(getattr(citizen, name) or "")
     return values

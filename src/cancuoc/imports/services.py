@@ -61,6 +61,7 @@ RELATION_ALIASES = {
     "me": Relation.PARENT, "bo": Relation.PARENT, "parent": Relation.PARENT, "chau": Relation.GRANDCHILD,
     "grandchild": Relation.GRANDCHILD, "anh": Relation.SIBLING, "chi": Relation.SIBLING, "em": Relation.SIBLING,
     "sibling": Relation.SIBLING, "khac": Relation.OTHER, "other": Relation.OTHER,
+    "anh chi em": Relation.SIBLING, "vo chong": Relation.SPOUSE, "cha me": Relation.PARENT,  # as exported
 }  # fmt: skip
 MARITAL_ALIASES = {
     "doc than": "single", "chua ket hon": "single", "single": "single", "da ket hon": "married", "co vo": "married",

@@ -54,3 +54,14 @@ def test_the_demo_only_produces_listed_ethnic_groups_and_religions():
     population = people(4, 5000)
     assert {p.ethnicity for p in population} <= {*ETHNIC_GROUPS, ""}  # "": a deliberate missing field
     assert {p.religion for p in population} <= {*RELIGIONS, NO_RELIGION, ""}
+
+
+def test_no_demo_citizen_dies_before_being_born():
+    from datetime import date
+
+    from cancuoc.demo.population import PopulationGenerator
+
+    generator = PopulationGenerator(seed=7, today=date(2026, 12, 1), birth_province_codes=["001"], communes=3)
+    people = [person for household in generator.households(4000) for person in household]
+    dead = [p for p in people if p.date_of_death is not None]
+    assert dead and all(p.date_of_death >= p.birth_date for p in dead)

@@ -234,8 +234,10 @@ class PopulationGenerator:
             year = person.birth_date.year + self.rng.choice([-1, 1])
             person.birth_date = person.birth_date.replace(year=year, day=min(person.birth_date.day, 28))
             person.problems.append("id_contradicts")
-        elif roll < 0.022:
-            person.date_of_death = self.today - timedelta(days=self.rng.randrange(30, 2000))
+        elif roll < 0.022 and (self.today - person.birth_date).days > 31:
+            # died at some point of their life (a death before the birth would be a data error of another kind)
+            lived = (self.today - person.birth_date).days
+            person.date_of_death = self.today - timedelta(days=self.rng.randrange(30, min(2000, lived)))
             person.temporary_elsewhere = True
             person.problems.append("dead_present")
         elif roll < 0.030 and person.birth_date.year < 1975:

@@ -148,7 +148,8 @@ def test_a_search_makes_the_same_few_queries_whatever_it_finds(officers, world, 
         assert len(search_citizens(officer, "nguyen", offset=50).citizens) == 50
     # a word being typed: one more tier (on PostgreSQL inside a savepoint with its time budget set and reset)
     budget = 4 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(6 + budget):
+    # (the name typed from its start, then the last word starting any word of the name)
+    with django_assert_num_queries(7 + budget):
         assert names(search_citizens(officer, "nguyen van cu")) == ["Nguyễn Văn Cường"]
     with django_assert_num_queries(2):  # the area's units, the number prefix
         assert len(search_citizens(officer, "0340904000").citizens) == 50

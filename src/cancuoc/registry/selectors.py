@@ -18,9 +18,14 @@ from .access import access_citizen_by_id_number, scope_citizens, units_under
 from .models import Citizen
 
 SEARCH_LIMIT = 50
-# Each name tier is ranked over at most this many of its matches (the same ones on every page, so the
-# order is stable while paging); a search matching more asks for more of the name or a birth year.
-RANK_WINDOW = 1000
+# Each name tier is ranked over at most this many of its matches (the same ones on every page while the
+# registry does not change, so the order is stable while paging); a search matching more asks for more
+# of the name or a birth year. Read in the index's order, without a sort: a common surname never sorts
+# the country, and an ORDER BY id would walk the primary key past every other name.
+RANK_WINDOW = 500
+# The start-of-a-word and part-of-a-word tiers serve an officer still typing: a smaller window, reached
+# sooner by the scans these tiers often need (two letters make a poor index key).
+TYPING_WINDOW = 100
 PARTIAL_MATCH_BUDGET_MS = 35
 MAX_OFFSET = 10_000  # paging deeper than this is not searching: narrow the search instead
 _WORDS = re.compile(r"[^\W_]+")
@@ -65,14 +70,17 @@ def search_citizens(
 
     1. every typed word is a whole word of the name *with its diacritics* ("Văn" is not "Vân");
     2. every typed word is a whole word of the name without diacritics ("van" finds "Vân");
-    3. the last word is the start of a word, as while typing ("nguyen van hu" finds "Hùng");
+    3. the last word is the start of a word, as while typing ("Trần Hù" finds "Hùng"), with the typed
+       diacritics before without them ("Hữu");
     4. the typed words are parts of words ("hươ" finds "Hương"), under a time budget.
 
     Inside groups 1 and 2 the whole name typed comes first, then the same words in another order, then
-    names holding the words among others; then more words with their diacritics, the typed word order,
-    shorter names, the name and the record. Each tier is its own indexed query, capped at RANK_WINDOW
-    rows, so a common surname never sorts the country; groups 3 and 4 run only when nothing was found
-    before them (no name holds every typed word whole: a word is unfinished, or a part of a word).
+    names holding the words among others; inside group 3 the names starting with what was typed come
+    first. Then: more words with their diacritics, the typed word order, shorter names, the name, the
+    record. Typed without any diacritic, every match counts as one without them. Each tier is its own
+    indexed query capped at a window, so a common surname never sorts the country, and a tier is skipped
+    when its rows could not reach the page; groups 3 and 4 run only when nothing was found before them
+    (no name holds every typed word whole: a word is unfinished, or a part of a word).
     """
     query = (query or "").strip()
     offset = min(max(0, offset), MAX_OFFSET)
@@ -126,29 +134,47 @@ def _search_name(citizens: QuerySet[Citizen], query: str, folded: str, offset: i
     ranked: list[tuple] = []
     narrow = False
 
-    def take(queryset: QuerySet[Citizen], tier: int) -> None:
+    def take(queryset: QuerySet[Citizen], tier: int, window: int = RANK_WINDOW) -> None:
         nonlocal narrow
-        rows = list(queryset.values_list("pk", "full_name")[:RANK_WINDOW])
-        narrow = narrow or len(rows) == RANK_WINDOW
-        for pk, full_name in rows:
+        rows = list(queryset.order_by().values_list("pk", "full_name", "name_folded")[:window])
+        narrow = narrow or len(rows) == window
+        for pk, full_name, name_folded in rows:
             if pk not in seen:
                 seen.add(pk)
-                ranked.append(_rank_key(pk, full_name, typed, typed_folded, tier))
+                ranked.append(_rank_key(pk, full_name, name_folded, typed, typed_folded, tier))
 
-    # Each tier's window is read in primary-key order: the same rows on every page.
-    take(citizens.filter(name_folded=folded).order_by("pk"), 0)
-    if len(words) > 1:
-        take(citizens.filter(name_sorted=sorted_tokens_key(query)).exclude(name_folded=folded).order_by("pk"), 1)
-    take(citizens.filter(_has_every_word(words)).order_by("pk"), 2)
+    marks = typed != typed_folded  # typed without diacritics, no match is one "with diacritics"
+
+    def page_is_settled() -> bool:
+        # A later tier's row can only come before the rows found so far when it matches with the typed
+        # diacritics and they do not: once enough rows do (or none can), the page is settled, on this
+        # page and every page before it, so the large whole-word tier is skipped for a common full name.
+        return sum(1 for key in ranked if key[0] in (0, 2) or not marks) >= needed
+
+    # The tiers are disjoint, so that no window is spent on rows an earlier tier holds.
+    same_order = Q(name_folded=folded)
+    take(citizens.filter(same_order), 0)
+    if len(words) > 1 and not page_is_settled():
+        other_order = Q(name_sorted=sorted_tokens_key(query))
+        take(citizens.filter(other_order).exclude(same_order), 1)
+        same_order |= other_order
+    if not page_is_settled():
+        take(citizens.filter(_has_every_word(words)).exclude(same_order), 2)
     # A name with every typed word as a whole word means those words are finished; when there is none,
     # the last word is being typed, or the words are parts of words.
-    if not ranked and not _within_time_budget(lambda: take(citizens.filter(_starts_a_word(words)).order_by("pk"), 3)):
+    def typing() -> None:
+        # The name typed from its start is a range of the name_folded index; other orders need more.
+        take(citizens.filter(name_folded__startswith=folded), 3, TYPING_WINDOW)
+        if not page_is_settled():
+            take(citizens.filter(_starts_a_word(words)).exclude(name_folded__startswith=folded), 4, TYPING_WINDOW)
+
+    if not ranked and not _within_time_budget(typing):
         narrow = True
-    if not ranked:
+    if not ranked and not narrow:  # after a spent time budget the officer is asked for more instead
         condition = Q()
         for word in words:
             condition &= Q(name_folded__contains=word)
-        if not _within_time_budget(lambda: take(citizens.filter(condition).order_by("pk"), 4)):
+        if not _within_time_budget(lambda: take(citizens.filter(condition), 5, TYPING_WINDOW)):
             narrow = True
     ranked.sort()
     window = ranked[:needed]
@@ -158,17 +184,17 @@ def _search_name(citizens: QuerySet[Citizen], query: str, folded: str, offset: i
     return _page(page, offset, limit, more=len(window) > offset + limit, narrow=narrow)
 
 
-def _rank_key(pk: int, full_name: str, typed: list[str], typed_folded: list[str], tier: int) -> tuple:
+def _rank_key(pk: int, full_name: str, folded: str, typed: list[str], typed_folded: list[str], tier: int) -> tuple:
     """Sort key of one name match: smaller is more relevant (see ``search_citizens``)."""
     name = full_name.lower().split()
-    name_folded = [fold(word) for word in name]
+    name_folded = folded.split()
     if tier <= 2:
         with_diacritics = sum(1 for word in typed if word in name)
-        group = 0 if with_diacritics == len(typed) else 1
+        group = 0 if with_diacritics == len(typed) and typed != typed_folded else 1
     else:
         last = typed[-1]
         with_diacritics = sum(1 for word in typed[:-1] if word in name) + any(w.startswith(last) for w in name)
-        group = tier - 1
+        group = 4 if tier == 5 else 2 if with_diacritics == len(typed) and typed != typed_folded else 3
     # The typed words in the typed order among the name's words (a word may be unfinished).
     position, in_order = 0, True
     for word in typed_folded:

@@ -128,3 +128,21 @@ def test_enumerations_are_exported_as_words_not_codes(officers, population):
     assert marital == {"độc thân", "đã kết hôn", "ly hôn", "góa"}
     assert relation == {"chủ hộ", "vợ", "chồng", "con", "cha", "mẹ", "cháu", "anh/chị/em", "khác"}
     assert sex == {"Nam", "Nữ"}
+
+
+def test_a_move_to_another_household_is_an_update_not_unchanged(tmp_path, officers, world):
+    from cancuoc.imports import services as import_services
+    from cancuoc.registry.models import Citizen, Household
+    from tests.factories import CitizenFactory, HouseholdFactory
+
+    old_home = HouseholdFactory(number="HK-CU", unit=world.thai_thuy)
+    CitizenFactory(id_number="034090000321", permanent_unit=world.thai_thuy, household=old_home,
+                   relation_to_head="head")  # fmt: skip
+    header = "Số định danh,Họ và tên,Ngày sinh,Giới tính,Mã xã thường trú,Số hộ,Quan hệ với chủ hộ\n"
+    path = tmp_path / "move.csv"
+    path.write_text(header + "034090000321,Nguyễn Văn An,15/03/1990,Nam,12730,HK-MOI,Chủ hộ\n", encoding="utf-8")
+    job = import_services.validate_job(import_services.create_job(officers["thai_thuy"], path, "move.csv"))
+    assert (job.updated_count, job.unchanged_count) == (1, 0)
+    import_services.apply_job(job)
+    moved = Citizen.objects.get(id_number="034090000321")
+    assert moved.household == Household.objects.get(number="HK-MOI")

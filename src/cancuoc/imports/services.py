@@ -273,7 +273,7 @@ def _prepared_batches(
         rows = [_prepare_row(raw, resolver, today) for raw in raws]
         numbers = [row.values["id_number"] for row in rows if "id_number" in row.values]
         existing = {c.id_number: c for c in Citizen.objects.filter(id_number__in=numbers).select_related(
-            "permanent_unit", "temporary_unit", "current_unit")}  # fmt: skip
+            "permanent_unit", "temporary_unit", "current_unit", "household")}  # fmt: skip
         cancelled = set(AllocatedIdNumber.objects.filter(number__in=numbers, status=AllocatedIdNumber.Status.CANCELLED)
                         .values_list("number", flat=True))  # fmt: skip
         for row in rows:
@@ -505,7 +505,13 @@ def _changes_for(current: Citizen, row: PreparedRow) -> dict:
             after[key] = value.isoformat() if isinstance(value, date) else value
     for attribute, unit in row.units.items():
         after[f"{attribute}_id"] = unit.pk
-    return diff(before, after)
+    changes = diff(before, after)
+    # a move to another household (the household may only be created when applying: compare numbers)
+    number = row.values.get("household_number")
+    current_number = current.household.number if current.household_id else None
+    if number is not None and number != current_number:
+        changes["household_number"] = [current_number, number]
+    return changes
 
 
 # --- apply --------------------------------------------------------------------------------------------

@@ -112,3 +112,12 @@ def test_values_stored_before_the_lists_are_normalised_through_the_actions(offic
     assert (old.ethnicity, old.religion, other.ethnicity) == ("Ê Đê", "Tin lành", "Khác: Pa Cô")
     assert listed.version == 1 and other.quality_flags.filter(code="outside_list").exists()
     assert AuditEntry.objects.filter(object_id__in=["034090000127", "034090000128"], event="citizen_changed").count() == 2
+
+
+def test_the_form_and_the_api_read_an_old_unit_code_as_our_export_writes_it(officers, world):
+    citizen = actions.create_citizen(officers["thai_thuy"], {
+        "id_number": "034090000999", "given_name": "An", "family_name": "Lê", "birth_date": "15/03/1990",
+        "sex": "Nam", "permanent_unit_code": "12730", "birth_registration_unit_code": "cũ:34",
+        "origin_unit_code": "34"}, reason="đăng ký")  # fmt: skip
+    assert citizen.birth_registration_unit == world.old_thai_binh  # exactly the pre-2025 province
+    assert citizen.origin_unit == world.old_thai_binh  # a plain code from outside: the unit with that code

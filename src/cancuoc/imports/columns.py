@@ -7,6 +7,7 @@ Headers are matched without diacritics, case or punctuation, so "Số định da
 from __future__ import annotations
 
 from cancuoc.rules.text import fold
+from cancuoc.units.selectors import OLD_STRUCTURE_PREFIX
 
 # (field, Vietnamese header written on export, other accepted headers)
 COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -59,10 +60,9 @@ def export_fields() -> list[str]:
     return [field for field, _header, _aliases in COLUMNS if field != "full_name"]
 
 
-# A unit of the pre-2025 structure is exported as "cũ:<code>" ("cũ" = old): codes were reused in 2025 (the
-# old Hà Nội and today's are both "01") and a plain code from outside names today's unit, or an old commune's
-# successor. The import reads "cũ:" (or "cu:", any case) back to exactly that pre-2025 unit.
-OLD_STRUCTURE_PREFIX = "cũ:"
+# A unit of the pre-2025 structure is exported as "cũ:<code>" (units.selectors.OLD_STRUCTURE_PREFIX): codes
+# were reused in 2025 and a plain code names today's unit. The import, the form and the API read "cũ:" (or
+# "cu:", any case) back to exactly that pre-2025 unit.
 
 
 # Enumerations are exported as the words an officer writes (they read back to the same code): relation to
@@ -86,12 +86,6 @@ def qualified_unit_code(unit) -> str:
     return f"{OLD_STRUCTURE_PREFIX}{unit.code}" if unit.structure == Structure.PRE_2025 else unit.code
 
 
-def parse_unit_code(text: str) -> tuple[bool, str]:
-    """(names a pre-2025 unit, the code): "cũ:01" → (True, "01"); "01" → (False, "01")."""
-    prefix, colon, rest = text.partition(":")
-    if colon and fold(prefix) == "cu":
-        return True, rest.strip()
-    return False, text.strip()
 
 
 # --- the downloadable template (/imports/template.csv|xlsx) --------------------------------------------

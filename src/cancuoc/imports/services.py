@@ -44,9 +44,10 @@ from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household, Relat
 from cancuoc.registry.validation import Problem, clean_citizen
 from cancuoc.rules.text import fold, split_full_name
 from cancuoc.units.models import AdministrativeUnit, Level, Structure
+from cancuoc.units.selectors import parse_unit_code
 
 from . import events as import_events
-from .columns import EXAMPLE_ID_NUMBER, parse_unit_code
+from .columns import EXAMPLE_ID_NUMBER
 from .errors import ImportErrorCode, message
 from .errors import problem as import_problem
 from .models import ImportJob, ImportRowError

@@ -189,10 +189,30 @@ def resolve_to_units_in_force(unit: AdministrativeUnit, on: date) -> list[Admini
     return sorted(found.values(), key=lambda u: (u.level, u.name_folded))
 
 
+# A unit of the pre-2025 structure written as "cũ:<code>" ("cũ" = old; our exports write it so): codes were
+# reused in 2025 (the old Hà Nội and today's are both "01"), and a plain code names today's unit first.
+OLD_STRUCTURE_PREFIX = "cũ:"
+
+
+def parse_unit_code(text: str) -> tuple[bool, str]:
+    """(names a pre-2025 unit, the code): "cũ:01" → (True, "01"); "01" → (False, "01")."""
+    prefix, colon, rest = text.partition(":")
+    if colon and fold(prefix) == "cu":
+        return True, rest.strip()
+    return False, text.strip()
+
+
 def unit_for_code(code: str, level: int | None = None, *, on: date) -> tuple[AdministrativeUnit | None, list]:
     """The unit a code from outside names (today's structure first, as codes are reused) and, for a
     commune that has ceased, the units in force ``on`` that took it over (the unit itself otherwise).
-    (None, []) when no unit has the code."""
+    "cũ:<code>" names exactly that pre-2025 unit, never its successor. (None, []) when no unit has the code."""
+    old_structure, code = parse_unit_code(code)
+    if old_structure:
+        units = AdministrativeUnit.objects.filter(
+            structure=Structure.PRE_2025, code=code.zfill(5) if level == Level.COMMUNE else code
+        )
+        unit = (units.filter(level=level) if level is not None else units).first()
+        return (unit, [unit]) if unit is not None else (None, [])
     units = AdministrativeUnit.objects.filter(code=code.zfill(5) if level == Level.COMMUNE else code)
     if level is not None:
         units = units.filter(level=level)

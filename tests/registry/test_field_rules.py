@@ -121,3 +121,23 @@ def test_the_form_and_the_api_read_an_old_unit_code_as_our_export_writes_it(offi
         "origin_unit_code": "34"}, reason="đăng ký")  # fmt: skip
     assert citizen.birth_registration_unit == world.old_thai_binh  # exactly the pre-2025 province
     assert citizen.origin_unit == world.old_thai_binh  # a plain code from outside: the unit with that code
+
+
+def test_a_refused_correction_keeps_what_the_officer_typed(client, officers, world):
+    citizen = CitizenFactory(id_number="034090000124", permanent_unit=world.thai_thuy, permanent_address="Thôn 1")
+    client.force_login(officers["thai_thuy"])
+    response = client.post("/citizens/034090000124/change/", {
+        "birth_date": "31/02/1986", "permanent_address": "Thôn 9, xóm Đình", "reason": "theo giấy khai sinh",
+        "version": citizen.version})  # fmt: skip
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="31/02/1986"' in page and 'value="Thôn 9, xóm Đình"' in page
+    assert 'value="theo giấy khai sinh"' in page and 'aria-invalid="true"' in page
+    assert "Invalid date of birth" in page
+    citizen.refresh_from_db()
+    assert (citizen.permanent_address, citizen.version) == ("Thôn 1", 1)
+    # without a reason, the typed values stay too, and the reason's problem is shown above the fields
+    response = client.post("/citizens/034090000124/change/", {"permanent_address": "Thôn 9", "reason": "",
+                                                              "version": citizen.version})  # fmt: skip
+    assert response.status_code == 422 and 'value="Thôn 9"' in response.content.decode()
+    assert "A reason for the change is required" in response.content.decode()

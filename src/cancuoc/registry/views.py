@@ -61,8 +61,17 @@ def detail(request, id_number: str):
     except (NotFound, PermissionDenied) as error:
         raise Http404 from error
     actions.record_read(request.user, citizen)
+    return render(request, "registry/detail.html", _detail_context(request, citizen))
+
+
+def _detail_context(request, citizen, *, typed: dict | None = None, problems: list | None = None) -> dict:
+    """The citizen page; after a refused change, the form shows what the officer typed and why it was refused."""
     allowed = changeable_fields(request.user, citizen) if has_permission(request.user, Verb.CITIZEN_CHANGE_RESIDENCE) else frozenset()
-    context = {
+    typed = typed or {}
+    by_field: dict[str, list[str]] = {}
+    for problem in problems or []:
+        by_field.setdefault(problem.field, []).append(problem.message)
+    return {
         "citizen": citizen,
         "flags": list(citizen.quality_flags.all()),
         "age": citizen.age_on(timezone.localdate()),
@@ -70,12 +79,15 @@ def detail(request, id_number: str):
         "history": revealed_history(history_of("citizen", citizen.id_number)),
         "can_change": allowed is None or bool(allowed),
         "editable": [
-            (name, citizen._meta.get_field(name).verbose_name, getattr(citizen, name))
+            (name, citizen._meta.get_field(name).verbose_name, typed.get(name, getattr(citizen, name)),
+             by_field.get(name, []))
             for name in EDITABLE_FIELDS
             if allowed is None or name in allowed
         ],
-    }
-    return render(request, "registry/detail.html", context)
+        "typed_reason": typed.get("reason", ""),
+        "form_problems": [message for field, messages in by_field.items() if field not in EDITABLE_FIELDS
+                          for message in messages],
+    }  # fmt: skip
 
 
 @login_required
@@ -102,10 +114,13 @@ def change(request, id_number: str):
             expected_version=_int_or_none(request.POST.get("version")),
         )  # fmt: skip
     except actions.RegistryError as error:
-        for problem in error.problems:
-            messages.error(request, problem.message)
-    else:
-        messages.success(request, _("Saved. / Đã lưu.") if values else _("Nothing changed."))
+        # the page again, with what was typed kept and each reason beside its field (no redirect: nothing lost)
+        actions.record_read(request.user, citizen, what="change form (refused)")
+        typed = {name: request.POST[name].strip() for name in EDITABLE_FIELDS if name in request.POST}
+        typed["reason"] = request.POST.get("reason", "")[:300]
+        context = _detail_context(request, citizen, typed=typed, problems=error.problems)
+        return render(request, "registry/detail.html", context, status=422)
+    messages.success(request, _("Saved. / Đã lưu.") if values else _("Nothing changed."))
     return redirect("citizen-detail", id_number=citizen.id_number)
 
 

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from cancuoc.accounts.access import Forbidden
+from cancuoc.accounts.permissions import PermissionDenied as Forbidden
 from cancuoc.audit.models import AuditEntry
 from cancuoc.protection.snapshots import reveal_changes
 from cancuoc.registry import actions

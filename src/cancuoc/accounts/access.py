@@ -18,8 +18,7 @@ from .permissions import (
     require_permission,
 )
 
-__all__ = ["NotFound", "PermissionDenied", "Forbidden"]
-Forbidden = PermissionDenied
+__all__ = ["NotFound", "PermissionDenied"]
 
 
 def assignable_roles(manager) -> tuple[Role, ...]:

@@ -69,6 +69,12 @@ class AuditEvent:
                 object.__setattr__(self, name, _bounded(value, limit))
 
 
+def area_of(user) -> str:
+    """The unit path an entry about a user or by a user is filed under ("" for nationwide or the system)."""
+    unit = getattr(user, "unit", None)
+    return unit.path if unit is not None else ""
+
+
 def _encodable(text: str) -> str:
     """Text as it can be stored: a lone surrogate (which no database encodes) becomes "?"."""
     return text.encode("utf-8", "replace").decode("utf-8")

@@ -4,7 +4,7 @@ transaction. No other code of the registry builds an audit entry."""
 from __future__ import annotations
 
 from cancuoc.audit.models import Action, Event
-from cancuoc.audit.services import AuditEvent, record, record_many
+from cancuoc.audit.services import AuditEvent, area_of, record, record_many
 
 
 def residence_path(citizen) -> str:
@@ -14,11 +14,6 @@ def residence_path(citizen) -> str:
 
     unit_id = citizen.permanent_unit_id or citizen.temporary_unit_id or citizen.current_unit_id
     return unit_path(unit_id) if unit_id else ""
-
-
-def _actor_area(actor) -> str:
-    unit = getattr(actor, "unit", None)
-    return unit.path if unit is not None else ""
 
 
 def citizen_viewed(actor, citizen, *, where: str) -> None:
@@ -32,7 +27,7 @@ def citizen_history_viewed(actor, citizen, *, where: str) -> None:
 
 
 def citizens_searched(actor, *, query: str, birth_year: int | None, returned: list[str]) -> None:
-    record(actor, AuditEvent(Action.SEARCH, "citizen", "", _actor_area(actor),
+    record(actor, AuditEvent(Action.SEARCH, "citizen", "", area_of(actor),
                              f"q={query[:100]!r} birth_year={birth_year}", {"returned": returned},
                              event=Event.CITIZENS_SEARCHED))  # fmt: skip
 
@@ -63,14 +58,14 @@ def citizens_written_in_bulk(actor, events: list[AuditEvent]) -> None:
 def citizen_lookup_refused(actor, *, id_number: str, where: str) -> None:
     """A number asked for that is missing or outside the user's area: the user saw "not found", the log
     keeps the probe."""
-    record(actor, AuditEvent(Action.REFUSE, "citizen", id_number[:40], _actor_area(actor), where,
+    record(actor, AuditEvent(Action.REFUSE, "citizen", id_number[:40], area_of(actor), where,
                              event=Event.CITIZEN_LOOKUP_REFUSED))  # fmt: skip
 
 
 def citizen_creation_refused(actor, *, id_number: str, where: str, cause: str) -> None:
     """A number that exists outside the user's area, is cancelled or otherwise unusable: the user got
     the same answer for each; the log keeps which it was."""
-    record(actor, AuditEvent(Action.REFUSE, "id_number", id_number, _actor_area(actor), where, {"cause": cause},
+    record(actor, AuditEvent(Action.REFUSE, "id_number", id_number, area_of(actor), where, {"cause": cause},
                              event=Event.CITIZEN_CREATION_REFUSED))  # fmt: skip
 
 
@@ -80,24 +75,24 @@ def household_viewed(actor, household, *, where: str, members: list[str]) -> Non
 
 
 def id_number_allocated(actor, number: str, *, reason: str) -> None:
-    record(actor, AuditEvent(Action.ALLOCATE, "id_number", number, _actor_area(actor), reason,
+    record(actor, AuditEvent(Action.ALLOCATE, "id_number", number, area_of(actor), reason,
                              event=Event.ID_NUMBER_ALLOCATED))  # fmt: skip
 
 
 def id_number_cancelled(actor, number: str, *, reason: str) -> None:
-    record(actor, AuditEvent(Action.CANCEL, "id_number", number, _actor_area(actor), reason,
+    record(actor, AuditEvent(Action.CANCEL, "id_number", number, area_of(actor), reason,
                              event=Event.ID_NUMBER_CANCELLED))  # fmt: skip
 
 
 def quality_counts_viewed(actor, *, unit) -> None:
     record(actor, AuditEvent(Action.READ, "unit", str(unit.pk) if unit else "",
-                             unit.path if unit else _actor_area(actor), "quality counts",
+                             unit.path if unit else area_of(actor), "quality counts",
                              event=Event.QUALITY_COUNTS_VIEWED))  # fmt: skip
 
 
 def citizens_exported(actor, *, unit, file_format: str, count: int) -> None:
     record(actor, AuditEvent(Action.EXPORT, "unit", str(unit.pk) if unit else "",
-                             unit.path if unit else _actor_area(actor), f"export {file_format}", {"rows": count},
+                             unit.path if unit else area_of(actor), f"export {file_format}", {"rows": count},
                              event=Event.CITIZENS_EXPORTED))  # fmt: skip
 
 

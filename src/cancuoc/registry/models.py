@@ -125,6 +125,12 @@ class Citizen(models.Model):
     spouse_name = EncryptedCharField(_("spouse's name"), max_length=140, blank=True)
     old_id_number = models.CharField(_("old 9-digit ID"), max_length=9, blank=True)
     date_of_death = models.DateField(_("date of death"), null=True, blank=True)
+    # a suspected duplicate merged into the record that stays: kept, with its own history, never deleted
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records",
+        verbose_name=_("merged into"),
+    )  # fmt: skip
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

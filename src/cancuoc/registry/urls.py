@@ -1,9 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
+# Each group of pages keeps its own URL module; the catch-all citizen routes come last.
 urlpatterns = [
     path("", views.search, name="citizen-search"),
+    path("", include("cancuoc.registry.urls_register")),
+    path("", include("cancuoc.registry.urls_households")),
+    path("", include("cancuoc.registry.urls_lists")),
     path("households/<int:household_id>/", views.household, name="household-detail"),
     path("<str:id_number>/", views.detail, name="citizen-detail"),
     path("<str:id_number>/change/", views.change, name="citizen-change"),

@@ -14,11 +14,11 @@ from cancuoc.protection import snapshots
 from cancuoc.rules import idnumber
 from cancuoc.units.models import AdministrativeUnit, Level
 
-from . import access, events, quality
-from .errors import RegistryErrorCode, problem
-from .events import residence_path
-from .models import AllocatedIdNumber, Citizen, Household
-from .validation import Problem, clean_citizen
+from .. import access, events, quality
+from ..errors import RegistryErrorCode, problem
+from ..events import residence_path
+from ..models import AllocatedIdNumber, Citizen, Household
+from ..validation import Problem, clean_citizen
 
 __all__ = ["residence_path"]
 

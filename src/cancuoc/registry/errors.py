@@ -21,6 +21,11 @@ class RegistryErrorCode(StrEnum):
     FIELD_NOT_YOURS = "field_not_yours"
     ALLOCATION_EXHAUSTED = "allocation_exhausted"
     NOT_ACTIVE = "not_active"
+    # lists, worklists, duplicate review and merge (issue 8 §3)
+    BAD_FILTER = "bad_filter"
+    MERGE_SAME_RECORD = "merge_same_record"
+    ALREADY_MERGED = "already_merged"
+    NOT_MERGEABLE_FIELD = "not_mergeable_field"
 
 
 MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
@@ -43,6 +48,10 @@ MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
     ),
     RegistryErrorCode.ALLOCATION_EXHAUSTED: ("Không cấp được số định danh mới", "Could not allocate a new ID number"),
     RegistryErrorCode.NOT_ACTIVE: ("Số định danh không tồn tại hoặc đã hủy", "No such active ID number"),
+    RegistryErrorCode.BAD_FILTER: ("Giá trị lọc “{name}” không hợp lệ: {value}", "Invalid value for the filter “{name}”: {value}"),
+    RegistryErrorCode.MERGE_SAME_RECORD: ("Không thể hợp nhất một hồ sơ với chính nó", "A record cannot be merged into itself"),
+    RegistryErrorCode.ALREADY_MERGED: ("Hồ sơ đã được hợp nhất trước đó", "This record has already been merged"),
+    RegistryErrorCode.NOT_MERGEABLE_FIELD: ("Trường {name} không chọn được khi hợp nhất", "The field {name} cannot be chosen in a merge"),
 }  # fmt: skip
 
 

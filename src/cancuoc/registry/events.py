@@ -99,3 +99,38 @@ def citizens_exported(actor, *, unit, file_format: str, count: int) -> None:
 def demo_population_created(province, *, reason: str, changes: dict) -> None:
     record(None, AuditEvent(Action.CREATE, "demo_population", province.code, province.path, reason, changes,
                             event=Event.DEMO_POPULATION_CREATED))  # fmt: skip
+
+
+# The officer's lists, data-quality worklists, duplicate review and merge, record extract (issue 8 §3).
+# Event kinds not (yet) in audit.models.Event: the log stores the name; the page shows the coarse action.
+CITIZENS_LISTED = "citizens_listed"
+CITIZEN_EXTRACT_PRINTED = "citizen_extract_printed"
+CITIZENS_MERGED = "citizens_merged"
+DUPLICATE_DISMISSED = "duplicate_dismissed"
+
+
+def citizens_listed(actor, *, where: str, filters: dict, returned: list[str]) -> None:
+    """A page of the citizen list or of a data-quality worklist: the filters and the numbers shown."""
+    record(actor, AuditEvent(Action.SEARCH, "citizen", "", area_of(actor), where[:100],
+                             {"filters": filters, "returned": returned}, event=CITIZENS_LISTED))  # fmt: skip
+
+
+def citizen_extract_printed(actor, citizen, *, members: list[str]) -> None:
+    record(actor, AuditEvent(Action.READ, "citizen", citizen.id_number, residence_path(citizen), "record extract (PDF)",
+                             {"household_members": members}, event=CITIZEN_EXTRACT_PRINTED))  # fmt: skip
+
+
+def citizens_merged_event(citizen, *, reason: str, changes: dict) -> AuditEvent:
+    """One of the two records of a merge (the kept one and the merged one each get an entry)."""
+    return AuditEvent(Action.UPDATE, "citizen", citizen.id_number, residence_path(citizen), reason, changes,
+                      event=CITIZENS_MERGED)  # fmt: skip
+
+
+def citizens_merged(actor, events_: list[AuditEvent]) -> None:
+    record_many(actor, events_)
+
+
+def duplicate_dismissed(actor, citizen, other, *, reason: str) -> None:
+    """An officer decided that ``citizen`` and ``other`` are different people: the flag is not raised again."""
+    record(actor, AuditEvent(Action.UPDATE, "citizen", citizen.id_number, residence_path(citizen), reason,
+                             {"not_duplicate_of": other.id_number}, event=DUPLICATE_DISMISSED))  # fmt: skip

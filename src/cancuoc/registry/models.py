@@ -218,3 +218,23 @@ class QualityFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.detail}"
+
+
+class NotDuplicatePair(models.Model):
+    """Two records that share a folded name and birth date and that an officer has found to be different
+    people: the suspected-duplicate flag is not raised again for this pair (``first`` < ``second``)."""
+
+    first = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="not_duplicate_pair_unique"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="not_duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from cancuoc.rules import ethnic_religion, idnumber
 
-from .models import Citizen, QualityFlag
+from .models import Citizen, NotDuplicatePair, QualityFlag
 
 Code = QualityFlag.Code
 
@@ -47,15 +47,25 @@ def detect_flags(citizen: Citizen, *, check_duplicates: bool = True) -> dict[str
         flags[Code.LEGACY_BIRTH_DATE] = str(citizen.birth_date.year)
     if not check_duplicates:
         return flags
-    duplicate = (
-        Citizen.objects.filter(name_folded=citizen.name_folded, birth_date=citizen.birth_date)
-        .exclude(pk=citizen.pk)
-        .values_list("id_number", flat=True)
-        .first()
-    )
+    if citizen.merged_into_id is not None:  # a merged record is no longer anyone's twin, nor flagged
+        return flags
+    duplicate = suspected_twins(citizen).values_list("id_number", flat=True).first()
     if duplicate:
         flags[Code.SUSPECTED_DUPLICATE] = f"same name and birth date as {duplicate}"
     return flags
+
+
+def suspected_twins(citizen: Citizen):
+    """The other unmerged records with the same folded name and birth date, except those an officer has
+    found to be different people (``NotDuplicatePair``)."""
+    dismissed = NotDuplicatePair.objects.filter(Q(first=citizen.pk) | Q(second=citizen.pk))
+    return (
+        Citizen.objects.filter(name_folded=citizen.name_folded, birth_date=citizen.birth_date, merged_into__isnull=True)
+        .exclude(pk=citizen.pk)
+        .exclude(pk__in=dismissed.values("first"))
+        .exclude(pk__in=dismissed.values("second"))
+        .order_by("pk")
+    )
 
 
 def refresh_flags(citizens: Iterable[Citizen], *, check_duplicates: bool = True, new: bool = False) -> None:
@@ -81,7 +91,8 @@ def flag_duplicates(citizen_ids: Iterable[int] | None = None) -> int:
     """Flag every citizen sharing folded name and birth date with another record (for bulk jobs; one
     pass grouping in memory instead of a correlated query per row). Limited to ``citizen_ids`` when
     given, still comparing them with the whole registry. Returns how many flags were added."""
-    rows = Citizen.objects.values_list("pk", "name_folded", "birth_date", "id_number")
+    rows = Citizen.objects.filter(merged_into__isnull=True).values_list("pk", "name_folded", "birth_date", "id_number")
+    dismissed = set(NotDuplicatePair.objects.values_list("first", "second"))  # few: one row per decision
     if citizen_ids is not None:
         wanted = set(citizen_ids)
         if not wanted:
@@ -111,7 +122,10 @@ def flag_duplicates(citizen_ids: Iterable[int] | None = None) -> int:
         for pk, _number in members:
             if wanted is not None and pk not in wanted:
                 continue
-            twin = next(number for other, number in members if other != pk)
+            twin = next((number for other, number in members
+                         if other != pk and (min(pk, other), max(pk, other)) not in dismissed), None)  # fmt: skip
+            if twin is None:
+                continue
             flags.append(
                 QualityFlag(
                     citizen_id=pk, code=Code.SUSPECTED_DUPLICATE, detail=f"same name and birth date as {twin}"

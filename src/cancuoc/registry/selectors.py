@@ -42,7 +42,8 @@ class SearchResult:
 
 
 def _filtered(user, *, birth_year: int | None, unit=None) -> QuerySet[Citizen]:
-    citizens = scope_citizens(user, Citizen.objects.all())
+    # a record merged into another is kept with its history, opened by its number, but no longer listed
+    citizens = scope_citizens(user, Citizen.objects.filter(merged_into__isnull=True))
     if birth_year:
         citizens = citizens.filter(
             birth_date__gte=date(birth_year, 1, 1), birth_date__lte=date(birth_year, 12, 31)
@@ -250,11 +251,11 @@ def _within_time_budget(run) -> bool:
 
 
 def get_household_members(household) -> list[Citizen]:
-    return list(household.members.order_by("relation_to_head", "birth_date"))
+    return list(household.members.filter(merged_into__isnull=True).order_by("relation_to_head", "birth_date"))
 
 
 def scoped(user) -> QuerySet[Citizen]:
-    return scope_citizens(user, Citizen.objects.all())
+    return scope_citizens(user, Citizen.objects.filter(merged_into__isnull=True))
 
 
 def citizens_in_unit(user, unit) -> QuerySet[Citizen]:

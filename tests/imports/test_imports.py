@@ -73,7 +73,7 @@ def test_a_changed_row_updates_with_an_audited_diff(tmp_path, officers):
     changed = GOOD[0].replace("Kinh", "Tày")
     job = services.apply_job(run(tmp_path, officers["thai_thuy"], HEADER + changed + "\n"))
     assert (job.updated_count, job.created_count) == (1, 0)
-    entry = AuditEntry.objects.get(action="update")
+    entry = AuditEntry.objects.get(action="update", object_type="citizen")
     assert reveal_changes(entry.changes)["fields"] == {"ethnicity": ["Kinh", "Tày"]}  # sealed in the log
     assert Citizen.objects.get(id_number="034090000001").version == 2
 

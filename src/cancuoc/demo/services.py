@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from cancuoc.accounts.models import Role, User
 from cancuoc.registry import events, quality
-from cancuoc.registry.bulk import assign_primary_keys, insert_instances
+from cancuoc.registry.actions import batches
 from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household
 from cancuoc.units.models import AdministrativeUnit, Level, Structure, UnitSuccession
 
@@ -66,17 +66,6 @@ def _citizen(person: Person, commune: AdministrativeUnit, household: Household, 
     return citizen
 
 
-def _link_household_heads() -> None:
-    """One set-based UPDATE instead of a row-by-row one: every household without a head gets the
-    member recorded as its head."""
-    households, citizens = Household._meta.db_table, Citizen._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {households} SET head_id = (SELECT c.id FROM {citizens} c WHERE c.household_id = {households}.id "
-            f"AND c.relation_to_head = 'head' ORDER BY c.id LIMIT 1) WHERE head_id IS NULL"
-        )
-
-
 @transaction.atomic
 def generate_population(
     *, province_code: str, citizens: int, seed: int, today: date,
@@ -99,7 +88,9 @@ def generate_population(
     )
     generator.used_numbers.update(AllocatedIdNumber.objects.values_list("number", flat=True))
     prefix = f"{province.code}{seed % 1000:03d}"
+    reason = f"demo --province {province_code} --citizens {citizens} --seed {seed}"
     pending: list[tuple[Person, Household]] = []
+    all_households: list[Household] = []
     made = households = 0
 
     def flush():
@@ -107,8 +98,8 @@ def generate_population(
         if not pending:
             return
         new_households = list({id(h): h for _, h in pending if h.pk is None}.values())
-        insert_instances(new_households)
-        assign_primary_keys(new_households, "number")
+        batches.create_households(None, new_households, reason=reason)
+        all_households.extend(new_households)
         rows = [
             _citizen(person, communes[person.commune_index], household, birth_units)
             for person, household in pending
@@ -120,11 +111,8 @@ def generate_population(
                 copy.id_number = generator._number(person.birth_date, person.sex, person.birth_province_code)
                 copy.relation_to_head = "other"
                 duplicates.append(copy)
-        created = rows + duplicates
-        insert_instances(created)
-        assign_primary_keys(created, "id_number")
-        insert_instances([AllocatedIdNumber(number=c.id_number, reason="demo") for c in created])
-        quality.refresh_flags(created, check_duplicates=False)
+        # through the registry's bulk action: numbers registered, one audit entry per citizen, flags
+        batches.create_citizens(None, rows + duplicates, reason=reason)
         pending = []
 
     for members in generator.households(citizens):
@@ -139,12 +127,11 @@ def generate_population(
             if progress:
                 progress(made, citizens)
     flush()
-    _link_household_heads()
+    batches.link_household_heads(None, all_households, reason=reason)
     quality.flag_duplicates()
     if progress:
         progress(made, citizens)
-    events.demo_population_created(province, reason=f"demo --province {province_code} --citizens {citizens} --seed {seed}",
-                                   changes={"citizens": made, "households": households})  # fmt: skip
+    events.demo_population_created(province, reason=reason, changes={"citizens": made, "households": households})  # fmt: skip
     return DemoResult(province, made, households)
 
 

@@ -73,3 +73,18 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.code}"
+
+
+class ImportSeenVersion(models.Model):
+    """The version of each record a checked job will change, as the check saw it: applying refuses a row
+    whose record changed in between instead of writing the file's values over that change."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="seen_versions")
+    id_number = models.CharField(max_length=12)
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "id_number"], name="import_seen_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.id_number} v{self.version}"

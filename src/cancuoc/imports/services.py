@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -37,10 +37,11 @@ from cancuoc.accounts.permissions import Verb, in_area, require_permission
 from cancuoc.protection.files import open_encrypted_read, open_encrypted_write
 from cancuoc.registry import access, quality
 from cancuoc.registry import events as registry_events
-from cancuoc.registry.actions import AUDITED_FIELDS, UNIT_FIELDS, diff, snapshot
-from cancuoc.registry.bulk import assign_primary_keys, insert_instances
+from cancuoc.registry.actions import UNIT_FIELDS
+from cancuoc.registry.actions.batches import NOT_SEEN, CitizenRow, changes_for, write_citizens
+from cancuoc.registry.bulk import insert_instances
 from cancuoc.registry.errors import RegistryErrorCode, problem
-from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household, Relation
+from cancuoc.registry.models import AllocatedIdNumber, Citizen, Relation
 from cancuoc.registry.validation import Problem, clean_citizen
 from cancuoc.rules.text import fold, split_full_name
 from cancuoc.units.models import AdministrativeUnit, Level, Structure
@@ -50,7 +51,7 @@ from . import events as import_events
 from .columns import EXAMPLE_ID_NUMBER
 from .errors import ImportErrorCode, message
 from .errors import problem as import_problem
-from .models import ImportJob, ImportRowError
+from .models import ImportJob, ImportRowError, ImportSeenVersion
 from .reading import Limits, RawRow, UnreadableFile, detect_format, estimate_rows, read_file
 
 logger = logging.getLogger(__name__)
@@ -194,12 +195,8 @@ class UnitResolver:
         return in_force[0]
 
 
-@dataclass
-class PreparedRow:
-    line: int
-    values: dict
-    units: dict[str, AdministrativeUnit]
-    problems: list[Problem] = field(default_factory=list)
+# a row of the file, checked: the registry's bulk-write row (registry.actions.batches)
+PreparedRow = CitizenRow
 
 
 @dataclass
@@ -219,7 +216,7 @@ def _prepare_row(raw: RawRow, resolver: UnitResolver, today: date) -> PreparedRo
         if full and not any(values.get(k) for k in ("family_name", "middle_name", "given_name")):
             values["family_name"], values["middle_name"], values["given_name"] = split_full_name(full)
     cleaned = clean_citizen(values, today=today)
-    row = PreparedRow(raw.line, cleaned.values, {}, [*raw.problems, *cleaned.problems])
+    row = PreparedRow(raw.line, cleaned.values, problems=[*raw.problems, *cleaned.problems])
     if row.values.get("id_number") == EXAMPLE_ID_NUMBER:  # the template's example row, uploaded as it is
         row.problems.append(
             import_problem("id_number", ImportErrorCode.CELL_EXAMPLE_NUMBER, number=EXAMPLE_ID_NUMBER)
@@ -303,7 +300,7 @@ def _prepared_batches(
                 allowed = access.changeable_fields(acting_user, current)
                 if allowed is not None:
                     row.problems.extend(problem(name, RegistryErrorCode.FIELD_NOT_YOURS)
-                                        for name in _changes_for(current, row) if name not in allowed)  # fmt: skip
+                                        for name in changes_for(current, row) if name not in allowed)  # fmt: skip
         for number, line, cause in refused[unavailable:]:
             registry_events.citizen_creation_refused(acting_user, id_number=number, where=f"import line {line}",
                                                      cause=cause)  # fmt: skip
@@ -439,6 +436,7 @@ def validate_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     Changes no citizen. A file refused by a limit fails the job and leaves no partial report."""
     _start(job, ImportJob.Status.VALIDATING)
     job.row_errors.all().delete()
+    job.seen_versions.all().delete()
     counts = JobCounts()
     errors = _ErrorSink(job)
 
@@ -452,6 +450,7 @@ def validate_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
             for rows, existing in _prepared_batches(job, job.uploaded_by, report):
                 errors.add(rows)
                 counts.total += len(rows)
+                seen = []
                 for row in rows:
                     if row.problems:
                         counts.rejected += 1
@@ -460,15 +459,19 @@ def validate_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
                     current = existing.get(row.values["id_number"])
                     if current is None:
                         counts.created += 1
-                    elif _changes_for(current, row):
+                    elif changes_for(current, row):
                         counts.updated += 1
+                        seen.append(ImportSeenVersion(job=job, id_number=current.id_number, version=current.version))
                     else:
                         counts.unchanged += 1
+                insert_instances(seen)
     except UnreadableFile as error:
         job.row_errors.all().delete()
+        job.seen_versions.all().delete()
         return _fail(job, error.code, (error.message_vi, error.message_en))
     except Exception as error:
         job.row_errors.all().delete()
+        job.seen_versions.all().delete()
         _unexpected(job, error)
         raise
     # On a checked job the counts are what applying *would* do; applying overwrites them with what it did.
@@ -485,34 +488,6 @@ def validate_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     else:
         job.refresh_from_db()
     return job
-
-
-def _apply_row(citizen: Citizen, row: PreparedRow, households: dict[str, Household]) -> None:
-    for key, value in row.values.items():
-        if key == "household_number":
-            citizen.household = households[value]
-        else:
-            setattr(citizen, key, value)
-    for attribute, unit in row.units.items():
-        setattr(citizen, attribute, unit)
-    citizen.refresh_name_keys()
-
-
-def _changes_for(current: Citizen, row: PreparedRow) -> dict:
-    before = snapshot(current)
-    after = dict(before)
-    for key, value in row.values.items():
-        if key in AUDITED_FIELDS:
-            after[key] = value.isoformat() if isinstance(value, date) else value
-    for attribute, unit in row.units.items():
-        after[f"{attribute}_id"] = unit.pk
-    changes = diff(before, after)
-    # a move to another household (the household may only be created when applying: compare numbers)
-    number = row.values.get("household_number")
-    current_number = current.household.number if current.household_id else None
-    if number is not None and number != current_number:
-        changes["household_number"] = [current_number, number]
-    return changes
 
 
 # --- apply --------------------------------------------------------------------------------------------
@@ -555,18 +530,16 @@ def apply_job(
                 raise _NoLongerApplying()
             job.row_errors.all().delete()
             touched: list[int] = []
-            for batch_number, (rows, existing) in enumerate(
+            for batch_number, (rows, _existing) in enumerate(
                 _prepared_batches(job, job.uploaded_by, report), start=1
             ):
                 if fail_after_batches is not None and batch_number > fail_after_batches:
                     raise _InjectedFailure()
                 counts.total += len(rows)
+                touched.extend(_apply_batch(job, rows, counts))
                 errors.add(rows)
-                valid = [row for row in rows if not row.problems]
-                counts.rejected += len(rows) - len(valid)
-                counts.valid += len(valid)
-                touched.extend(_apply_batch(job, valid, existing, counts))
             quality.flag_duplicates(touched)
+            job.seen_versions.all().delete()
             import_events.import_applied(job, counts={"created": counts.created, "updated": counts.updated,
                                                       "unchanged": counts.unchanged, "rejected": counts.rejected})  # fmt: skip
             job.total_rows, job.valid_rows, job.rejected_rows = counts.total, counts.valid, counts.rejected
@@ -720,72 +693,21 @@ def purge_expired_uploads(*, now=None) -> int:
     return deleted
 
 
-def _apply_batch(
-    job: ImportJob, rows: list[PreparedRow], existing: dict[str, Citizen], counts: JobCounts
-) -> list[int]:
+def _apply_batch(job: ImportJob, rows: list[PreparedRow], counts: JobCounts) -> list[int]:
+    """Write the valid rows of one batch through the registry's bulk action, each with the version of its
+    record the check saw; rows the registry refuses now (changed since the check, …) join the report."""
     reason = f"Nhập tệp / import #{job.pk}: {job.original_name}"[:300]
-    households = _households_for(rows)
-    new: list[Citizen] = []
-    changed: list[tuple[Citizen, dict]] = []
-    for row in rows:
-        current = existing.get(row.values["id_number"])
-        if current is None:
-            citizen = Citizen()
-            _apply_row(citizen, row, households)
-            new.append(citizen)
-            continue
-        changes = _changes_for(current, row)
-        if not changes:
-            counts.unchanged += 1
-            continue
-        _apply_row(current, row, households)
-        current.version += 1
-        changed.append((current, changes))
-    already = set(
-        AllocatedIdNumber.objects.filter(number__in=[c.id_number for c in new]).values_list(
-            "number", flat=True
-        )
-    )
-    insert_instances([
-        AllocatedIdNumber(number=c.id_number, allocated_by=job.uploaded_by, reason=reason[:200])
-        for c in new if c.id_number not in already
-    ])  # fmt: skip
-    insert_instances(new)
-    assign_primary_keys(new, "id_number")
-    if changed:
-        now = timezone.now()
-        for citizen, _changes in changed:
-            citizen.updated_at = now
-        Citizen.objects.bulk_update(
-            [c for c, _ in changed], [*_UPDATABLE, "version", "updated_at"], batch_size=BATCH_SIZE
-        )
-    counts.created += len(new)
-    counts.updated += len(changed)
-    audit_events = [registry_events.citizen_created_event(c, reason=reason, after=snapshot(c)) for c in new]
-    audit_events += [registry_events.citizen_changed_event(c, reason=reason, fields=ch) for c, ch in changed]
-    registry_events.citizens_written_in_bulk(job.uploaded_by, audit_events)
-    quality.refresh_flags(new, check_duplicates=False, new=True)
-    quality.refresh_flags([c for c, _ in changed], check_duplicates=False)
-    affected = new + [c for c, _ in changed]
-    return [c.pk for c in affected]
-
-
-_UPDATABLE = [name.removesuffix("_id") for name in AUDITED_FIELDS if name not in ("id_number",)] + [
-    "full_name", "name_folded", "name_sorted",
-]  # fmt: skip
-
-
-def _households_for(rows: list[PreparedRow]) -> dict[str, Household]:
-    numbers = {row.values["household_number"]: row for row in rows if row.values.get("household_number")}
-    found = {h.number: h for h in Household.objects.filter(number__in=list(numbers))}
-    new = [
-        Household(
-            number=number, unit=row.units["permanent_unit"], address=row.values.get("permanent_address", "")
-        )
-        for number, row in numbers.items()
-        if number not in found
-    ]
-    insert_instances(new)
-    assign_primary_keys(new, "number")
-    found.update({household.number: household for household in new})
-    return found
+    valid = [row for row in rows if not row.problems]
+    seen = dict(
+        ImportSeenVersion.objects.filter(job=job, id_number__in=[row.id_number for row in valid])
+        .values_list("id_number", "version")
+    )  # fmt: skip
+    for row in valid:
+        row.seen_version = seen.get(row.id_number, NOT_SEEN)
+    outcome = write_citizens(job.uploaded_by, valid, reason=reason)
+    counts.valid += len(valid) - len(outcome.refused)
+    counts.rejected += len(rows) - len(valid) + len(outcome.refused)
+    counts.created += len(outcome.created)
+    counts.updated += len(outcome.updated)
+    counts.unchanged += outcome.unchanged
+    return outcome.written_ids

@@ -18,14 +18,29 @@ class RegistryErrorCode(StrEnum):
     ID_UNAVAILABLE = "id_unavailable"
     ID_IMMUTABLE = "id_immutable"
     STALE = "stale"
+    CHANGED_SINCE_CHECK = "changed_since_check"
     FIELD_NOT_YOURS = "field_not_yours"
     ALLOCATION_EXHAUSTED = "allocation_exhausted"
     NOT_ACTIVE = "not_active"
+    # the pages of issue 8 §3 (register a birth)
+    UNKNOWN_PLACE_CODE = "unknown_place_code"
+    BIRTH_YEAR_NOT_ENCODABLE = "birth_year_not_encodable"
     # lists, worklists, duplicate review and merge (issue 8 §3)
     BAD_FILTER = "bad_filter"
     MERGE_SAME_RECORD = "merge_same_record"
     ALREADY_MERGED = "already_merged"
     NOT_MERGEABLE_FIELD = "not_mergeable_field"
+    # households: create, move a member, change the head (issue 8 §3)
+    BAD_RELATION = "bad_relation"
+    BAD_ADDRESS = "bad_address"
+    NOT_A_COMMUNE = "not_a_commune"
+    HOUSEHOLD_NUMBER_EXHAUSTED = "household_number_exhausted"
+    HEAD_HAS_MEMBERS = "head_has_members"
+    HEAD_EXISTS = "head_exists"
+    HEAD_REQUIRED = "head_required"
+    ALREADY_IN_HOUSEHOLD = "already_in_household"
+    NOT_A_MEMBER = "not_a_member"
+    ALREADY_HEAD = "already_head"
 
 
 MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
@@ -41,6 +56,10 @@ MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
                                        "A new record cannot be created with this personal ID number"),
     RegistryErrorCode.ID_IMMUTABLE: ("Không thể sửa số định danh", "The personal ID number cannot be changed"),
     RegistryErrorCode.STALE: ("Hồ sơ đã được người khác sửa; hãy tải lại", "Someone else changed this record; reload it"),
+    RegistryErrorCode.CHANGED_SINCE_CHECK: (
+        "Hồ sơ đã thay đổi sau khi kiểm tra tệp; dòng này không được ghi đè. Hãy kiểm tra lại tệp",
+        "The record changed after the file was checked; this row was not written over it. Check the file again",
+    ),
     RegistryErrorCode.FIELD_NOT_YOURS: (
         "Chỉ công an xã nơi thường trú (và cấp trên) được sửa trường này; nơi tạm trú chỉ sửa thông tin tạm trú",
         "Only the commune of permanent residence (and its supervisors) may change this field; "
@@ -48,10 +67,31 @@ MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
     ),
     RegistryErrorCode.ALLOCATION_EXHAUSTED: ("Không cấp được số định danh mới", "Could not allocate a new ID number"),
     RegistryErrorCode.NOT_ACTIVE: ("Số định danh không tồn tại hoặc đã hủy", "No such active ID number"),
+    RegistryErrorCode.UNKNOWN_PLACE_CODE: ("Chọn tỉnh nơi đăng ký khai sinh (mã đầu số định danh)",
+                                           "Choose the province of birth registration (the number's first digits)"),
+    RegistryErrorCode.BIRTH_YEAR_NOT_ENCODABLE: ("Số định danh chỉ mã hóa được năm sinh từ 1900 đến 2399",
+                                                 "An ID number can only encode birth years 1900 to 2399"),
     RegistryErrorCode.BAD_FILTER: ("Giá trị lọc “{name}” không hợp lệ: {value}", "Invalid value for the filter “{name}”: {value}"),
     RegistryErrorCode.MERGE_SAME_RECORD: ("Không thể hợp nhất một hồ sơ với chính nó", "A record cannot be merged into itself"),
     RegistryErrorCode.ALREADY_MERGED: ("Hồ sơ đã được hợp nhất trước đó", "This record has already been merged"),
     RegistryErrorCode.NOT_MERGEABLE_FIELD: ("Trường {name} không chọn được khi hợp nhất", "The field {name} cannot be chosen in a merge"),
+    # households
+    RegistryErrorCode.BAD_RELATION: ("Quan hệ với chủ hộ không hợp lệ", "Not a valid relation to the household head"),
+    RegistryErrorCode.BAD_ADDRESS: ("Phải ghi địa chỉ của hộ, tối đa 200 ký tự, không có ký tự điều khiển",
+                                    "The household's address is required: at most 200 characters, no control characters"),
+    RegistryErrorCode.NOT_A_COMMUNE: ("Hộ phải thuộc một xã, phường hoặc đặc khu hiện hành",
+                                      "A household belongs to a commune in force today"),
+    RegistryErrorCode.HOUSEHOLD_NUMBER_EXHAUSTED: ("Không cấp được số hộ mới; hãy thử lại",
+                                                   "Could not allocate a new household number; try again"),
+    RegistryErrorCode.HEAD_HAS_MEMBERS: ("Chủ hộ không thể rời hộ khi hộ còn thành viên: hãy đổi chủ hộ trước",
+                                         "The head cannot leave a household that still has members: change the head first"),
+    RegistryErrorCode.HEAD_EXISTS: ("Hộ đã có chủ hộ: hãy dùng chức năng đổi chủ hộ",
+                                    "The household already has a head: use change of head"),
+    RegistryErrorCode.HEAD_REQUIRED: ("Người đầu tiên vào hộ phải là chủ hộ", "The first member of a household must be its head"),
+    RegistryErrorCode.ALREADY_IN_HOUSEHOLD: ("Công dân đã ở hộ này với quan hệ này",
+                                             "The citizen is already in this household with this relation"),
+    RegistryErrorCode.NOT_A_MEMBER: ("Chủ hộ mới phải là thành viên của hộ", "The new head must be a member of the household"),
+    RegistryErrorCode.ALREADY_HEAD: ("Người này đã là chủ hộ", "This person is already the head of the household"),
 }  # fmt: skip
 
 

@@ -134,3 +134,61 @@ def duplicate_dismissed(actor, citizen, other, *, reason: str) -> None:
     """An officer decided that ``citizen`` and ``other`` are different people: the flag is not raised again."""
     record(actor, AuditEvent(Action.UPDATE, "citizen", citizen.id_number, residence_path(citizen), reason,
                              {"not_duplicate_of": other.id_number}, event=DUPLICATE_DISMISSED))  # fmt: skip
+
+
+# Households: created, a member moved in or between households, the head changed (issue 8 §3).
+# Event kinds not (yet) in audit.models.Event: the log stores the name; the page shows the coarse action.
+HOUSEHOLD_CREATED = "household_created"
+HOUSEHOLD_MEMBER_MOVED = "household_member_moved"
+HOUSEHOLD_HEAD_CHANGED = "household_head_changed"
+
+
+def household_created(actor, household, *, reason: str, after: dict) -> None:
+    record(actor, AuditEvent(Action.CREATE, "household", str(household.pk), _household_path(household), reason,
+                             {"after": after}, event=HOUSEHOLD_CREATED))  # fmt: skip
+
+
+def household_member_moved(actor, citizen, *, reason: str, fields: dict, moved: dict) -> None:
+    """Filed under the citizen, so that the move shows in the citizen's history; ``fields`` holds
+    {field: [before, after]} of household and relation, ``moved`` the household numbers from and to."""
+    record(actor, AuditEvent(Action.UPDATE, "citizen", citizen.id_number, residence_path(citizen), reason,
+                             {"fields": fields, **moved}, event=HOUSEHOLD_MEMBER_MOVED))  # fmt: skip
+
+
+def household_head_changed(actor, household, *, reason: str, before: dict, after: dict,
+                           members: list[tuple]) -> None:  # fmt: skip
+    """One entry for the household (head before/after) and one per citizen whose relation changed
+    (``members``: [(citizen, {field: [before, after]})]), so each history shows it."""
+    entries = [AuditEvent(Action.UPDATE, "household", str(household.pk), _household_path(household), reason,
+                          {"before": before, "after": after}, event=HOUSEHOLD_HEAD_CHANGED)]  # fmt: skip
+    entries += [AuditEvent(Action.UPDATE, "citizen", citizen.id_number, residence_path(citizen), reason,
+                           {"fields": fields, "household": household.number}, event=HOUSEHOLD_HEAD_CHANGED)
+                for citizen, fields in members]  # fmt: skip
+    record_many(actor, entries)
+
+
+def _household_path(household) -> str:
+    from cancuoc.units.selectors import unit_path
+
+    return unit_path(household.unit_id)
+
+
+# Bulk writers (imports, the demo): the same kinds of entry, appended in one go.
+def households_created_in_bulk(actor, households, *, reason: str) -> None:
+    record_many(actor, [
+        AuditEvent(Action.CREATE, "household", str(h.pk), _household_path(h), reason,
+                   {"after": {"number": h.number, "unit_id": h.unit_id, "address": h.address}}, event=HOUSEHOLD_CREATED)
+        for h in households
+    ])  # fmt: skip
+
+
+def household_heads_set_in_bulk(actor, heads: dict[int, int], *, reason: str) -> None:
+    """``heads``: {household id: citizen id} of households that had no head and got one."""
+    from .models import Household
+
+    households = Household.objects.filter(pk__in=list(heads)).select_related("head")
+    record_many(actor, [
+        AuditEvent(Action.UPDATE, "household", str(h.pk), _household_path(h), reason,
+                   {"before": {"head": None}, "after": {"head": h.head.id_number}}, event=HOUSEHOLD_HEAD_CHANGED)
+        for h in households
+    ])  # fmt: skip

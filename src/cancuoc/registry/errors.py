@@ -41,6 +41,8 @@ class RegistryErrorCode(StrEnum):
     ALREADY_IN_HOUSEHOLD = "already_in_household"
     NOT_A_MEMBER = "not_a_member"
     ALREADY_HEAD = "already_head"
+    CHOOSE_CITIZEN = "choose_citizen"
+    CITIZEN_NOT_FOUND = "citizen_not_found"
 
 
 MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
@@ -92,6 +94,10 @@ MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
                                              "The citizen is already in this household with this relation"),
     RegistryErrorCode.NOT_A_MEMBER: ("Chủ hộ mới phải là thành viên của hộ", "The new head must be a member of the household"),
     RegistryErrorCode.ALREADY_HEAD: ("Người này đã là chủ hộ", "This person is already the head of the household"),
+    RegistryErrorCode.CHOOSE_CITIZEN: ("Hãy tìm và chọn một công dân", "Find and choose a citizen"),
+    # one answer for a number that does not exist and one outside the officer's area
+    RegistryErrorCode.CITIZEN_NOT_FOUND: ("Không tìm thấy công dân này trong địa bàn của bạn",
+                                          "No such citizen in your area"),
 }  # fmt: skip
 
 

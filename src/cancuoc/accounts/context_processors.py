@@ -1,13 +1,56 @@
 """What the navigation may offer this user, from the permission table."""
 
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
 from .permissions import Verb, has_permission
 
 NAVIGATION = {"registry": Verb.CITIZEN_READ, "imports": Verb.IMPORT_CREATE, "audit": Verb.AUDIT_READ,
               "officers": Verb.USER_MANAGE, "units": Verb.UNIT_READ, "personalise": Verb.CARD_PERSONALISE}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    url_name: str
+    label: str
+    verb: Verb | None  # None: every logged-in officer
+
+
+# The menu, in the order shown: each entry only for the roles whose verb the permission table grants.
+MENU = (
+    MenuEntry("citizen-search", _("Citizens"), Verb.CITIZEN_READ),
+    MenuEntry("unit-browser", _("Administrative units"), Verb.UNIT_READ),
+    MenuEntry("import-list", _("Import"), Verb.IMPORT_CREATE),
+    MenuEntry("audit-search", _("Audit log"), Verb.AUDIT_READ),
+    MenuEntry("officer-list", _("Officers"), Verb.USER_MANAGE),
+)
+
+
+def menu_for(user, path: str = "") -> list[dict]:
+    """The entries this user may use, each with its address and whether it is the current page."""
+    entries = []
+    for entry in MENU:
+        if entry.verb is not None and not has_permission(user, entry.verb):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:  # a page not (yet) in this build must not take every page down with it
+            continue
+        entries.append({"url": url, "label": entry.label, "url_name": entry.url_name, "current": False})
+    # The current page is the entry with the longest address that starts the path (/citizens/ and /citizens/new/).
+    matching = [e for e in entries if path.startswith(e["url"])]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["current"] = True
+    return entries
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can": {}}
-    return {"can": {name: has_permission(user, verb) for name, verb in NAVIGATION.items()}}
+        return {"can": {}, "menu": []}
+    return {
+        "can": {name: has_permission(user, verb) for name, verb in NAVIGATION.items()},
+        "menu": menu_for(user, request.path),
+    }

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from cancuoc.accounts.permissions import NotFound
 from cancuoc.accounts.permissions import PermissionDenied as Forbidden
@@ -402,3 +403,214 @@ def test_a_head_leaving_while_someone_moves_in_never_leaves_members_without_a_he
         home = fresh(home)
         members = list(Citizen.objects.filter(household=home))
         assert not members or home.head_id in [m.pk for m in members], (round_, outcomes)
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+
+def test_the_create_page_finds_the_head_while_typing_and_creates(client, world, officers):
+    head = CitizenFactory(permanent_unit=world.thai_thuy, family_name="Lê", middle_name="Thị", given_name="Hòa",
+                          sex="F")  # fmt: skip
+    CitizenFactory(permanent_unit=world.ba_dinh, family_name="Lê", middle_name="Thị", given_name="Hòa", sex="F",
+                   id_number="001190000001")  # fmt: skip
+    client.force_login(officers["thai_thuy"])
+    page = client.get(reverse("household-create"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="q"' in html and "autofocus" in html and "Xã Thái Thụy" in html
+    picked = client.get(reverse("household-create"), {"q": "le thi hoa"}, headers={"HX-Request": "true"})
+    fragment = picked.content.decode()
+    assert f'value="{head.id_number}" checked' in fragment and "001190000001" not in fragment
+    assert f'name="version-{head.id_number}" value="1"' in fragment
+    assert AuditEntry.objects.filter(event="citizens_searched").exists()
+    form = {"citizen": head.id_number, f"version-{head.id_number}": "1", "unit": str(world.thai_thuy.pk),
+            "address": "Số 5, thôn Đông", "reason": REASON}  # fmt: skip
+    response = client.post(reverse("household-create"), form)
+    household = Household.objects.get()
+    assert response.status_code == 302 and response.url == reverse("household-detail", args=[household.pk])
+    assert fresh(head).household_id == household.pk
+    again = client.post(reverse("household-create"), form)  # a second click of the same form
+    assert again.status_code == 302 and Household.objects.count() == 1
+
+
+def test_a_refused_form_shows_again_with_what_was_typed(client, world, officers):
+    household, _, (spouse,) = family(world.thai_thuy, members=("spouse",))
+    client.force_login(officers["thai_thuy"])
+    response = client.post(reverse("household-create"), {
+        "citizen": spouse.id_number, "unit": str(world.thai_thuy.pk), "address": "Thôn <Bắc>", "reason": "",
+        "q": "nguyen van", f"version-{spouse.id_number}": "1",
+    })  # fmt: skip
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Phải ghi lý do thay đổi" in html and 'value="Thôn &lt;Bắc&gt;"' in html and 'value="nguyen van"' in html
+    assert Household.objects.count() == 1
+
+
+def test_the_move_page_refuses_a_stale_form(client, world, officers):
+    source, _, (child,) = family(world.thai_thuy, number="HK1", members=("child",))
+    target, _, _ = family(world.thai_thuy, number="HK2", members=())
+    client.force_login(officers["thai_thuy"])
+    page = client.get(reverse("household-move-member", args=[target.pk]))
+    assert page.status_code == 200 and 'value="head"' not in page.content.decode()  # the household has a head
+    # another officer changes the citizen after the form was shown (version 1 → 2)
+    actions.move_member(officers["hung_yen"], child, source, relation="grandchild", reason=REASON)
+    form = {"citizen": child.id_number, f"version-{child.id_number}": "1", "relation": "child", "reason": REASON,
+            "q": child.id_number}  # fmt: skip
+    response = client.post(reverse("household-move-member", args=[target.pk]), form)
+    assert response.status_code == 422
+    assert "Hồ sơ đã được người khác sửa" in response.content.decode()
+    assert fresh(child).household_id == source.pk
+    form[f"version-{child.id_number}"] = "2"
+    response = client.post(reverse("household-move-member", args=[target.pk]), form)
+    assert response.status_code == 302 and fresh(child).household_id == target.pk
+    again = client.post(reverse("household-move-member", args=[target.pk]), form)  # double submit: done already
+    assert again.status_code == 302 and fresh(child).version == 3
+
+
+def test_the_change_head_page(client, world, officers):
+    household, head, (spouse, child) = family(world.thai_thuy)
+    client.force_login(officers["thai_thuy"])
+    page = client.get(reverse("household-change-head", args=[household.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and f'name="expected_head" value="{head.id_number}"' in html
+    assert f'value="{spouse.id_number}" checked' in html and f'value="{head.id_number}" checked' not in html
+    form = {"citizen": spouse.id_number, "old_head_relation": "spouse", "reason": REASON,
+            "expected_head": head.id_number}  # fmt: skip
+    assert client.post(reverse("household-change-head", args=[household.pk]), form).status_code == 302
+    assert fresh(household).head_id == spouse.pk and fresh(head).relation_to_head == "spouse"
+    assert client.post(reverse("household-change-head", args=[household.pk]), form).status_code == 302  # again
+    stale = client.post(reverse("household-change-head", args=[household.pk]), {**form, "citizen": child.id_number})
+    assert stale.status_code == 422 and fresh(household).head_id == spouse.pk
+    not_member = client.post(reverse("household-change-head", args=[household.pk]),
+                             {**form, "citizen": "034090999999"})  # fmt: skip
+    assert not_member.status_code == 422 and "Hãy tìm và chọn một công dân" in not_member.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["household-move-member", "household-change-head", "household-detail"])
+def test_pages_of_another_areas_household_or_a_missing_one_are_404(client, world, officers, url_name):
+    theirs, _, _ = family(world.ba_dinh)
+    client.force_login(officers["thai_thuy"])
+    assert client.get(reverse(url_name, args=[theirs.pk])).status_code == 404
+    assert client.get(reverse(url_name, args=[999_999])).status_code == 404
+    assert client.post(reverse(url_name, args=[theirs.pk]), {"reason": REASON}).status_code in (404, 405)
+    assert client.get(f"/citizens/households/{theirs.pk}x/move/").status_code == 404
+
+
+def test_a_citizen_of_another_area_cannot_be_picked_or_posted(client, world, officers):
+    ours, _, _ = family(world.thai_thuy)
+    stranger = CitizenFactory(permanent_unit=world.ba_dinh, id_number="001190000009")
+    client.force_login(officers["thai_thuy"])
+    picked = client.get(reverse("household-move-member", args=[ours.pk]), {"q": stranger.id_number},
+                        headers={"HX-Request": "true"})  # fmt: skip
+    assert stranger.id_number not in picked.content.decode()
+    response = client.post(reverse("household-move-member", args=[ours.pk]), {
+        "citizen": stranger.id_number, "relation": "child", "reason": REASON})  # fmt: skip
+    assert response.status_code == 422 and "Không tìm thấy công dân này trong địa bàn" in response.content.decode()
+    assert fresh(stranger).household_id is None
+
+
+def test_roles_without_the_verb_get_403_and_no_action_links(client, world, officers):
+    household, _, _ = family(world.thai_thuy)
+    client.force_login(officers["auditor"])
+    assert client.get(reverse("household-create")).status_code == 403
+    assert client.post(reverse("household-move-member", args=[household.pk])).status_code == 403
+    client.force_login(officers["thai_thuy"])
+    html = client.get(reverse("household-detail", args=[household.pk])).content.decode()
+    assert reverse("household-move-member", args=[household.pk]) in html
+    assert reverse("household-change-head", args=[household.pk]) in html
+
+
+def test_the_household_page_shows_members_head_first_with_relations_in_words(client, world, officers):
+    household, head, (child, spouse) = family(world.thai_thuy, members=("child", "spouse"))
+    client.force_login(officers["thai_thuy"])
+    html = client.get(reverse("household-detail", args=[household.pk])).content.decode()
+    rows = html.split("<tbody>")[1]
+    assert rows.index(head.id_number) < rows.index(spouse.id_number) < rows.index(child.id_number)
+    assert ">Chủ hộ<" in rows and ">Vợ/chồng<" in rows and ">Con<" in rows
+    assert ">head<" not in rows and ">spouse<" not in rows
+
+
+def test_the_household_page_runs_the_same_queries_for_two_members_or_twelve(client, world, officers):
+    small, _, _ = family(world.thai_thuy, number="HK1", members=("child",))
+    large, _, _ = family(world.thai_thuy, number="HK2", members=("child",) * 11)
+    client.force_login(officers["thai_thuy"])
+    client.get(reverse("household-detail", args=[small.pk]))  # warm the per-process caches
+
+    def queries(household):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("household-detail", args=[household.pk])).status_code == 200
+        return len(captured)
+
+    assert queries(small) == queries(large) <= 12
+
+
+def test_the_move_page_runs_the_same_queries_for_few_or_many_matches(client, world, officers):
+    household, _, _ = family(world.thai_thuy, members=())
+    client.force_login(officers["thai_thuy"])
+    url = reverse("household-move-member", args=[household.pk])
+    CitizenFactory(permanent_unit=world.thai_thuy, given_name="Bình", relation_to_head="head",
+                   household=HouseholdFactory(number="HK8", unit=world.thai_thuy))  # fmt: skip
+    client.get(url, {"q": "binh"}, headers={"HX-Request": "true"})
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"q": "binh"}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return len(captured), response.content.decode().count('type="radio"')
+
+    few = queries()
+    other = HouseholdFactory(number="HK9", unit=world.thai_thuy)
+    for _ in range(6):
+        CitizenFactory(permanent_unit=world.thai_thuy, given_name="Bình", household=other, relation_to_head="child")
+    many = queries()
+    assert (few[1], many[1]) == (1, 7) and few[0] == many[0]
+
+
+# --- API ------------------------------------------------------------------------------------------------
+
+
+def test_the_api_creates_moves_and_changes_the_head(client, world, officers):
+    head = CitizenFactory(permanent_unit=world.thai_thuy)
+    spouse = CitizenFactory(permanent_unit=world.thai_thuy)
+    client.force_login(officers["thai_thuy"])
+    created = client.post("/api/v1/households", {"reason": REASON, "unit_code": "12730", "address": "Thôn 1",
+                                                 "head_id_number": head.id_number}, content_type="application/json")  # fmt: skip
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["number"] == "12730-000001" and body["head_id_number"] == head.id_number
+    assert body["members"][0]["relation_to_head"] == "head"
+    url = f"/api/v1/households/{body['id']}"
+    moved = client.post(f"{url}/members", {"reason": REASON, "id_number": spouse.id_number, "relation": "spouse",
+                                           "expected_version": 1}, content_type="application/json")  # fmt: skip
+    assert moved.status_code == 200 and [m["id_number"] for m in moved.json()["members"]] == [
+        head.id_number, spouse.id_number]
+    changed = client.post(f"{url}/head", {"reason": REASON, "id_number": spouse.id_number, "old_head_relation": "spouse",
+                                          "expected_head_id_number": head.id_number}, content_type="application/json")  # fmt: skip
+    assert changed.status_code == 200 and changed.json()["head_id_number"] == spouse.id_number
+    refused = client.post(f"{url}/members", {"reason": REASON, "id_number": head.id_number, "relation": "other"},
+                          content_type="application/json")  # fmt: skip
+    assert refused.status_code == 200  # the old head may change relation now
+    stale = client.post(f"{url}/head", {"reason": REASON, "id_number": head.id_number, "old_head_relation": "spouse",
+                                        "expected_head_id_number": head.id_number}, content_type="application/json")  # fmt: skip
+    assert stale.status_code == 422 and stale.json()["problems"][0]["code"] == "stale"
+
+
+def test_the_api_answers_404_outside_the_area_and_403_without_the_verb(client, world, officers):
+    theirs, their_head, (their_spouse,) = family(world.ba_dinh, members=("spouse",))
+    ours, _, (spouse,) = family(world.thai_thuy, number="HK2", members=("spouse",))
+    client.force_login(officers["thai_thuy"])
+    post = lambda url, body: client.post(url, body, content_type="application/json")  # noqa: E731
+    move = {"reason": REASON, "id_number": spouse.id_number, "relation": "child"}
+    assert post(f"/api/v1/households/{theirs.pk}/members", move).status_code == 404
+    assert post("/api/v1/households/999999/members", move).status_code == 404
+    assert post(f"/api/v1/households/{ours.pk}/members", {**move, "id_number": their_spouse.id_number}).status_code == 404
+    assert post(f"/api/v1/households/{theirs.pk}/head", {"reason": REASON, "id_number": their_spouse.id_number,
+                                                        "old_head_relation": "spouse"}).status_code == 404  # fmt: skip
+    assert post("/api/v1/households", {"reason": REASON, "unit_code": "12730", "address": "Thôn 1",
+                                       "head_id_number": their_spouse.id_number}).status_code == 404  # fmt: skip
+    outside = post("/api/v1/households", {"reason": REASON, "unit_code": "00004", "address": "Phố 1",
+                                          "head_id_number": spouse.id_number})  # fmt: skip
+    assert outside.status_code == 422 and outside.json()["problems"][0]["code"] == "outside_area"
+    client.force_login(officers["auditor"])
+    assert post(f"/api/v1/households/{ours.pk}/members", move).status_code == 403
+    assert fresh(spouse).household_id == ours.pk and fresh(theirs).head_id == their_head.pk

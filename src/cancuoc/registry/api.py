@@ -194,6 +194,94 @@ def household_detail(request, household_id: int):
     }  # fmt: skip
 
 
+# --- household writes (issue 8 §3): the actions of actions.households -------------------------------------
+
+
+class HouseholdCreate(Schema):
+    reason: str
+    unit_code: str  # today's commune (an old code is read to its successor, as everywhere)
+    address: str
+    head_id_number: str
+    expected_version: int | None = None  # the head's version, as read
+
+
+class HouseholdMemberMove(Schema):
+    reason: str
+    id_number: str
+    relation: str  # head, spouse, child, parent, grandchild, sibling, other
+    expected_version: int | None = None
+
+
+class HouseholdHeadChange(Schema):
+    reason: str
+    id_number: str  # the new head, a member
+    old_head_relation: str
+    expected_head_id_number: str | None = None  # the head as read ("" for none); another one now: stale
+
+
+class HouseholdMember(CitizenSummary):
+    relation_to_head: str
+    version: int
+
+
+class HouseholdWritten(Schema):
+    id: int
+    number: str
+    address: str
+    unit_id: int
+    head_id_number: str | None
+    members: list[HouseholdMember]
+
+
+def _household_written(household) -> dict:
+    from cancuoc.web.templatetags.cancuoc_words import head_first
+
+    members = head_first(selectors.get_household_members(household))
+    head = next((m.id_number for m in members if m.pk == household.head_id), None)
+    return {"id": household.pk, "number": household.number, "address": household.address,
+            "unit_id": household.unit_id, "head_id_number": head, "members": members}  # fmt: skip
+
+
+@router.post("/households", response={201: HouseholdWritten}, summary="Create a household with its head")
+def household_create(request, payload: HouseholdCreate):
+    from cancuoc.units.models import Level
+
+    from .actions import households as household_actions
+
+    require_permission(request.user, household_actions.HOUSEHOLD_CHANGE)
+    unit = actions.resolve_unit(payload.unit_code[:10], Level.COMMUNE, "unit_code")
+    head = access_citizen_by_id_number(request.user, payload.head_id_number[:12], where="api household")
+    household = household_actions.create_household(request.user, unit=unit, address=payload.address, head=head,
+                                                   reason=payload.reason, expected_version=payload.expected_version)  # fmt: skip
+    return Status(201, _household_written(household))
+
+
+@router.post("/households/{household_id}/members", response=HouseholdWritten,
+             summary="Move a citizen into this household (from another one, or into a first one)")  # fmt: skip
+def household_move_member(request, household_id: int, payload: HouseholdMemberMove):
+    from .actions import households as household_actions
+
+    require_permission(request.user, household_actions.HOUSEHOLD_CHANGE)
+    household = access_household_by_id(request.user, household_id)
+    citizen = access_citizen_by_id_number(request.user, payload.id_number[:12], where="api household")
+    household_actions.move_member(request.user, citizen, household, relation=payload.relation,
+                                  reason=payload.reason, expected_version=payload.expected_version)  # fmt: skip
+    return _household_written(access_household_by_id(request.user, household_id))
+
+
+@router.post("/households/{household_id}/head", response=HouseholdWritten, summary="Change the head")
+def household_change_head(request, household_id: int, payload: HouseholdHeadChange):
+    from .actions import households as household_actions
+
+    require_permission(request.user, household_actions.HOUSEHOLD_CHANGE)
+    household = access_household_by_id(request.user, household_id)
+    citizen = access_citizen_by_id_number(request.user, payload.id_number[:12], where="api household")
+    changed = household_actions.change_head(request.user, household, citizen, reason=payload.reason,
+                                            old_head_relation=payload.old_head_relation,
+                                            expected_head=payload.expected_head_id_number)  # fmt: skip
+    return _household_written(changed)
+
+
 @router.get("/quality", summary="Data-quality flag counts in the user's area, or in one unit of it")
 def quality_counts(request, unit_id: int | None = None):
     require_permission(request.user, Verb.QUALITY_READ)

@@ -132,4 +132,7 @@ def household(request, household_id: int):
         raise Http404 from error
     members = selectors.get_household_members(found)
     events.household_viewed(request.user, found, where="household page", members=[m.id_number for m in members])
-    return render(request, "registry/household.html", {"household": found, "members": members})
+    from .views_households import may_change
+
+    return render(request, "registry/household.html", {"household": found, "members": members,
+                                                       "may_change": may_change(request.user, found)})  # fmt: skip

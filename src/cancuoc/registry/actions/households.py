@@ -138,9 +138,11 @@ def _join(citizen: Citizen, target: Household, relation: str, *, reason: str, ac
 
 
 @transaction.atomic
-def create_household(acting_user, *, unit, address: str, head: Citizen, reason: str) -> Household:
+def create_household(acting_user, *, unit, address: str, head: Citizen, reason: str,
+                     expected_version: int | None = None) -> Household:  # fmt: skip
     """A new household in ``unit`` (a commune in force) with a newly allocated number; ``head`` joins it as
-    its head, leaving their household (which they may only do when nobody else remains in it)."""
+    its head, leaving their household (which they may only do when nobody else remains in it).
+    ``expected_version``: the head's version the form showed (a second click of the same form is stale)."""
     _require_reason(reason)
     _require_change(acting_user)
     address = normalize_text(address)
@@ -159,7 +161,8 @@ def create_household(acting_user, *, unit, address: str, head: Citizen, reason: 
     if locked is None:
         raise NotFound()
     _check_citizen(acting_user, locked)
-    if locked.household_id != source_id:  # moved by someone else between the read and the lock
+    stale = expected_version is not None and locked.version != expected_version
+    if stale or locked.household_id != source_id:  # moved by someone else between the read and the lock
         raise RegistryError([problem("version", RegistryErrorCode.STALE)])
     household = _insert_numbered(unit, address)
     _leave(households.get(source_id), locked, household)

@@ -348,9 +348,9 @@ def citizen_extract(request, id_number: str):
         citizen = access_citizen_by_id_number(request.user, id_number, where="record extract")
     except (NotFound, PermissionDenied) as error:
         raise Http404 from error
-    from .extract import render_extract
-
     from cancuoc.web.templatetags.cancuoc_words import head_first
+
+    from .extract import render_extract
 
     members = head_first(selectors.get_household_members(citizen.household)) if citizen.household_id else []
     events.citizen_extract_printed(request.user, citizen, members=[m.id_number for m in members])

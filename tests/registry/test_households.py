@@ -614,3 +614,39 @@ def test_the_api_answers_404_outside_the_area_and_403_without_the_verb(client, w
     client.force_login(officers["auditor"])
     assert post(f"/api/v1/households/{ours.pk}/members", move).status_code == 403
     assert fresh(spouse).household_id == ours.pk and fresh(theirs).head_id == their_head.pk
+
+
+@pytest.mark.parametrize("garbage", ["\x00", "0" * 5000, "'; DROP TABLE registry_household; --", "１２３４５６７８９０１２"])
+def test_hostile_form_input_is_refused_without_a_server_error(client, world, officers, garbage):
+    household, head, _ = family(world.thai_thuy)
+    client.force_login(officers["thai_thuy"])
+    for url, form in [
+        (reverse("household-create"), {"citizen": garbage, "unit": garbage, "address": garbage, "reason": garbage,
+                                        "q": garbage, f"version-{garbage[:40]}": garbage}),
+        (reverse("household-move-member", args=[household.pk]), {"citizen": garbage, "relation": garbage,
+                                                                 "reason": garbage, "q": garbage}),
+        (reverse("household-change-head", args=[household.pk]), {"citizen": garbage, "old_head_relation": garbage,
+                                                                 "reason": garbage, "expected_head": garbage}),
+    ]:  # fmt: skip
+        assert client.post(url, form).status_code == 422, url
+        assert client.get(url, {"q": garbage}, headers={"HX-Request": "true"}).status_code == 200
+    assert Household.objects.count() == 1 and fresh(head).version == 1
+    assert not AuditEntry.objects.filter(event__startswith="household_").exists()
+
+
+def test_the_create_page_offers_a_supervisor_their_communes_and_the_national_admin_a_code(client, world, officers,
+                                                                                          monkeypatch):  # fmt: skip
+    client.force_login(officers["hung_yen"])
+    html = client.get(reverse("household-create")).content.decode()
+    assert "<select" in html and "Xã Đông Thụy Anh" in html and "Phường Ba Đình" not in html
+    head = CitizenFactory(permanent_unit=world.ba_dinh)
+    form = {"citizen": head.id_number, "unit": str(world.ba_dinh.pk), "address": "Phố 1", "reason": REASON}
+    assert client.post(reverse("household-create"), form).status_code == 422  # not among the choices
+    from cancuoc.registry import views_households
+
+    monkeypatch.setattr(views_households, "MAX_UNIT_CHOICES", 2)  # nationwide: thousands of communes
+    client.force_login(officers["admin"])
+    html = client.get(reverse("household-create")).content.decode()
+    assert '<input id="f-unit" name="unit"' in html
+    response = client.post(reverse("household-create"), {**form, "unit": "00004"})
+    assert response.status_code == 302 and Household.objects.get().number == "00004-000001"

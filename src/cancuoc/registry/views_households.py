@@ -27,6 +27,7 @@ from .actions import RegistryError
 from .actions import households as actions
 from .errors import RegistryErrorCode, problem
 from .models import Citizen, Household, Relation
+from .validation import has_forbidden_characters
 
 PICK_LIMIT = 8
 # a select of communes up to this many (a province has ~150 today); past it (nationwide) a commune code
@@ -63,7 +64,7 @@ def _by_field(problems) -> dict[str, list[str]]:
 
 def _picker(request, *, exclude_household: int | None = None) -> dict:
     """The citizens matching ``q`` in the user's area (audited as a search), with their households."""
-    query = request.GET.get("q", request.POST.get("q", ""))[:140].strip()
+    query = _text(request.GET.get("q", request.POST.get("q", "")), 140)
     if not query:
         return {"query": "", "matches": [], "searched": False}
     result = selectors.search_citizens(request.user, query, limit=PICK_LIMIT)
@@ -77,9 +78,12 @@ def _picker(request, *, exclude_household: int | None = None) -> dict:
 
 def _chosen_citizen(request, problems: list) -> tuple[Citizen | None, int | None]:
     """The citizen the form names (by ID number), with the version the form showed."""
-    number = request.POST.get("citizen", "").strip()[:12]
+    number = request.POST.get("citizen", "").strip()
     if not number:
         problems.append(problem("citizen", RegistryErrorCode.CHOOSE_CITIZEN))
+        return None, None
+    if not (len(number) == 12 and number.isascii() and number.isdigit()):  # never a number: nothing to look up
+        problems.append(problem("citizen", RegistryErrorCode.CITIZEN_NOT_FOUND))
         return None, None
     try:
         citizen = access_citizen_by_id_number(request.user, number, where="household form")
@@ -90,8 +94,13 @@ def _chosen_citizen(request, problems: list) -> tuple[Citizen | None, int | None
     return citizen, int(version) if version.isdigit() else None
 
 
+def _text(value: str, limit: int) -> str:
+    """Form text as far as it may reach the database: control characters (NUL ...) dropped, bounded."""
+    return "".join(char for char in value[: limit * 2] if not has_forbidden_characters(char))[:limit].strip()
+
+
 def _typed(request, *names) -> dict:
-    return {name: request.POST.get(name, "")[:300] for name in names}
+    return {name: _text(request.POST.get(name, ""), 300) for name in names}
 
 
 def _codes(error: RegistryError) -> set[str]:
@@ -115,7 +124,7 @@ def _unit_choices(user) -> list[AdministrativeUnit] | None:
 
 
 def _unit_from_form(request, choices) -> AdministrativeUnit | None:
-    value = request.POST.get("unit", "").strip()
+    value = _text(request.POST.get("unit", ""), 20)
     if choices is not None:
         return next((unit for unit in choices if str(unit.pk) == value), None)
     from .actions import resolve_unit

@@ -377,7 +377,7 @@ def test_a_stale_residence_form_is_refused_and_overwrites_nothing(thai_thuy_offi
     response = thai_thuy_officer.post(f"/citizens/{resident.id_number}/residence/", form)
     assert response.status_code == 409
     page = response.content.decode()
-    assert "Hồ sơ đã được người khác sửa" in page or "someone else changed" in page.lower()
+    assert "người khác đã sửa hồ sơ này" in page  # Vietnamese first: "someone else changed this record"
     assert 'value="Thôn 9"' in page  # what was typed, kept
     resident.refresh_from_db()
     assert (resident.permanent_address, resident.version) == ("Thôn 5", 2)

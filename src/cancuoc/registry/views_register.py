@@ -446,6 +446,8 @@ def _residence_values(citizen: Citizen, typed: dict, allowed: frozenset[str] | N
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_residence(request, id_number: str):
+    if not idnumber.is_valid(id_number):  # garbage (a NUL byte even) never reaches the database
+        raise Http404
     try:
         citizen = access_citizen_by_id_number(request.user, id_number, Verb.CITIZEN_CHANGE_RESIDENCE,
                                               where="residence page")  # fmt: skip
@@ -481,5 +483,5 @@ def change_residence(request, id_number: str):
         return render(request, "registry/residence.html", context, status=409 if context["stale"] else 422)
     except NotFound as error:
         raise Http404 from error
-    messages.success(request, _("Residence changed. / Đã thay đổi nơi cư trú."))
+    messages.success(request, _("Residence changed."))
     return redirect("citizen-detail", id_number=citizen.id_number)

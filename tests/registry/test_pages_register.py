@@ -480,3 +480,12 @@ def test_the_pages_run_a_fixed_number_of_queries(thai_thuy_officer, world, resid
     assert after[3] == before[3]  # eight choices at most, in one query whatever matches
     assert after[2] == before[2]  # two more residences shown: their units read in the same one query
     assert max(after) <= 20
+
+
+def test_every_problem_of_the_form_is_named_at_once(thai_thuy_officer):
+    response = thai_thuy_officer.post(REGISTER, register_form(given_name="", id_number="12", birth_date="x", reason=""))
+    assert response.status_code == 422
+    page = response.content.decode()
+    for message in ("Phải ghi lý do", "Thiếu tên", "12 chữ số", "Ngày sinh không hợp lệ"):
+        assert message in page, message
+    assert not Citizen.objects.exists()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_permission, in_area
 from cancuoc.rules import idnumber
+from cancuoc.rules.text import fold
 from cancuoc.units.models import AdministrativeUnit, Level, Structure
 from cancuoc.units.selectors import OLD_STRUCTURE_PREFIX, parse_unit_code, search_units
 
@@ -29,7 +30,7 @@ from . import actions, events
 from .access import access_citizen_by_id_number, changeable_fields, citizen_in_area
 from .errors import RegistryErrorCode, problem
 from .models import AllocatedIdNumber, Citizen
-from .validation import parse_date
+from .validation import clean_citizen, parse_date
 
 # The fields of the register form, in the order an officer copies them from the paper form.
 REGISTER_FIELDS = [
@@ -194,6 +195,17 @@ def _release_submission(request, token: str) -> None:
         cache.delete(_token_key(request, token))
 
 
+def _check_all(raw: dict, reason: str, found: list | None = None) -> None:
+    """Every problem of the form at once (the action stops at the first kind: the reason, then the fields,
+    then the area), so the officer corrects the form in one go."""
+    found = list(found or [])
+    if not reason.strip():
+        found.append(problem("reason", RegistryErrorCode.REASON_REQUIRED))
+    found += clean_citizen(raw, today=timezone.localdate()).problems
+    if found:
+        raise actions.RegistryError(found)
+
+
 def _problems_by_field(problems) -> dict[str, list[str]]:
     by_field: dict[str, list[str]] = {}
     for found in problems:
@@ -252,6 +264,7 @@ def register_citizen(request):
         return _already_sent(request, created)
     raw = {name: typed[name] for name in REGISTER_FIELDS}
     try:
+        _check_all(raw, typed["reason"])
         citizen = actions.create_citizen(request.user, raw, reason=typed["reason"], where="register page")
     except actions.RegistryError as error:
         _release_submission(request, token)
@@ -280,6 +293,11 @@ def _default_place_code(user) -> str:
     return code if code in idnumber.PROVINCES_PRE_2025 else ""
 
 
+def _without_type_word(name: str) -> str:
+    """"Tỉnh Bắc Ninh" → "bac ninh", "Thành phố Hà Nội" → "ha noi": provinces in the order of their names."""
+    return fold(name).removeprefix("thanh pho ").removeprefix("tinh ")
+
+
 def _birth_context(request, typed: dict, problems: dict, *, token: str) -> dict:
     units = {
         "birth_registration_unit_code": _unit_field("birth_registration_unit_code", _("Place of birth registration"),
@@ -288,7 +306,7 @@ def _birth_context(request, typed: dict, problems: dict, *, token: str) -> dict:
     }  # fmt: skip
     shown = set(BIRTH_FIELDS) | {"reason", "place_code"}
     return {"typed": typed, "problems": problems, "units": units, "token": token,
-            "places": sorted(idnumber.PROVINCES_PRE_2025.items(), key=lambda item: item[1]),
+            "places": sorted(idnumber.PROVINCES_PRE_2025.items(), key=lambda item: _without_type_word(item[1])),
             "place_code": typed.get("place_code") or _default_place_code(request.user),
             "other_problems": [m for field, found in problems.items() if field not in shown for m in found]}  # fmt: skip
 
@@ -308,8 +326,9 @@ def register_birth(request):
         return _already_sent(request, created)
     raw = {name: typed[name] for name in BIRTH_FIELDS}
     try:
-        if typed["place_code"] not in idnumber.PROVINCES_PRE_2025:
-            raise actions.RegistryError([problem("place_code", RegistryErrorCode.UNKNOWN_PLACE_CODE)])
+        place = [] if typed["place_code"] in idnumber.PROVINCES_PRE_2025 else [
+            problem("place_code", RegistryErrorCode.UNKNOWN_PLACE_CODE)]
+        _check_all({**raw, "id_number": "000000000000"}, typed["reason"], place)
         citizen = actions.register_birth(request.user, raw, place_code=typed["place_code"], reason=typed["reason"])
     except actions.RegistryError as error:
         _release_submission(request, token)
@@ -391,6 +410,8 @@ def cancel_number(request):
 def _residence_blocks(citizen: Citizen, allowed: frozenset[str] | None, typed: dict, problems: dict) -> list[dict]:
     labels = {"permanent": _("Permanent residence"), "temporary": _("Temporary residence"),
               "current": _("Current whereabouts")}  # fmt: skip
+    pickers = {"permanent": _("Permanent residence (commune)"), "temporary": _("Temporary residence (commune)"),
+               "current": _("Current whereabouts (commune)")}  # fmt: skip
     # the record's residence units with their district and province, in one query
     units = AdministrativeUnit.objects.select_related("parent__parent").in_bulk(
         [getattr(citizen, f"{kind}_unit_id") for kind in RESIDENCES if getattr(citizen, f"{kind}_unit_id")])
@@ -401,7 +422,7 @@ def _residence_blocks(citizen: Citizen, allowed: frozenset[str] | None, typed: d
             continue
         unit = units.get(getattr(citizen, f"{kind}_unit_id"))
         values = typed or {unit_name: unit_code_for_form(unit), f"{kind}_address": getattr(citizen, f"{kind}_address")}
-        picker = _unit_field(unit_name, _("Commune"), values, problems, known=unit)
+        picker = _unit_field(unit_name, pickers[kind], values, problems, known=unit)
         blocks.append({"kind": kind, "label": labels[kind], "unit": unit, "unit_label": _choice(unit).label if unit else "",
                        "picker": picker,
                        "address": values.get(f"{kind}_address", ""),

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from cancuoc.accounts.models import Role
+from cancuoc.registry import quality
 from cancuoc.registry.actions import update_citizen
 from cancuoc.registry.models import Citizen
 from tests.factories import CitizenFactory, HouseholdFactory, UserFactory
@@ -26,17 +27,18 @@ PASSWORD = "correct-horse-battery"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# What overflows, for the failure message: the widest elements that reach past the right edge and are not
-# inside a box that scrolls by itself.
+# What overflows, for the failure message: elements, or the text inside them, that reach past the right
+# edge and are not inside a box that scrolls by itself.
 WIDEST_OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
-  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const s = getComputedStyle(p); if (p.scrollWidth > p.clientWidth && /auto|scroll|hidden/.test(s.overflowX)) return true; }
+  const scrolls = (el) => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+    if (/auto|scroll|hidden/.test(getComputedStyle(p).overflowX)) return true; }
     return false; };
+  const reach = (el) => Math.max(el.getBoundingClientRect().right, el.getBoundingClientRect().left + el.scrollWidth);
   return [...document.querySelectorAll("body *")]
-    .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !scrolls(el))
-    .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}px`)
-    .slice(0, 8);
+    .filter((el) => reach(el) > width + 0.5 && !scrolls(el))
+    .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(reach(el))}px`)
+    .slice(-8);
 }"""
 
 
@@ -44,7 +46,9 @@ WIDEST_OVERFLOWING = """() => {
 def phone(monkeypatch):
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
-            pytest.fail("Chromium is not installed (run `make system-packages` as root); CANCUOC_REQUIRE_E2E=1")
+            pytest.fail(
+                "Chromium is not installed (run `make system-packages` as root); CANCUOC_REQUIRE_E2E=1"
+            )
         pytest.skip("Chromium is not installed: run `make system-packages` as root")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop shares this thread
     from playwright.sync_api import sync_playwright
@@ -83,12 +87,26 @@ def assert_fits(page, what):
         Path(shots).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(shots) / f"{what.replace('/', '_')}.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} is {width} px wide on a phone: {page.evaluate(WIDEST_OVERFLOWING)}"
+    assert width <= PHONE["width"], (
+        f"{what} is {width} px wide on a phone: {page.evaluate(WIDEST_OVERFLOWING)}"
+    )
 
 
 def visit(page, url, what, status=200):
     response = page.goto(url)
     assert response.status == status, (what, response.status)
+    assert_fits(page, what)
+
+
+def refuse_and_fit(page, what, fields: dict[str, str]):
+    """Sends the page's form with long values and without the browser's own checks, so the server shows it
+    again with its reasons and what was typed; that page fits too."""
+    page.evaluate("document.querySelectorAll('main form').forEach((form) => { form.noValidate = true; })")
+    for name, value in fields.items():
+        page.fill(f"main form [name={name}]", value)
+    page.click("main form button[type=submit] >> nth=-1")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("main .error, main .errorlist, main [aria-invalid=true]").count(), what
     assert_fits(page, what)
 
 
@@ -106,16 +124,25 @@ def long_records(world, officers):
     household.save()
     CitizenFactory(family_name="Lê", middle_name="Văn", given_name="Hòa", permanent_unit=world.thai_thuy,
                    household=household, relation_to_head="child")  # fmt: skip
-    update_citizen(officers["thai_thuy"], citizen, {"current_address": "Khu" * 60}, reason="Lý do " + "x" * 250)
+    update_citizen(
+        officers["thai_thuy"], citizen, {"current_address": "Khu" * 60}, reason="Lý do " + "x" * 250
+    )
     UserFactory(username="u" * 150, last_name="Nguyễn", first_name="Văn Bình", role=Role.COMMUNE_OFFICER,
                 unit=world.thai_thuy)  # fmt: skip
     return citizen
 
 
-def test_every_page_fits_a_phone(flushable_audit_log, phone, live_server, world, officers, long_records, tmp_path):
+def test_every_page_fits_a_phone(
+    flushable_audit_log, phone, live_server, world, officers, long_records, tmp_path
+):
     page, server = phone, live_server.url
 
     visit(page, f"{server}/login/", "login")
+    page.fill("#id_username", "x" * 300)
+    page.fill("#id_password", "wrong")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("main .error")
+    assert_fits(page, "login refused")
 
     log_in(page, server, "officer_thai_thuy")
     assert_fits(page, "home as a commune officer")
@@ -147,6 +174,11 @@ def test_every_page_fits_a_phone(flushable_audit_log, phone, live_server, world,
     assert_fits(page, "import job report")
     visit(page, f"{server}/imports/", "imports with a job")
     visit(page, f"{server}/password/", "password change")
+    refuse_and_fit(
+        page,
+        "password change refused",
+        {"old_password": "wrong", "new_password": "p" * 300, "new_password2": "q" * 300},
+    )
     visit(page, f"{server}/citizens/{'9' * 300}/", "not found", status=404)
     visit(page, f"{server}/audit/?actor={'a' * 150}", "audit log refused", status=403)
 
@@ -155,6 +187,7 @@ def test_every_page_fits_a_phone(flushable_audit_log, phone, live_server, world,
     visit(page, f"{server}/officers/", "officers")
     visit(page, f"{server}/officers/?q={'u' * 150}", "officers found")
     visit(page, f"{server}/officers/new/", "new officer")
+    refuse_and_fit(page, "new officer refused", {"username": "u" * 150, "reason": "r" * 300})
     officer = type(officers["admin"]).objects.get(username="u" * 150)
     visit(page, f"{server}/officers/{officer.pk}/", "officer form")
 
@@ -192,3 +225,42 @@ def test_the_menu_folds_on_a_phone_and_opens_without_a_script(
     page.set_viewport_size({"width": 1280, "height": 900})  # on a wide screen the menu is always there
     assert citizens.is_visible()
     assert not page.locator("details.menu-switch").is_visible()
+
+
+def test_the_registry_writing_pages_and_lists_fit_a_phone(
+    flushable_audit_log, phone, live_server, world, officers, long_records
+):
+    page, server, word = phone, live_server.url, "Đườnglàng" * 33
+    twin = CitizenFactory(family_name="Lê", middle_name="Thị", given_name="Hòa", sex="F",
+                          birth_date=long_records.birth_date, permanent_unit=world.thai_thuy)  # fmt: skip
+    quality.refresh_flags([long_records, twin])
+    household = long_records.household_id
+
+    log_in(page, server, "officer_thai_thuy")
+    visit(page, f"{server}/citizens/list/", "citizen list")
+    assert page.locator("main >> text=034190000002").count() >= 1
+    visit(
+        page, f"{server}/citizens/list/?age=nonsense&unit={'9' * 200}", "citizen list with wrong filters", 400
+    )
+    visit(page, f"{server}/citizens/quality/duplicate/", "quality worklist")
+    visit(page, f"{server}/citizens/quality/missing_fields/", "quality worklist (another flag)")
+    visit(page, f"{server}/citizens/quality/duplicates/{long_records.pk}/?twin={twin.pk}", "duplicate review")
+    visit(page, f"{server}/citizens/register/", "register a citizen")
+    refuse_and_fit(
+        page,
+        "register a citizen, refused",
+        {"given_name": word, "permanent_address": word, "id_number": "1" * 30, "reason": word},
+    )
+    visit(page, f"{server}/citizens/register-birth/", "register a birth")
+    refuse_and_fit(page, "register a birth, refused", {"given_name": word, "permanent_address": word})
+    visit(page, f"{server}/citizens/034190000002/residence/", "change a residence")
+    refuse_and_fit(page, "change a residence, refused", {"current_address": word, "reason": ""})
+    visit(page, f"{server}/citizens/households/new/", "new household")
+    refuse_and_fit(page, "new household, refused", {"address": word})
+    visit(page, f"{server}/citizens/households/{household}/move/", "move a household member")
+    visit(page, f"{server}/citizens/households/{household}/head/", "change the head of a household")
+
+    log_in(page, server, "supervisor_hung_yen")
+    visit(page, f"{server}/citizens/numbers/cancel/", "cancel a number")
+    refuse_and_fit(page, "cancel a number, refused", {"id_number": "0" * 300})
+    visit(page, f"{server}/citizens/numbers/cancel/?number=034190000002", "cancel a number: confirm")

@@ -489,3 +489,14 @@ def test_every_problem_of_the_form_is_named_at_once(thai_thuy_officer):
     for message in ("Phải ghi lý do", "Thiếu tên", "12 chữ số", "Ngày sinh không hợp lệ"):
         assert message in page, message
     assert not Citizen.objects.exists()
+
+
+@pytest.mark.parametrize("url", [REGISTER, BIRTH, CANCEL, "/citizens/register/units/?field=origin_unit_code",
+                                 "/citizens/register/check-number/?id_number=034190000111",
+                                 "/citizens/034090000777/residence/"])  # fmt: skip
+def test_every_page_asks_for_a_login_first(client, world, url):
+    CitizenFactory(id_number="034090000777", permanent_unit=world.thai_thuy)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/login")
+    assert client.post(url.split("?")[0], register_form()).status_code in (302, 405)
+    assert not Citizen.objects.exclude(id_number="034090000777").exists()

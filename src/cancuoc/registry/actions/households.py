@@ -2,9 +2,10 @@
 into a first one), change the head. Each takes the acting user and a reason, runs in one transaction and
 writes its audit entries in it.
 
-Rows are locked in one fixed order, households by primary key and then citizens by primary key, in every
-action here, so two officers moving members between the same households wait for each other instead of
-deadlocking, and neither overwrites the other's change (each reads the rows it changes after locking them).
+Rows are locked in one fixed order, citizens by primary key and then households by primary key (the order of
+the merge and the bulk writes too), so two officers moving members between the same households wait for each
+other instead of deadlocking, and neither overwrites the other's change: each reads the rows it changes after
+locking them, and whatever joins or leaves a household holds that household's lock.
 """
 
 from __future__ import annotations
@@ -93,14 +94,6 @@ def _lock_citizens(ids) -> dict[int, Citizen]:
     return {c.pk: c for c in Citizen.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
 
 
-def _current_household_id(citizen: Citizen) -> int | None:
-    """The citizen's household as committed now (the object passed in may be older than the form)."""
-    found = Citizen.objects.filter(pk=citizen.pk).values_list("household_id", flat=True).first()
-    if found is None and not Citizen.objects.filter(pk=citizen.pk).exists():
-        raise NotFound()
-    return found
-
-
 def _has_other_members(household: Household, citizen: Citizen) -> bool:
     return household.members.exclude(pk=citizen.pk).exists()
 
@@ -155,17 +148,15 @@ def create_household(acting_user, *, unit, address: str, head: Citizen, reason: 
         problems.append(problem("unit", RegistryErrorCode.OUTSIDE_AREA))
     if problems:
         raise RegistryError(problems)
-    source_id = _current_household_id(head)
-    households = _lock_households([source_id])
     locked = _lock_citizens([head.pk]).get(head.pk)
     if locked is None:
         raise NotFound()
     _check_citizen(acting_user, locked)
-    stale = expected_version is not None and locked.version != expected_version
-    if stale or locked.household_id != source_id:  # moved by someone else between the read and the lock
+    if expected_version is not None and locked.version != expected_version:
         raise RegistryError([problem("version", RegistryErrorCode.STALE)])
+    households = _lock_households([locked.household_id])
     household = _insert_numbered(unit, address)
-    _leave(households.get(source_id), locked, household)
+    _leave(households.get(locked.household_id), locked, household)
     events.household_created(acting_user, household, reason=reason, after={
         "number": household.number, "unit_id": household.unit_id, "address": household.address,
         "head": locked.id_number,
@@ -196,16 +187,16 @@ def move_member(acting_user, citizen: Citizen, household: Household, *, relation
     _require_reason(reason)
     relation = _relation(relation)
     _require_change(acting_user)
-    source_id = _current_household_id(citizen)
+    locked = _lock_citizens([citizen.pk]).get(citizen.pk)
+    if locked is None:
+        raise NotFound()
+    source_id = locked.household_id
     households = _lock_households([source_id, household.pk])
     target = households.get(household.pk)
     if target is None or not _household_in_area(acting_user, target):
         raise NotFound()
-    locked = _lock_citizens([citizen.pk]).get(citizen.pk)
-    if locked is None:
-        raise NotFound()
     _check_citizen(acting_user, locked)
-    if locked.household_id != source_id or (expected_version is not None and locked.version != expected_version):
+    if expected_version is not None and locked.version != expected_version:
         raise RegistryError([problem("version", RegistryErrorCode.STALE)])
     if locked.household_id == target.pk and locked.relation_to_head == relation:
         raise RegistryError([problem("relation", RegistryErrorCode.ALREADY_IN_HOUSEHOLD)])
@@ -231,17 +222,22 @@ def change_head(acting_user, household: Household, new_head: Citizen, *, reason:
     if old_head_relation == Relation.HEAD:
         raise RegistryError([problem("old_head_relation", RegistryErrorCode.BAD_RELATION)])
     _require_change(acting_user)
+    # the head as read now: its row is locked (citizens first), then the household, which must still name it
+    read = Household.objects.filter(pk=household.pk).values_list("head_id", flat=True)
+    if not read:
+        raise NotFound()
+    old_head_id = read[0]
+    people = _lock_citizens([old_head_id, new_head.pk])
     locked_household = _lock_households([household.pk]).get(household.pk)
     if locked_household is None or not _household_in_area(acting_user, locked_household):
         raise NotFound()
-    old_head_id = locked_household.head_id
-    people = _lock_citizens([old_head_id, new_head.pk])
     locked = people.get(new_head.pk)
     if locked is None:
         raise NotFound()
     _check_citizen(acting_user, locked)
     old_head = people.get(old_head_id)
-    if expected_head is not None and expected_head != (old_head.id_number if old_head else ""):
+    changed_since = locked_household.head_id != old_head_id  # another change of head in between
+    if changed_since or expected_head is not None and expected_head != (old_head.id_number if old_head else ""):
         raise RegistryError([problem("version", RegistryErrorCode.STALE)])
     if locked.household_id != locked_household.pk:
         raise RegistryError([problem("new_head", RegistryErrorCode.NOT_A_MEMBER)])

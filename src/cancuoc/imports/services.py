@@ -270,9 +270,9 @@ def _prepared_batches(
             return
         rows = [_prepare_row(raw, resolver, today) for raw in raws]
         numbers = [row.values["id_number"] for row in rows if "id_number" in row.values]
-        existing = {c.id_number: c for c in Citizen.objects.filter(id_number__in=numbers).select_related(
+        existing = {c.id_number: c for c in Citizen.objects.filter(id_number__any_of=numbers).select_related(
             "permanent_unit", "temporary_unit", "current_unit", "household")}  # fmt: skip
-        cancelled = set(AllocatedIdNumber.objects.filter(number__in=numbers, status=AllocatedIdNumber.Status.CANCELLED)
+        cancelled = set(AllocatedIdNumber.objects.filter(number__any_of=numbers, status=AllocatedIdNumber.Status.CANCELLED)
                         .values_list("number", flat=True))  # fmt: skip
         for row in rows:
             number = row.values.get("id_number")
@@ -699,7 +699,7 @@ def _apply_batch(job: ImportJob, rows: list[PreparedRow], counts: JobCounts) -> 
     reason = f"Nhập tệp / import #{job.pk}: {job.original_name}"[:300]
     valid = [row for row in rows if not row.problems]
     seen = dict(
-        ImportSeenVersion.objects.filter(job=job, id_number__in=[row.id_number for row in valid])
+        ImportSeenVersion.objects.filter(job=job, id_number__any_of=[row.id_number for row in valid])
         .values_list("id_number", "version")
     )  # fmt: skip
     for row in valid:

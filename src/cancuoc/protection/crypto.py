@@ -85,10 +85,33 @@ def _unpad(data: bytes) -> bytes:
     return end[:-1]
 
 
+class _NoncePool(threading.local):
+    """Random nonces drawn from the OS a few thousand at a time (one system call per 4,096 seals instead
+    of one each: a bulk import seals millions). Per thread; emptied in a forked child, so that a child
+    never uses the bytes its parent has left."""
+
+    def __init__(self):
+        self.bytes, self.position = b"", 0
+
+    def take(self) -> bytes:
+        if self.position + NONCE_BYTES > len(self.bytes):
+            self.bytes, self.position = os.urandom(NONCE_BYTES * 4096), 0
+        nonce = self.bytes[self.position : self.position + NONCE_BYTES]
+        self.position += NONCE_BYTES
+        return nonce
+
+    def empty(self) -> None:
+        self.bytes, self.position = b"", 0
+
+
+_nonces = _NoncePool()
+os.register_at_fork(after_in_child=_nonces.empty)
+
+
 def seal(text: str, context: str, *, purpose: str = "field", pad_to: int = 16) -> str:
     """Encrypt ``text`` for ``context`` with the current key."""
     key = keyring.current(KEY_NAME)
-    nonce = os.urandom(NONCE_BYTES)
+    nonce = _nonces.take()
     header = f"{PREFIX}{key.version}:"
     sealed = _aead(purpose, key).encrypt(
         nonce, _pad(text.encode(), pad_to), header.encode() + context.encode()

@@ -99,6 +99,6 @@ def assign_primary_keys(instances: Sequence[Model], unique_field: str) -> None:
     keys = list(by_key)
     for start in range(0, len(keys), 5000):
         chunk = keys[start : start + 5000]
-        for pk, key in model.objects.filter(**{f"{unique_field}__in": chunk}).values_list("pk", unique_field):
+        for pk, key in model.objects.filter(**{f"{unique_field}__any_of": chunk}).values_list("pk", unique_field):
             by_key[key].pk = pk
             by_key[key]._state.adding = False

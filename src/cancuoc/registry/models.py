@@ -10,6 +10,7 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cancuoc import lookups  # noqa: F401  (registers field__any_of)
 from cancuoc.protection.fields import EncryptedCharField
 from cancuoc.rules.people import age_on, is_eligible_for_card
 from cancuoc.rules.text import fold, join_full_name, sorted_tokens_key

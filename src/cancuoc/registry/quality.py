@@ -77,7 +77,7 @@ def refresh_flags(citizens: Iterable[Citizen], *, check_duplicates: bool = True,
     if not citizens:
         return
     if not new:
-        QualityFlag.objects.filter(citizen__in=[c.pk for c in citizens]).delete()
+        QualityFlag.objects.filter(citizen__any_of=[c.pk for c in citizens]).delete()
     insert_instances(
         [
             QualityFlag(citizen_id=citizen.pk, code=code, detail=detail)
@@ -101,12 +101,12 @@ def flag_duplicates(citizen_ids: Iterable[int] | None = None) -> int:
         ids = list(wanted)
         for start in range(0, len(ids), 5000):
             names.update(
-                Citizen.objects.filter(pk__in=ids[start : start + 5000]).values_list("name_folded", flat=True)
+                Citizen.objects.filter(pk__any_of=ids[start : start + 5000]).values_list("name_folded", flat=True)
             )
         names = list(names)
         groups: dict[tuple, list] = {}
         for start in range(0, len(names), 2000):
-            for pk, name, birth, number in rows.filter(name_folded__in=names[start : start + 2000]).iterator(
+            for pk, name, birth, number in rows.filter(name_folded__any_of=names[start : start + 2000]).iterator(
                 chunk_size=10000
             ):
                 groups.setdefault((name, birth), []).append((pk, number))

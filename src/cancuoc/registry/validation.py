@@ -7,9 +7,9 @@ a form and a JSON error all say the same thing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from cancuoc.rules import ethnic_religion, idnumber
 from cancuoc.rules.text import normalize_name, normalize_text
@@ -30,10 +30,14 @@ MAX_LENGTHS = {"other_names": 140, "father_name": 140, "mother_name": 140, "spou
 _REFUSALS = ("control_characters", "too_long")
 
 
+# Unicode's categories Cc (C0 controls, DEL, C1 controls) and Cs (surrogates), as one character class
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def has_forbidden_characters(text: str) -> bool:
     """Control characters (NUL, escapes ...) and lone surrogates: never part of a name or an address, and they
     break exports and databases."""
-    return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
+    return _FORBIDDEN.search(text) is not None
 
 
 SEX_ALIASES = {"m": "M", "nam": "M", "male": "M", "f": "F", "nữ": "F", "nu": "F", "female": "F"}
@@ -77,7 +81,11 @@ def parse_date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
+    return _parse_date_text(str(value).strip())
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_date_text(text: str) -> date:
     if match := _DMY.fullmatch(text):  # the common case, without strptime's cost
         day, month, year = (int(part) for part in match.groups())
         try:

@@ -61,6 +61,15 @@ def normalize_text(value: str | None) -> str:
 
 def normalize_name(value: str | None) -> str:
     """A personal or place name for storage: ``normalize_text`` plus one tone-mark placement."""
+    if not value:
+        return ""
+    return _normalize_name(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize_name(value: str) -> str:
+    # names repeat (a few hundred family and middle names, some thousands of given names): an import of a
+    # million rows normalises each once
     text = normalize_text(value)
     return _WORD.sub(lambda match: _canonical_tone_placement(match.group(0)), text)
 
@@ -69,6 +78,11 @@ def fold(value: str | None) -> str:
     """The search key: ASCII, lower case, Đ→d, every run of non-alphanumerics as one space."""
     if not value:
         return ""
+    return _fold(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(value: str) -> str:
     ascii_text = anyascii(unicodedata.normalize("NFC", value)).lower()
     return _NON_ALNUM.sub(" ", ascii_text).strip()
 

@@ -113,7 +113,7 @@ def _area_problem(acting_user, row: CitizenRow, verb: Verb, current: Citizen | N
 def households_for(acting_user, rows: list[CitizenRow], *, reason: str) -> dict[str, Household]:
     """The households the rows name, those not yet registered created in the first row's commune."""
     numbers = {row.values["household_number"]: row for row in rows if row.values.get("household_number")}
-    found = {h.number: h for h in Household.objects.filter(number__in=list(numbers))}
+    found = {h.number: h for h in Household.objects.filter(number__any_of=list(numbers))}
     new = [
         Household(number=number, unit=row.units["permanent_unit"], address=row.values.get("permanent_address", ""))
         for number, row in numbers.items()
@@ -145,7 +145,7 @@ def link_household_heads(acting_user, households: list[Household], *, reason: st
     with transaction.atomic():
         heads = {}
         for household_id, citizen_id in (
-            Citizen.objects.filter(household_id__in=ids, relation_to_head="head", household__head__isnull=True)
+            Citizen.objects.filter(household_id__any_of=ids, relation_to_head="head", household__head__isnull=True)
             .order_by("household_id", "pk").values_list("household_id", "pk")
         ):  # fmt: skip
             heads.setdefault(household_id, citizen_id)
@@ -178,12 +178,12 @@ def write_citizens(acting_user, rows: list[CitizenRow], *, reason: str) -> Batch
         locked = {
             c.id_number: c
             for c in Citizen.objects.select_for_update(of=("self",))
-            .filter(id_number__in=numbers)
+            .filter(id_number__any_of=numbers)
             .select_related("permanent_unit", "temporary_unit", "current_unit", "household")
             .order_by("pk")
         }
         cancelled = set(
-            AllocatedIdNumber.objects.filter(number__in=numbers, status=AllocatedIdNumber.Status.CANCELLED)
+            AllocatedIdNumber.objects.filter(number__any_of=numbers, status=AllocatedIdNumber.Status.CANCELLED)
             .values_list("number", flat=True)
         )  # fmt: skip
         new_rows: list[CitizenRow] = []
@@ -258,7 +258,7 @@ def create_citizens(acting_user, citizens: list[Citizen], *, reason: str) -> lis
         require_permission(acting_user, Verb.CITIZEN_CREATE)
     with transaction.atomic():
         already = set(
-            AllocatedIdNumber.objects.filter(number__in=[c.id_number for c in citizens]).values_list("number", flat=True)
+            AllocatedIdNumber.objects.filter(number__any_of=[c.id_number for c in citizens]).values_list("number", flat=True)
         )
         allocated_by = acting_user if acting_user is not None and acting_user.pk else None
         insert_instances([

@@ -96,6 +96,12 @@ def test_a_bad_filter_value_is_a_bilingual_error_not_an_unfiltered_page(client, 
     assert not AuditEntry.objects.filter(event="citizens_listed").exists()
 
 
+def test_the_bad_filter_is_named_in_each_language(client, world, officers):
+    client.force_login(officers["thai_thuy"])
+    text = client.get(LIST, {"age": "3-7"}).content.decode()
+    assert "Giá trị lọc “độ tuổi” không hợp lệ: 3-7" in text and "Invalid value for the filter “age”: 3-7" in text
+
+
 def test_a_unit_outside_the_area_is_refused_like_a_missing_one(client, world, officers):
     CitizenFactory(permanent_unit=world.ba_dinh)
     client.force_login(officers["thai_thuy"])

@@ -29,7 +29,7 @@ from .errors import MESSAGES, RegistryErrorCode
 from .models import Citizen, QualityFlag, Sex
 
 PAGE_SIZE = 50
-COUNT_LIMIT = 10_000  # beyond this the page says "more than 10.000": counting further costs a scan
+COUNT_LIMIT = 5_000  # beyond this the page says "more than 5.000": counting further costs a scan
 
 # Age bands (the card's renewal ages 14, 25, 40, 60; no fingerprints under 6): code → (youngest, oldest).
 AGE_BANDS = {"0-5": (0, 5), "6-13": (6, 13), "14-24": (14, 24), "25-39": (25, 39), "40-59": (40, 59), "60+": (60, None)}
@@ -68,8 +68,15 @@ class Filters:
                 "unit": self.unit.pk if self.unit else None, "after": self.after, "before": self.before}  # fmt: skip
 
 
+# the filters' names in both halves of the bilingual message
+FILTER_NAMES = {"age": ("độ tuổi", "age"), "sex": ("giới tính", "sex"), "residence": ("nơi cư trú", "residence"),
+                "flag": ("chất lượng dữ liệu", "data quality"), "unit": ("đơn vị", "unit"), "page": ("trang", "page")}  # fmt: skip
+
+
 def _bad(filters: Filters, name: str, value: str) -> None:
-    message_vi, message_en = bilingual(MESSAGES, RegistryErrorCode.BAD_FILTER, name=name, value=value[:40])
+    name_vi, name_en = FILTER_NAMES[name]
+    message_vi = bilingual(MESSAGES, RegistryErrorCode.BAD_FILTER, name=name_vi, value=value[:40])[0]
+    message_en = bilingual(MESSAGES, RegistryErrorCode.BAD_FILTER, name=name_en, value=value[:40])[1]
     filters.problems.append(f"{message_vi} / {message_en}")
 
 
@@ -79,22 +86,22 @@ def read_filters(request, *, flag: str = "") -> Filters:
     get = request.GET
     filters = Filters(flag=flag, typed={name: get.get(name, "")[:40] for name in ("age", "sex", "residence", "flag", "unit")})
     if (age := get.get("age", "")) and age not in AGE_BANDS:
-        _bad(filters, _("age"), age)
+        _bad(filters, "age", age)
     else:
         filters.age = age
     if (sex := get.get("sex", "")) and sex not in Sex.values:
-        _bad(filters, _("sex"), sex)
+        _bad(filters, "sex", sex)
     else:
         filters.sex = sex
     if (residence := get.get("residence", "")) and residence not in RESIDENCE_KINDS:
-        _bad(filters, _("residence"), residence)
+        _bad(filters, "residence", residence)
     else:
         filters.residence = residence
     if not flag and (code := get.get("flag", "")):
         if code in QualityFlag.Code.values:
             filters.flag = code
         else:
-            _bad(filters, _("quality"), code)
+            _bad(filters, "flag", code)
     if unit_id := get.get("unit", ""):
         unit = None
         if unit_id.isascii() and unit_id.isdigit() and len(unit_id) < 10:
@@ -103,7 +110,7 @@ def read_filters(request, *, flag: str = "") -> Filters:
             unit = AdministrativeUnit.objects.filter(pk=int(unit_id)).first()
         # a unit outside the area is refused like one that does not exist
         if unit is None or not in_area(request.user, Verb.CITIZEN_READ, unit.path):
-            _bad(filters, _("unit"), unit_id)
+            _bad(filters, "unit", unit_id)
         else:
             filters.unit = unit
     for name in ("after", "before"):
@@ -111,7 +118,7 @@ def read_filters(request, *, flag: str = "") -> Filters:
             if value.isascii() and value.isdigit() and len(value) < 19:
                 setattr(filters, name, int(value))
             else:
-                _bad(filters, _("page"), value)
+                _bad(filters, "page", value)
     return filters
 
 
@@ -264,7 +271,8 @@ def comparison(left: Citizen, right: Citizen, typed: dict) -> list[dict]:
         shown_left, shown_right = _shown(left, name), _shown(right, name)
         chosen = typed.get(f"take_{name}") or ("left" if shown_left else "right")
         rows.append({"name": name, "label": _label(name), "left": shown_left, "right": shown_right,
-                     "differs": shown_left != shown_right, "choosable": shown_left != shown_right,
+                     # a value against an empty one is not a choice: the kept record is filled in anyway
+                     "differs": shown_left != shown_right, "choosable": shown_left != shown_right and bool(shown_left and shown_right),
                      "chosen": chosen})  # fmt: skip
     return rows
 
@@ -324,8 +332,10 @@ def duplicate_review(request, citizen_id: int):
     for shown in (citizen, twin):
         if shown is not None:
             events.citizen_viewed(request.user, shown, where="duplicate review")
+    rows = comparison(citizen, twin, typed) if twin else []
     context = {"citizen": citizen, "twin": twin, "twins": twins, "hidden": hidden, "problems": problems,
-               "typed": typed, "rows": comparison(citizen, twin, typed) if twin else [],
+               "typed": typed, "rows": rows, "differing": [row for row in rows if row["differs"]],
+               "same": [row for row in rows if not row["differs"]],
                "can_merge": has_permission(request.user, MERGE_VERB)}  # fmt: skip
     return render(request, "registry/duplicate_review.html", context, status=422 if problems else 200)
 

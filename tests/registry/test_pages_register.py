@@ -500,3 +500,20 @@ def test_every_page_asks_for_a_login_first(client, world, url):
     assert response.status_code == 302 and response["Location"].startswith("/login")
     assert client.post(url.split("?")[0], register_form()).status_code in (302, 405)
     assert not Citizen.objects.exclude(id_number="034090000777").exists()
+
+
+def test_control_characters_anywhere_are_refused_not_a_server_error(client, officers, world, resident):
+    client.force_login(officers["thai_thuy"])
+    form = register_form(id_number="\x00", reason="x\x00", permanent_unit_code="\x00", token="\x00")
+    response = client.post(REGISTER, form)
+    assert response.status_code == 422 and "ký tự điều khiển" in response.content.decode()
+    birth = client.post(BIRTH, birth_form(reason="a\x00", birth_registration_unit_code="cũ:\x00"))
+    assert birth.status_code == 422
+    residence = client.post(f"/citizens/{resident.id_number}/residence/",
+                            residence_form(resident, permanent_address="Thôn 9", reason="a\x1b[31m"))  # fmt: skip
+    assert residence.status_code == 422
+    client.force_login(officers["hung_yen"])
+    cancel = client.post(CANCEL, {"id_number": "0\x001", "reason": "x\x00", "confirm": "yes"})
+    assert cancel.status_code == 422
+    assert not Citizen.objects.exclude(pk=resident.pk).exists()
+    assert Citizen.objects.get(pk=resident.pk).version == 1

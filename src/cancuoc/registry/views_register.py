@@ -30,7 +30,7 @@ from . import actions, events
 from .access import access_citizen_by_id_number, changeable_fields, citizen_in_area
 from .errors import RegistryErrorCode, problem
 from .models import AllocatedIdNumber, Citizen
-from .validation import clean_citizen, parse_date
+from .validation import Problem, clean_citizen, has_forbidden_characters, parse_date
 
 # The fields of the register form, in the order an officer copies them from the paper form.
 REGISTER_FIELDS = [
@@ -69,9 +69,9 @@ def unit_code_for_form(unit: AdministrativeUnit | None) -> str:
 
 def _unit_for_form_code(code: str) -> AdministrativeUnit | None:
     """The unit a code posted by the form names, to show it again as the chosen unit (None if unknown)."""
-    if not code:
-        return None
     old, bare = parse_unit_code(code)
+    if not (bare.isascii() and bare.isdigit()):  # codes are digits: anything else names no unit (and a NUL
+        return None                             # byte would not even reach PostgreSQL)
     units = AdministrativeUnit.objects.select_related("parent__parent").filter(code=bare[:10])
     units = units.filter(structure=Structure.PRE_2025 if old else Structure.Y2025)
     return units.first()
@@ -195,12 +195,21 @@ def _release_submission(request, token: str) -> None:
         cache.delete(_token_key(request, token))
 
 
+def reason_problems(reason: str) -> list[Problem]:
+    """A reason is required, and is text: control characters are refused as in every other field (the audit
+    log keeps the reason)."""
+    if not reason.strip():
+        return [problem("reason", RegistryErrorCode.REASON_REQUIRED)]
+    if has_forbidden_characters(reason):
+        return [Problem("reason", "control_characters", "Có ký tự điều khiển hoặc ký tự không hợp lệ",
+                        "Contains control characters or invalid characters")]  # fmt: skip
+    return []
+
+
 def _check_all(raw: dict, reason: str, found: list | None = None) -> None:
     """Every problem of the form at once (the action stops at the first kind: the reason, then the fields,
     then the area), so the officer corrects the form in one go."""
-    found = list(found or [])
-    if not reason.strip():
-        found.append(problem("reason", RegistryErrorCode.REASON_REQUIRED))
+    found = [*(found or []), *reason_problems(reason)]
     found += clean_citizen(raw, today=timezone.localdate()).problems
     if found:
         raise actions.RegistryError(found)
@@ -368,7 +377,8 @@ def _cancellable(user, number: str) -> Citizen | bool:
                 unit = allocation.allocated_by.unit if allocation.allocated_by else None
                 allowed = in_area(user, Verb.ID_NUMBER_CANCEL, unit.path if unit else None)
     if not allowed:
-        events.citizen_lookup_refused(user, id_number=number, where="cancel number page")
+        printable = "".join(char if char.isprintable() else "?" for char in number)
+        events.citizen_lookup_refused(user, id_number=printable, where="cancel number page")
         return False
     return holder or True
 
@@ -383,9 +393,7 @@ def cancel_number(request):
     context = {"number": number, "reason": reason, "problems": {}}
     if request.method == "GET":
         return render(request, "registry/cancel.html", context)
-    problems = []
-    if not reason:
-        problems.append(problem("reason", RegistryErrorCode.REASON_REQUIRED))
+    problems = reason_problems(reason)
     holder = _cancellable(request.user, number)
     if not holder:
         problems.append(problem("id_number", RegistryErrorCode.NOT_ACTIVE))
@@ -495,6 +503,8 @@ def change_residence(request, id_number: str):
         messages.info(request, _("Nothing changed."))
         return redirect("citizen-detail", id_number=citizen.id_number)
     try:
+        if found := reason_problems(typed["reason"]):
+            raise actions.RegistryError(found)
         actions.update_citizen(request.user, citizen, values, reason=typed["reason"], expected_version=version)
     except actions.RegistryError as error:
         actions.record_read(request.user, citizen, what="residence page (refused)")

@@ -211,3 +211,53 @@ def test_a_commune_officer_may_not_decide_not_a_duplicate(officers, twins):
     with pytest.raises(Forbidden):
         dismiss_duplicate(officers["thai_thuy"], keep, merged, reason="khác")
     assert not NotDuplicatePair.objects.exists() and QualityFlag.objects.filter(code=Code.SUSPECTED_DUPLICATE).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_crossed_merges_at_the_same_moment_merge_once_and_do_not_deadlock(flushable_audit_log, world, officers):
+    """Two supervisors, each on their own connection, merge the same pair in opposite directions at the same
+    moment, while a child links to both: the key-ordered locks let one win, the other is refused, nothing
+    deadlocks and no link is lost."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers (IMMEDIATE transactions): row locks are PostgreSQL's")
+    from cancuoc.accounts.models import Role
+    from tests.factories import UserFactory
+
+    second_supervisor = UserFactory(role=Role.SUPERVISOR, unit=world.hung_yen)
+    for round_ in range(4):
+        a = CitizenFactory(permanent_unit=world.thai_thuy, given_name=f"Hai{round_}")
+        b = CitizenFactory(permanent_unit=world.thai_thuy, given_name=f"Hai{round_}")
+        child = CitizenFactory(permanent_unit=world.thai_thuy, father=a, mother=b)
+        barrier = threading.Barrier(2)
+        outcomes: list = []
+
+        def attempt(user, keep, merged, barrier=barrier, outcomes=outcomes):
+            try:
+                barrier.wait(timeout=10)
+                merge_citizens(user, keep, merged, reason="trùng", expected_versions={keep.pk: 1, merged.pk: 1})
+                outcomes.append("merged")
+            except RegistryError as error:
+                outcomes.append(error.problems[0].code)
+            except BaseException as error:  # noqa: BLE001 (reported below, in the test's thread)
+                outcomes.append(repr(error))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=attempt, args=(officers["hung_yen"], a, b)),
+                   threading.Thread(target=attempt, args=(second_supervisor, b, a))]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not any(thread.is_alive() for thread in threads), "a merge is stuck"
+        assert sorted(outcomes) in (["merged", "stale"], ["already_merged", "merged"]), outcomes
+        a, b, child = (Citizen.objects.get(pk=c.pk) for c in (a, b, child))
+        kept = a if b.merged_into_id == a.pk else b
+        gone = b if kept is a else a
+        assert gone.merged_into_id == kept.pk and kept.merged_into_id is None
+        assert child.father_id == kept.pk or child.mother_id == kept.pk
+        assert gone.pk not in (child.father_id, child.mother_id)

@@ -517,3 +517,11 @@ def test_control_characters_anywhere_are_refused_not_a_server_error(client, offi
     assert cancel.status_code == 422
     assert not Citizen.objects.exclude(pk=resident.pk).exists()
     assert Citizen.objects.get(pk=resident.pk).version == 1
+
+
+def test_too_long_text_is_refused_with_its_length_not_cut(thai_thuy_officer, world):
+    response = thai_thuy_officer.post(REGISTER, register_form(permanent_address="a" * 5000, reason="b" * 301))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "5000 ký tự, tối đa 200" in page and "301 ký tự, tối đa 300" in page
+    assert not Citizen.objects.exists()

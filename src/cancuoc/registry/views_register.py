@@ -51,6 +51,7 @@ UNIT_FIELDS = {
 }  # fmt: skip
 RESIDENCES = ("permanent", "temporary", "current")
 UNIT_CHOICES = 8
+MAX_REASON = 300  # the audit entry's reason column
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 # How long a second click of the same form waits for the first to finish before answering
 _PENDING_WAIT_SECONDS = 5.0
@@ -175,12 +176,12 @@ def _claim_submission(request, token: str) -> tuple[bool, str]:
     if not _TOKEN.match(token):
         return True, ""
     key = _token_key(request, token)
-    if cache.add(key, "", timeout=3600):
-        return True, ""
     deadline = time.monotonic() + _PENDING_WAIT_SECONDS
-    while True:  # the first send is still running: wait for its answer
-        done = cache.get(key)
-        if done or done is None or time.monotonic() > deadline:
+    while True:
+        if cache.add(key, "", timeout=3600):
+            return True, ""
+        done = cache.get(key)  # "" while the first send runs; released (None) when it was refused
+        if done or (done == "" and time.monotonic() > deadline):
             return False, done or ""
         time.sleep(0.1)
 
@@ -200,6 +201,9 @@ def reason_problems(reason: str) -> list[Problem]:
     log keeps the reason)."""
     if not reason.strip():
         return [problem("reason", RegistryErrorCode.REASON_REQUIRED)]
+    if len(reason) > MAX_REASON:
+        return [Problem("reason", "too_long", f"Quá dài: {len(reason)} ký tự, tối đa {MAX_REASON}",
+                        f"Too long: {len(reason)} characters, at most {MAX_REASON}")]  # fmt: skip
     if has_forbidden_characters(reason):
         return [Problem("reason", "control_characters", "Có ký tự điều khiển hoặc ký tự không hợp lệ",
                         "Contains control characters or invalid characters")]  # fmt: skip
@@ -225,10 +229,10 @@ def _problems_by_field(problems) -> dict[str, list[str]]:
 def _typed(request, names) -> dict:
     typed = {}
     for name in names:
-        typed[name] = request.POST.get(name, "").strip()[:300]
+        typed[name] = request.POST.get(name, "").strip()  # never cut: too long is refused by its check
         if name in UNIT_FIELDS:
             typed[f"{name}_q"] = request.POST.get(f"{name}_q", "").strip()[:100]
-    typed["reason"] = request.POST.get("reason", "").strip()[:300]
+    typed["reason"] = request.POST.get("reason", "").strip()
     return typed
 
 
@@ -389,7 +393,7 @@ def cancel_number(request):
     if not has_permission(request.user, Verb.ID_NUMBER_CANCEL):
         raise PageForbidden
     number = (request.POST.get("id_number") or request.GET.get("number", "")).strip()[:40]
-    reason = request.POST.get("reason", "").strip()[:300]
+    reason = request.POST.get("reason", "").strip()
     context = {"number": number, "reason": reason, "problems": {}}
     if request.method == "GET":
         return render(request, "registry/cancel.html", context)

@@ -302,3 +302,27 @@ def test_a_commune_officer_cannot_post_a_merge(client, officers, twins):
                                           "reason": "x", "action": "merge"})  # fmt: skip
     assert response.status_code == 403
     assert not Citizen.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_a_national_admin_lists_nationwide_and_narrows_to_a_province(client, world, officers):
+    north = CitizenFactory(permanent_unit=world.ba_dinh)
+    east = CitizenFactory(permanent_unit=world.thai_thuy)
+    nowhere = CitizenFactory()  # no residence at all: nationwide only
+    client.force_login(officers["admin"])
+    assert set(numbers(client.get(LIST))) == {north.id_number, east.id_number, nowhere.id_number}
+    assert numbers(client.get(LIST, {"unit": world.ha_noi.pk})) == [north.id_number]
+    assert set(numbers(client.get(LIST, {"residence": "permanent"}))) == {north.id_number, east.id_number}
+    offered = [unit.pk for unit in client.get(LIST).context["units"]]
+    assert world.ha_noi.pk in offered and world.hung_yen.pk in offered and world.ba_dinh.pk not in offered
+
+
+def test_garbage_in_the_merge_form_merges_nothing(client, officers, twins):
+    left, right = twins
+    client.force_login(officers["hung_yen"])
+    response = client.post(review(left), {"twin": "abc", "keep": "'; DROP TABLE x", "version_left": "x",
+                                          "version_right": "", "take_ethnicity": "sideways", "reason": "x" * 5000,
+                                          "action": "merge"})  # fmt: skip
+    assert response.status_code == 422
+    assert not Citizen.objects.filter(merged_into__isnull=False).exists()
+    assert client.post(review(left), {"twin": right.pk, "action": "dismiss", "reason": ""}).status_code == 422
+    assert not NotDuplicatePair.objects.exists()

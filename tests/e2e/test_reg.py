@@ -116,3 +116,47 @@ def test_the_writing_pages_fit_a_phone(flushable_audit_log, browser, live_server
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways: {width}px"
     page.close()
+
+
+def test_a_supervisor_changes_a_residence_and_cancels_a_number_by_keyboard(flushable_audit_log, browser, live_server,
+                                                                           world, officers):  # fmt: skip
+    from cancuoc.registry import actions
+    from cancuoc.registry.models import AllocatedIdNumber
+
+    citizen = actions.create_citizen(officers["thai_thuy"], {"id_number": "034090000777", "given_name": "Đức",
+                                                             "family_name": "Phạm", "birth_date": "01/02/1990",
+                                                             "sex": "M", "permanent_unit_code": "12730"},
+                                     reason="nhập")  # fmt: skip
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, live_server.url, "supervisor_hung_yen")
+    page.goto(f"{live_server.url}/citizens/{citizen.id_number}/")
+    page.click(f"a[href='/citizens/{citizen.id_number}/residence/']")
+    page.wait_for_selector("#f-permanent_unit_code_q:focus")
+    page.focus("#f-temporary_unit_code_q")
+    keyboard = page.keyboard
+    keyboard.type("dong thuy")
+    page.wait_for_selector("input[name=temporary_unit_code][value='12731']:checked")
+    keyboard.press("Tab")
+    keyboard.press("Tab")
+    keyboard.type("Xóm Mới")
+    page.focus("#f-reason")
+    keyboard.type("Đăng ký tạm trú")
+    keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/citizens/{citizen.id_number}/")
+    page.wait_for_selector("table.history >> text=Đăng ký tạm trú")
+    citizen.refresh_from_db()
+    assert (citizen.temporary_unit, citizen.temporary_address) == (world.dong_thuy_anh, "Xóm Mới")
+
+    page.click(f"a[href='/citizens/numbers/cancel/?number={citizen.id_number}']")
+    page.wait_for_selector("#f-id_number:focus")
+    assert page.input_value("#f-id_number") == citizen.id_number
+    page.focus("#f-reason")
+    keyboard.type("Cấp trùng")
+    keyboard.press("Enter")
+    page.wait_for_selector("button[type=submit]:focus")  # the confirmation, its button ready for Enter
+    assert "Phạm Đức" in page.inner_text("main")
+    assert AllocatedIdNumber.objects.get(number=citizen.id_number).status == AllocatedIdNumber.Status.ACTIVE
+    keyboard.press("Enter")
+    page.wait_for_selector(f"ul.messages >> text={citizen.id_number}")  # back on the empty form, with the news
+    assert AllocatedIdNumber.objects.get(number=citizen.id_number).status == AllocatedIdNumber.Status.CANCELLED
+    page.close()

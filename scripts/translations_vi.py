@@ -434,6 +434,7 @@ VI = {
     "differs": "khác nhau",
     "Merging keeps both records: the other one is marked as merged into the kept one, with its history, and its ID number is cancelled. For each differing field, the value chosen goes to the kept record; a field empty on the kept record is filled from the other one.": "Hợp nhất vẫn giữ cả hai hồ sơ: hồ sơ kia được đánh dấu là đã hợp nhất vào hồ sơ giữ lại, kèm lịch sử của nó, và số định danh của nó bị hủy. Với mỗi trường khác nhau, giá trị được chọn sẽ ghi vào hồ sơ giữ lại; trường còn trống ở hồ sơ giữ lại được lấy từ hồ sơ kia.",
     "Same on both records: %(n)s fields": "Giống nhau ở cả hai hồ sơ: %(n)s trường",
+    "any data-quality problem": "có bất kỳ vấn đề chất lượng dữ liệu nào",
     "e.g. the same person: birth certificate checked": "ví dụ: cùng một người, đã đối chiếu giấy khai sinh",
     "Merge the two records": "Hợp nhất hai hồ sơ",
     "Not a duplicate: two different people": "Không trùng: hai người khác nhau",

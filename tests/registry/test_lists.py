@@ -326,3 +326,17 @@ def test_garbage_in_the_merge_form_merges_nothing(client, officers, twins):
     assert not Citizen.objects.filter(merged_into__isnull=False).exists()
     assert client.post(review(left), {"twin": right.pk, "action": "dismiss", "reason": ""}).status_code == 422
     assert not NotDuplicatePair.objects.exists()
+
+
+def test_the_flagged_count_links_to_the_list_of_every_flagged_citizen(client, world, officers):
+    twice = CitizenFactory(permanent_unit=world.thai_thuy)
+    QualityFlag.objects.create(citizen=twice, code=Code.MISSING_FIELDS, detail="ethnicity")
+    QualityFlag.objects.create(citizen=twice, code=Code.LEGACY_BIRTH_DATE, detail="1990")
+    once = CitizenFactory(permanent_unit=world.thai_thuy)
+    QualityFlag.objects.create(citizen=once, code=Code.OUTSIDE_LIST, detail="Khác: X")
+    CitizenFactory(permanent_unit=world.thai_thuy)
+    client.force_login(officers["hung_yen"])
+    link = f"/citizens/list/?unit={world.thai_thuy.pk}&amp;residence=permanent&amp;flag=any"
+    assert f'href="{link}">2</a>' in client.get("/").content.decode()
+    listed = client.get(LIST, {"unit": world.thai_thuy.pk, "residence": "permanent", "flag": "any"})
+    assert sorted(numbers(listed)) == sorted([twice.id_number, once.id_number])  # each once, however many flags

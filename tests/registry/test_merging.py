@@ -261,3 +261,16 @@ def test_crossed_merges_at_the_same_moment_merge_once_and_do_not_deadlock(flusha
         assert gone.merged_into_id == kept.pk and kept.merged_into_id is None
         assert child.father_id == kept.pk or child.mother_id == kept.pk
         assert gone.pk not in (child.father_id, child.mother_id)
+
+
+def test_the_kept_record_in_the_household_the_merged_one_headed_becomes_its_head(officers, world):
+    household = HouseholdFactory(unit=world.thai_thuy)
+    merged = CitizenFactory(permanent_unit=world.thai_thuy, household=household, relation_to_head="head")
+    keep = CitizenFactory(permanent_unit=world.thai_thuy, household=household, relation_to_head="child")
+    household.head = merged
+    household.save()
+    merge_citizens(officers["hung_yen"], keep, merged, reason="trùng", expected_versions=versions(keep, merged))
+    keep.refresh_from_db()
+    household.refresh_from_db()
+    assert household.head_id == keep.pk and keep.relation_to_head == "head"
+    assert [m.pk for m in selectors.get_household_members(household)] == [keep.pk]

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ COUNT_LIMIT = 5_000  # beyond this the page says "more than 5.000": counting fur
 
 # Age bands (the card's renewal ages 14, 25, 40, 60; no fingerprints under 6): code → (youngest, oldest).
 AGE_BANDS = {"0-5": (0, 5), "6-13": (6, 13), "14-24": (14, 24), "25-39": (25, 39), "40-59": (40, 59), "60+": (60, None)}
+ANY_FLAG = "any"  # the list of every flagged citizen (the dashboard's "flagged" count)
 RESIDENCE_KINDS = {"permanent": "permanent_unit", "temporary": "temporary_unit", "current": "current_unit"}
 
 
@@ -98,7 +99,7 @@ def read_filters(request, *, flag: str = "") -> Filters:
     else:
         filters.residence = residence
     if not flag and (code := get.get("flag", "")):
-        if code in QualityFlag.Code.values:
+        if code in QualityFlag.Code.values or code == ANY_FLAG:
             filters.flag = code
         else:
             _bad(filters, "flag", code)
@@ -132,7 +133,9 @@ def filtered_citizens(user, filters: Filters, *, today: date) -> QuerySet[Citize
             citizens = citizens.filter(birth_date__gt=born_after)
     if filters.sex:
         citizens = citizens.filter(sex=filters.sex)
-    if filters.flag:
+    if filters.flag == ANY_FLAG:
+        citizens = citizens.filter(Exists(QualityFlag.objects.filter(citizen=OuterRef("pk"))))
+    elif filters.flag:
         citizens = citizens.filter(quality_flags__code=filters.flag)  # one flag of a kind per citizen: no repeats
     path = filters.unit.path if filters.unit else (user.unit.path if user.unit_id and scope_of(user, Verb.CITIZEN_READ) else None)
     if filters.residence:

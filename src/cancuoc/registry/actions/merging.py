@@ -18,7 +18,7 @@ from cancuoc.accounts.permissions import NotFound, Verb, require_permission
 
 from .. import access, events, quality
 from ..errors import RegistryErrorCode, problem
-from ..models import AllocatedIdNumber, Citizen, Household, NotDuplicatePair, QualityFlag
+from ..models import AllocatedIdNumber, Citizen, Household, NotDuplicatePair, QualityFlag, Relation
 from . import RegistryError, _require_reason, _user_or_none, diff, snapshot
 
 # Who may merge or dismiss: merging cancels an ID number, so the verb of cancelling numbers (supervisors
@@ -82,8 +82,12 @@ def merge_citizens(
     if unknown:
         raise RegistryError([problem(name[:40], RegistryErrorCode.NOT_MERGEABLE_FIELD, name=name[:40]) for name in unknown])
     _check_may_merge(acting_user, [keep, merged])
-    # Every row the merge writes, locked in primary-key order (so two merges never wait on each other in
-    # a cycle): the pair and the records that link to the merged one.
+    # Every row the merge writes, locked in primary-key order, households before citizens as the household
+    # actions do (so no two changes wait on each other in a cycle): the pair's households and the one the
+    # merged record heads, then the pair and the records that link to the merged one.
+    current = Citizen.objects.filter(pk__in=[keep.pk, merged.pk]).values_list("household_id", flat=True)
+    households = {h.pk: h for h in Household.objects.select_for_update()
+                  .filter(Q(pk__in=[pk for pk in current if pk]) | Q(head=merged.pk)).order_by("pk")}  # fmt: skip
     linking = Q(**{"pk__in": [keep.pk, merged.pk]})
     for name in LINK_FIELDS:
         linking |= Q(**{name: merged.pk})
@@ -97,6 +101,8 @@ def merge_citizens(
         if citizen.merged_into_id is not None:
             raise RegistryError([problem("merged", RegistryErrorCode.ALREADY_MERGED)])
     _check_may_merge(acting_user, [keep, merged])  # again, as locked: a residence may have moved meanwhile
+    if any(c.household_id is not None and c.household_id not in households for c in (keep, merged)):
+        raise RegistryError([problem("version", RegistryErrorCode.STALE)])  # moved between the two reads
 
     before_keep, before_merged = snapshot(keep), snapshot(merged)
     taken = {field for name in chosen for field in FIELD_GROUPS.get(name, (name,))}
@@ -108,6 +114,10 @@ def merge_citizens(
                 continue  # the merged record's link to the kept one would point at itself
             setattr(keep, attribute, value)
     keep.refresh_name_keys()
+    # the household the merged record headed is headed by the kept one, when it is now its member
+    headed = [h for h in households.values() if h.head_id == merged.pk and h.pk == keep.household_id]
+    if headed:
+        keep.relation_to_head = Relation.HEAD
     now = timezone.now()
     keep.version += 1
     keep.save()
@@ -128,8 +138,6 @@ def merge_citizens(
         citizen.version += 1
         citizen.save()
         entries.append(events.citizen_changed_event(citizen, reason=reason, fields=diff(before, snapshot(citizen))))
-    # the household the merged record headed is headed by the kept one, when it is now its member
-    headed = list(Household.objects.select_for_update().filter(head=merged.pk, pk=keep.household_id))
     Household.objects.filter(pk__in=[h.pk for h in headed]).update(head=keep)
 
     cancelled = _cancel_number(acting_user, merged.id_number, reason=reason)

@@ -370,6 +370,39 @@ def test_concurrent_moves_lose_nothing_and_do_not_deadlock(flushable_audit_log, 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_concurrent_creations_in_one_commune_get_distinct_numbers(flushable_audit_log, world, officers):
+    """Two officers create households in the same commune at once: the unique index decides, the loser takes
+    the next number; nobody gets an error and no number is given twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers (IMMEDIATE transactions): row locks are PostgreSQL's")
+    heads = [CitizenFactory(permanent_unit=world.thai_thuy) for _ in range(10)]
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def officer_creates(people):
+        try:
+            barrier.wait(timeout=10)
+            for person in people:
+                actions.create_household(officers["thai_thuy"], unit=world.thai_thuy, address="Thôn 1", head=person,
+                                         reason=REASON)  # fmt: skip
+        except BaseException as error:  # noqa: BLE001 (reported below, in the test's thread)
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=officer_creates, args=(heads[:5],)),
+               threading.Thread(target=officer_creates, args=(heads[5:],))]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    numbers = sorted(Household.objects.values_list("number", flat=True))
+    assert numbers == [f"12730-{n:06d}" for n in range(1, 11)]
+    assert all(fresh(person).relation_to_head == "head" for person in heads)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_head_leaving_while_someone_moves_in_never_leaves_members_without_a_head(flushable_audit_log, world,
                                                                                   officers):  # fmt: skip
     """The head of a household with no other member leaves it while another officer moves a person in: the

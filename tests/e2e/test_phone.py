@@ -154,6 +154,9 @@ def test_every_page_fits_a_phone(
     assert_fits(page, "citizen search results (htmx)")
     visit(page, f"{server}/citizens/034190000002/", "citizen page")
     assert page.locator("text=Lý do xxxx").count() == 1  # the history, with its long reason
+    # its table becomes one card per change, each value introduced by its column's name
+    assert page.eval_on_selector("table.history tbody tr", "row => getComputedStyle(row).display") == "block"
+    assert page.eval_on_selector("table.history thead", "head => head.getBoundingClientRect().height") <= 1
     visit(page, f"{server}/citizens/households/{long_records.household_id}/", "household page")
     visit(page, f"{server}/units/", "units browser")
     page.fill("input[name=q]", "thai thuy")

@@ -178,6 +178,13 @@ def _created_already(head, unit, address: str, error: RegistryError) -> Househol
     return None
 
 
+def _shown(request, template: str, context: dict, *, where: str, status: int = 200):
+    """A page showing the household's members: a read of their records, audited as the household page is."""
+    household, members = context["household"], context.get("members") or []
+    events.household_viewed(request.user, household, where=where, members=[m.id_number for m in members])
+    return render(request, template, context, status=status)
+
+
 def _done(request, household: Household, message: str):
     messages.success(request, message)
     return redirect("household-detail", household_id=household.pk)
@@ -214,7 +221,7 @@ def move_member(request, household_id: int):
     context = {"household": household, "members": members, "relations": _relations(household, members),
                "typed": {}, "problems": {}, "form_problems": [], **_picker(request)}  # fmt: skip
     if request.method == "GET":
-        return render(request, "registry/household_move.html", context)
+        return _shown(request, "registry/household_move.html", context, where="household move form")
     problems: list = []
     citizen, version = _chosen_citizen(request, problems)
     relation = request.POST.get("relation", "")
@@ -232,7 +239,7 @@ def move_member(request, household_id: int):
         else:
             return _done(request, household, _("Member moved."))
     context.update(_refused(request, problems, "citizen", "relation", "reason"))
-    return render(request, "registry/household_move.html", context, status=422)
+    return _shown(request, "registry/household_move.html", context, where="household move form", status=422)
 
 
 # --- change the head ---------------------------------------------------------------------------------------
@@ -246,11 +253,12 @@ def change_head(request, household_id: int):
     household = _household_for_change(request, household_id)
     members = head_first(selectors.get_household_members(household))
     head = next((m for m in members if m.pk == household.head_id), None)
-    context = {"household": household, "head": head, "candidates": [m for m in members if m.pk != household.head_id],
+    context = {"household": household, "members": members, "head": head,
+               "candidates": [m for m in members if m.pk != household.head_id],
                "relations": [(v, label) for v, label in Relation.choices if v != Relation.HEAD],
                "typed": {}, "problems": {}, "form_problems": []}  # fmt: skip
     if request.method == "GET":
-        return render(request, "registry/household_head.html", context)
+        return _shown(request, "registry/household_head.html", context, where="household head form")
     problems: list = []
     new_head = next((m for m in members if m.id_number == request.POST.get("citizen", "")), None)
     if new_head is None:
@@ -270,4 +278,4 @@ def change_head(request, household_id: int):
         else:
             return _done(request, household, _("Head of household changed."))
     context.update(_refused(request, problems, "citizen", "old_head_relation", "reason"))
-    return render(request, "registry/household_head.html", context, status=422)
+    return _shown(request, "registry/household_head.html", context, where="household head form", status=422)

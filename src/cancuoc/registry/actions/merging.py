@@ -82,12 +82,9 @@ def merge_citizens(
     if unknown:
         raise RegistryError([problem(name[:40], RegistryErrorCode.NOT_MERGEABLE_FIELD, name=name[:40]) for name in unknown])
     _check_may_merge(acting_user, [keep, merged])
-    # Every row the merge writes, locked in primary-key order, households before citizens as the household
-    # actions do (so no two changes wait on each other in a cycle): the pair's households and the one the
-    # merged record heads, then the pair and the records that link to the merged one.
-    current = Citizen.objects.filter(pk__in=[keep.pk, merged.pk]).values_list("household_id", flat=True)
-    households = {h.pk: h for h in Household.objects.select_for_update()
-                  .filter(Q(pk__in=[pk for pk in current if pk]) | Q(head=merged.pk)).order_by("pk")}  # fmt: skip
+    # Every row the merge writes, locked in primary-key order, citizens before households as the household
+    # actions and the bulk writes do (so no two changes wait on each other in a cycle): the pair and the
+    # records that link to the merged one, then the pair's households and the one the merged record heads.
     linking = Q(**{"pk__in": [keep.pk, merged.pk]})
     for name in LINK_FIELDS:
         linking |= Q(**{name: merged.pk})
@@ -101,8 +98,9 @@ def merge_citizens(
         if citizen.merged_into_id is not None:
             raise RegistryError([problem("merged", RegistryErrorCode.ALREADY_MERGED)])
     _check_may_merge(acting_user, [keep, merged])  # again, as locked: a residence may have moved meanwhile
-    if any(c.household_id is not None and c.household_id not in households for c in (keep, merged)):
-        raise RegistryError([problem("version", RegistryErrorCode.STALE)])  # moved between the two reads
+    households = {h.pk: h for h in Household.objects.select_for_update()
+                  .filter(Q(pk__in=[pk for pk in (keep.household_id, merged.household_id) if pk]) | Q(head=merged.pk))
+                  .order_by("pk")}  # fmt: skip
 
     before_keep, before_merged = snapshot(keep), snapshot(merged)
     taken = {field for name in chosen for field in FIELD_GROUPS.get(name, (name,))}

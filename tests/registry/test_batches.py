@@ -93,8 +93,20 @@ def test_bulk_creation_registers_numbers_and_audits_each_citizen_and_household(w
     household = Household.objects.get(number="HK9")
     assert household.head.id_number == "034090000010"
     assert AuditEntry.objects.filter(event="citizen_created").count() == 3
-    assert AuditEntry.objects.filter(event="household_created", object_id=str(household.pk)).count() == 1
-    assert AuditEntry.objects.filter(event="household_head_changed", object_id=str(household.pk)).count() == 1
+    created = AuditEntry.objects.get(event="household_created", object_id=str(household.pk))
+    assert created.changes["after"]["head"] == "034090000010"  # one entry: the household with its head
+    assert not AuditEntry.objects.filter(event="household_head_changed").exists()
+    # an existing household without a head gets one from the next batch, audited as a change
+    household.head = None
+    household.save()
+    late = row_for({"id_number": "034090000019", "given_name": "Bình", "family_name": "Lê", "birth_date": "1960-01-01",
+                    "sex": "M", "household_number": "HK9", "relation_to_head": "head"}, {"permanent_unit": world.thai_thuy})  # fmt: skip
+    with transaction.atomic():
+        batches.write_citizens(officers["thai_thuy"], [late], reason="test import")
+    household.refresh_from_db()
+    assert household.head.id_number == "034090000019"
+    changed = AuditEntry.objects.get(event="household_head_changed", object_id=str(household.pk))
+    assert changed.changes == {"before": {"head": None}, "after": {"head": "034090000019"}}
 
 
 def test_the_demo_writes_through_the_action_layer_with_an_entry_per_citizen(world):

@@ -174,21 +174,20 @@ def _household_path(household) -> str:
 
 
 # Bulk writers (imports, the demo): the same kinds of entry, appended in one go.
-def households_created_in_bulk(actor, households, *, reason: str) -> None:
+def households_created_in_bulk(actor, households, *, heads: dict[int, str], reason: str) -> None:
+    """``heads``: {household id: the head's ID number} for those whose head is already known."""
     record_many(actor, [
         AuditEvent(Action.CREATE, "household", str(h.pk), _household_path(h), reason,
-                   {"after": {"number": h.number, "unit_id": h.unit_id, "address": h.address}}, event=HOUSEHOLD_CREATED)
+                   {"after": {"number": h.number, "unit_id": h.unit_id, "address": h.address, "head": heads.get(h.pk)}},
+                   event=HOUSEHOLD_CREATED)
         for h in households
     ])  # fmt: skip
 
 
-def household_heads_set_in_bulk(actor, heads: dict[int, int], *, reason: str) -> None:
-    """``heads``: {household id: citizen id} of households that had no head and got one."""
-    from .models import Household
-
-    households = Household.objects.filter(pk__in=list(heads)).select_related("head")
+def household_heads_set_in_bulk(actor, households, *, heads: dict[int, str], reason: str) -> None:
+    """Households that had no head and got one (``heads``: {household id: the head's ID number})."""
     record_many(actor, [
         AuditEvent(Action.UPDATE, "household", str(h.pk), _household_path(h), reason,
-                   {"before": {"head": None}, "after": {"head": h.head.id_number}}, event=HOUSEHOLD_HEAD_CHANGED)
+                   {"before": {"head": None}, "after": {"head": heads[h.pk]}}, event=HOUSEHOLD_HEAD_CHANGED)
         for h in households
     ])  # fmt: skip

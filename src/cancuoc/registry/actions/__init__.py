@@ -46,13 +46,18 @@ class RegistryError(Exception):
         self.problems = problems
 
 
-def snapshot(citizen: Citizen) -> dict:
-    """The audited fields as JSON-safe values (dates as ISO strings), sensitive ones sealed."""
+def plain_snapshot(citizen: Citizen) -> dict:
+    """The audited fields as JSON-safe values (dates as ISO strings), nothing sealed: for comparing."""
     values = {}
     for name in AUDITED_FIELDS:
         value = getattr(citizen, name)
         values[name] = value.isoformat() if isinstance(value, date) else value
-    return snapshots.seal_snapshot(values)
+    return values
+
+
+def snapshot(citizen: Citizen) -> dict:
+    """The audited fields as JSON-safe values (dates as ISO strings), sensitive ones sealed."""
+    return snapshots.seal_snapshot(plain_snapshot(citizen))
 
 
 def diff(before: dict, after: dict) -> dict:

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cancuoc.accounts.permissions import Verb, in_area, require_permission
+from cancuoc.protection.snapshots import seal_value
 from cancuoc.registry import access, events, quality
 from cancuoc.registry.bulk import assign_primary_keys, insert_instances
 from cancuoc.registry.errors import RegistryErrorCode, problem
@@ -26,12 +27,13 @@ from cancuoc.registry.models import AllocatedIdNumber, Citizen, Household
 from cancuoc.registry.validation import Problem
 from cancuoc.units.models import AdministrativeUnit
 
-from . import AUDITED_FIELDS, diff, snapshot
+from . import AUDITED_FIELDS, plain_snapshot, snapshot
 
 # the columns a bulk update writes (every audited field but the number, and the derived name keys)
 UPDATABLE = [name.removesuffix("_id") for name in AUDITED_FIELDS if name != "id_number"] + [
     "full_name", "name_folded", "name_sorted",
 ]  # fmt: skip
+_AUDITED = frozenset(AUDITED_FIELDS)
 NOT_SEEN = -1  # the version of a record the check did not see (it did not exist then)
 
 
@@ -66,15 +68,19 @@ class BatchOutcome:
 
 def changes_for(current: Citizen, row: CitizenRow) -> dict:
     """The audited changes ``row`` makes to ``current`` ({field: [before, after]}, sensitive values sealed);
-    a move to another household is named by household numbers (the household may not exist yet)."""
-    before = snapshot(current)
-    after = dict(before)
+    a move to another household is named by household numbers (the household may not exist yet). Compared
+    in plain values: only what changed is sealed (an unchanged row of a re-import seals nothing)."""
+    before = plain_snapshot(current)
+    changes = {}
     for key, value in row.values.items():
-        if key in AUDITED_FIELDS:
-            after[key] = value.isoformat() if isinstance(value, date) else value
+        if key in _AUDITED:
+            new = value.isoformat() if isinstance(value, date) else value
+            if before[key] != new:
+                changes[key] = [seal_value(key, before[key]), seal_value(key, new)]
     for attribute, unit in row.units.items():
-        after[f"{attribute}_id"] = unit.pk
-    changes = diff(before, after)
+        key = f"{attribute}_id"
+        if before[key] != unit.pk:
+            changes[key] = [before[key], unit.pk]
     number = row.values.get("household_number")
     current_number = current.household.number if current.household_id else None
     if number is not None and number != current_number:
@@ -110,8 +116,9 @@ def _area_problem(acting_user, row: CitizenRow, verb: Verb, current: Citizen | N
     return False
 
 
-def households_for(acting_user, rows: list[CitizenRow], *, reason: str) -> dict[str, Household]:
-    """The households the rows name, those not yet registered created in the first row's commune."""
+def households_for(rows: list[CitizenRow]) -> tuple[dict[str, Household], list[Household]]:
+    """The households the rows name, and those of them not yet registered, inserted now in the first
+    row's commune (audited by ``settle_households`` once their heads are known)."""
     numbers = {row.values["household_number"]: row for row in rows if row.values.get("household_number")}
     found = {h.number: h for h in Household.objects.filter(number__any_of=list(numbers))}
     new = [
@@ -119,9 +126,31 @@ def households_for(acting_user, rows: list[CitizenRow], *, reason: str) -> dict[
         for number, row in numbers.items()
         if number not in found and row.units.get("permanent_unit") is not None
     ]
-    create_households(acting_user, new, reason=reason)
+    insert_instances(new)
+    assign_primary_keys(new, "number")
     found.update({household.number: household for household in new})
-    return found
+    return found, new
+
+
+def settle_households(acting_user, new: list[Household], written: list[Citizen], *, reason: str) -> None:
+    """After a batch's citizens are written: a household without a head gets the first member of the
+    batch recorded as its head; each new household is audited as created (with its head), each existing
+    one that got a head as changed."""
+    newly = {h.pk for h in new}
+    headed: dict[int, tuple[Household, Citizen]] = {}
+    for citizen in sorted(written, key=lambda c: c.pk):
+        household = citizen.household
+        if citizen.relation_to_head == "head" and household is not None and household.head_id is None:
+            headed.setdefault(household.pk, (household, citizen))
+    for household, citizen in headed.values():
+        household.head_id = citizen.pk
+    if headed:
+        Household.objects.bulk_update([h for h, _ in headed.values()], ["head"], batch_size=2000)
+    heads = {pk: citizen.id_number for pk, (_, citizen) in headed.items()}
+    events.households_created_in_bulk(acting_user, new, heads=heads, reason=reason)
+    events.household_heads_set_in_bulk(
+        acting_user, [h for h, _ in headed.values() if h.pk not in newly], heads=heads, reason=reason
+    )
 
 
 def create_households(acting_user, households: list[Household], *, reason: str) -> list[Household]:
@@ -132,7 +161,7 @@ def create_households(acting_user, households: list[Household], *, reason: str) 
     with transaction.atomic():
         insert_instances(households)
         assign_primary_keys(households, "number")
-        events.households_created_in_bulk(acting_user, households, reason=reason)
+        events.households_created_in_bulk(acting_user, households, heads={}, reason=reason)
     return households
 
 
@@ -161,7 +190,11 @@ def link_household_heads(acting_user, households: list[Household], *, reason: st
                     + f" END WHERE id IN ({', '.join(['%s'] * len(chunk))})",
                     [v for pair in chunk for v in pair] + [household_id for household_id, _ in chunk],
                 )
-        events.household_heads_set_in_bulk(acting_user, heads, reason=reason)
+        numbers = dict(Citizen.objects.filter(pk__any_of=list(heads.values())).values_list("pk", "id_number"))
+        events.household_heads_set_in_bulk(
+            acting_user, list(Household.objects.filter(pk__any_of=list(heads))),
+            heads={household_id: numbers[citizen_id] for household_id, citizen_id in heads.items()}, reason=reason,
+        )  # fmt: skip
 
 
 def write_citizens(acting_user, rows: list[CitizenRow], *, reason: str) -> BatchOutcome:
@@ -223,7 +256,7 @@ def write_citizens(acting_user, rows: list[CitizenRow], *, reason: str) -> Batch
                 require_permission(acting_user, Verb.CITIZEN_CREATE)
             if changed:
                 require_permission(acting_user, Verb.CITIZEN_CHANGE_RESIDENCE)
-        households = households_for(acting_user, [*new_rows, *(row for _, row, _ in changed)], reason=reason)
+        households, new_households = households_for([*new_rows, *(row for _, row, _ in changed)])
         new = []
         for row in new_rows:
             citizen = Citizen()
@@ -243,7 +276,7 @@ def write_citizens(acting_user, rows: list[CitizenRow], *, reason: str) -> Batch
                 [events.citizen_changed_event(c, reason=reason, fields=ch) for c, _, ch in changed],
             )
             quality.refresh_flags(outcome.updated, check_duplicates=False)
-        link_household_heads(acting_user, list({h.pk: h for h in households.values()}.values()), reason=reason)
+        settle_households(acting_user, new_households, [*outcome.created, *outcome.updated], reason=reason)
     return outcome
 
 

@@ -689,3 +689,14 @@ def test_the_create_page_offers_a_supervisor_their_communes_and_the_national_adm
     assert '<input id="f-unit" name="unit"' in html
     response = client.post(reverse("household-create"), {**form, "unit": "00004"})
     assert response.status_code == 302 and Household.objects.get().number == "00004-000001"
+
+
+def test_the_citizen_page_history_shows_the_move_in_words(client, world, officers):
+    source, _, (child,) = family(world.thai_thuy, number="HK-CU", members=("child",))
+    target, _, _ = family(world.thai_thuy, number="HK-MOI", members=())
+    actions.move_member(officers["thai_thuy"], child, target, relation="grandchild", reason="nhập hộ ông bà")
+    client.force_login(officers["thai_thuy"])
+    html = client.get(reverse("citizen-detail", args=[child.id_number])).content.decode()
+    history = html[html.index("nhập hộ ông bà"):]
+    assert "<del>HK-CU</del>" in history and "<ins>HK-MOI</ins>" in history
+    assert "<del>Con</del>" in history and "<ins>Cháu</ins>" in history

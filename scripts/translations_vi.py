@@ -465,6 +465,14 @@ VI = {
     "quality": "chất lượng dữ liệu",
     "unit": "đơn vị",
     "page": "trang",
+    # audit event kinds of issue 8's pages (lead)
+    "Household created": "Tạo hộ",
+    "Household member moved": "Chuyển nhân khẩu",
+    "Household head changed": "Thay đổi chủ hộ",
+    "Citizen list or worklist viewed": "Xem danh sách công dân hoặc danh sách rà soát",
+    "Record extract printed": "In trích lục hồ sơ",
+    "Duplicate records merged": "Hợp nhất hồ sơ trùng",
+    "Suspected duplicate dismissed": "Xác nhận không trùng",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

@@ -217,3 +217,20 @@ def test_postgresql_an_edit_committed_while_the_import_waits_for_the_row_is_kept
     assert not outcome.updated and [p.code for p in outcome.refused[0].problems] == ["changed_since_check"]
     citizen.refresh_from_db()
     assert (citizen.permanent_address, citizen.ethnicity) == ("Thôn 1", "Tày")
+
+
+def test_a_merged_record_is_changed_by_nobody_neither_by_hand_nor_by_import(client, world, officers):
+    kept = CitizenFactory(id_number="034090000001", permanent_unit=world.thai_thuy)
+    merged = CitizenFactory(id_number="034090000002", permanent_unit=world.thai_thuy, merged_into=kept)
+    with pytest.raises(actions.RegistryError) as refused:
+        actions.update_citizen(officers["thai_thuy"], merged, {"permanent_address": "Thôn 5"}, reason="fix")
+    assert [p.code for p in refused.value.problems] == ["already_merged"]
+    row = row_for({"id_number": merged.id_number, "given_name": merged.given_name, "birth_date": merged.birth_date,
+                   "sex": merged.sex, "permanent_address": "Thôn 5"}, {"permanent_unit": world.thai_thuy},
+                  seen_version=merged.version)  # fmt: skip
+    outcome = batches.write_citizens(officers["thai_thuy"], [row], reason="import")
+    assert [p.code for p in outcome.refused[0].problems] == ["already_merged"]
+    client.force_login(officers["hung_yen"])
+    page = client.get(f"/citizens/{merged.id_number}/").content.decode()
+    assert 'name="reason"' not in page and "/residence/" not in page and "cancel/?number=" not in page
+    assert 'name="reason"' in client.get(f"/citizens/{kept.id_number}/").content.decode()

@@ -56,3 +56,26 @@ def test_the_audit_api_names_what_happened(client, officers):
     client.get("/api/v1/audit/entries")
     entries = client.get("/api/v1/audit/entries").json()
     assert entries[0]["event"] == "audit_log_read"
+
+
+@pytest.mark.parametrize("path", ["/citizens/%00/", "/citizens/0340900000%0001/", "/citizens/%E2%80%AE12/",
+                                  "/api/v1/citizens/%00"])
+def test_a_number_with_nul_or_garbage_is_not_found_and_logged_not_a_server_error(client, officers, path):
+    from cancuoc.audit.models import AuditEntry
+
+    client.force_login(officers["thai_thuy"])
+    assert client.get(path).status_code == 404
+    assert AuditEntry.objects.filter(event="citizen_lookup_refused").exists()
+
+
+def test_a_reason_with_a_nul_byte_is_stored_readably_in_the_log(client, officers, world):
+    from cancuoc.audit.models import AuditEntry
+    from tests.factories import CitizenFactory
+
+    citizen = CitizenFactory(id_number="034090000001", permanent_unit=world.thai_thuy)
+    client.force_login(officers["thai_thuy"])
+    answer = client.post(f"/citizens/{citizen.id_number}/change/",
+                         {"version": citizen.version, "permanent_address": "Thôn 7", "reason": "sửa\x00lỗi"})  # fmt: skip
+    assert answer.status_code in (302, 422)
+    if answer.status_code == 302:
+        assert AuditEntry.objects.get(event="citizen_changed").reason == "sửa\ufffdlỗi"

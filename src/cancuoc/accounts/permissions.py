@@ -27,6 +27,8 @@ class Verb(StrEnum):
     ID_NUMBER_ALLOCATE = "registry:id_number:allocate"
     ID_NUMBER_CANCEL = "registry:id_number:cancel"
     QUALITY_READ = "registry:quality:read"
+    # data-quality decisions: merge two records of one person, dismiss a suspected duplicate
+    QUALITY_RESOLVE = "registry:quality:resolve"
     # imports
     IMPORT_CREATE = "imports:job:create"
     IMPORT_CONFIRM = "imports:job:confirm"
@@ -62,7 +64,7 @@ _AREA_OFFICER_VERBS = frozenset({
 # role → {verb: scope}. A national role acts nationwide; area roles act within their unit subtree.
 PERMISSIONS: dict[Role, dict[Verb, Scope]] = {
     Role.COMMUNE_OFFICER: dict.fromkeys(_AREA_OFFICER_VERBS, Scope.AREA),
-    Role.SUPERVISOR: dict.fromkeys(_AREA_OFFICER_VERBS | {Verb.ID_NUMBER_CANCEL, Verb.USER_MANAGE, Verb.IMPORT_SUPERVISE}, Scope.AREA),
+    Role.SUPERVISOR: dict.fromkeys(_AREA_OFFICER_VERBS | {Verb.ID_NUMBER_CANCEL, Verb.QUALITY_RESOLVE, Verb.USER_MANAGE, Verb.IMPORT_SUPERVISE}, Scope.AREA),
     Role.PRODUCTION_OPERATOR: dict.fromkeys(
         {Verb.CARD_PERSONALISE, Verb.CARD_VERIFY, Verb.PKI_PUBLISH, Verb.UNIT_READ}, Scope.NATIONAL
     ),

@@ -76,8 +76,9 @@ def area_of(user) -> str:
 
 
 def _encodable(text: str) -> str:
-    """Text as it can be stored: a lone surrogate (which no database encodes) becomes "?"."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Text as it can be stored: a lone surrogate (which no database encodes) becomes "?", a NUL (which
+    PostgreSQL's text refuses) U+FFFD."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def bounded_changes(changes: dict) -> dict:

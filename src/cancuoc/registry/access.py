@@ -62,6 +62,11 @@ def access_citizen_by_id_number(user, id_number: str, verb: Verb = Verb.CITIZEN_
     if scope_of(user, verb) is None:
         # reading is never refused as such: a role without it finds nothing, like a missing number
         raise NotFound() if verb is Verb.CITIZEN_READ else PermissionDenied(verb)
+    if not (isinstance(id_number, str) and len(id_number) == 12 and id_number.isascii() and id_number.isdigit()):
+        # not a number at all (garbage, NUL bytes a database cannot store): not found, the probe logged as text
+        if where:
+            events.citizen_lookup_refused(user, id_number=repr(str(id_number))[1:-1][:40], where=where)
+        raise NotFound()
     citizen = next(iter(Citizen.objects.filter(id_number=id_number)[:1]), None)  # no ORDER BY
     if citizen is None or not citizen_in_area(user, citizen, verb):
         if where:

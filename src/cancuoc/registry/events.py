@@ -102,11 +102,10 @@ def demo_population_created(province, *, reason: str, changes: dict) -> None:
 
 
 # The officer's lists, data-quality worklists, duplicate review and merge, record extract (issue 8 §3).
-# Event kinds not (yet) in audit.models.Event: the log stores the name; the page shows the coarse action.
-CITIZENS_LISTED = "citizens_listed"
-CITIZEN_EXTRACT_PRINTED = "citizen_extract_printed"
-CITIZENS_MERGED = "citizens_merged"
-DUPLICATE_DISMISSED = "duplicate_dismissed"
+CITIZENS_LISTED = Event.CITIZENS_LISTED
+CITIZEN_EXTRACT_PRINTED = Event.CITIZEN_EXTRACT_PRINTED
+CITIZENS_MERGED = Event.CITIZENS_MERGED
+DUPLICATE_DISMISSED = Event.DUPLICATE_DISMISSED
 
 
 def citizens_listed(actor, *, where: str, filters: dict, returned: list[str]) -> None:
@@ -137,10 +136,9 @@ def duplicate_dismissed(actor, citizen, other, *, reason: str) -> None:
 
 
 # Households: created, a member moved in or between households, the head changed (issue 8 §3).
-# Event kinds not (yet) in audit.models.Event: the log stores the name; the page shows the coarse action.
-HOUSEHOLD_CREATED = "household_created"
-HOUSEHOLD_MEMBER_MOVED = "household_member_moved"
-HOUSEHOLD_HEAD_CHANGED = "household_head_changed"
+HOUSEHOLD_CREATED = Event.HOUSEHOLD_CREATED
+HOUSEHOLD_MEMBER_MOVED = Event.HOUSEHOLD_MEMBER_MOVED
+HOUSEHOLD_HEAD_CHANGED = Event.HOUSEHOLD_HEAD_CHANGED
 
 
 def household_created(actor, household, *, reason: str, after: dict) -> None:

@@ -67,6 +67,8 @@ def detail(request, id_number: str):
 def _detail_context(request, citizen, *, typed: dict | None = None, problems: list | None = None) -> dict:
     """The citizen page; after a refused change, the form shows what the officer typed and why it was refused."""
     allowed = changeable_fields(request.user, citizen) if has_permission(request.user, Verb.CITIZEN_CHANGE_RESIDENCE) else frozenset()
+    if citizen.merged_into_id:  # a merged record is kept for its history; the record that stays is changed
+        allowed = frozenset()
     typed = typed or {}
     by_field: dict[str, list[str]] = {}
     for problem in problems or []:
@@ -78,6 +80,7 @@ def _detail_context(request, citizen, *, typed: dict | None = None, problems: li
         "eligible": citizen.is_eligible_for_card(timezone.localdate()),
         "history": revealed_history(history_of("citizen", citizen.id_number)),
         "can_change": allowed is None or bool(allowed),
+        "merged": bool(citizen.merged_into_id),
         "editable": [
             (name, citizen._meta.get_field(name).verbose_name, typed.get(name, getattr(citizen, name)),
              by_field.get(name, []))

@@ -203,6 +203,8 @@ def update_citizen(
     if "id_number" in raw and raw["id_number"] != citizen.id_number:
         raise RegistryError([problem("id_number", RegistryErrorCode.ID_IMMUTABLE)])
     locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if locked.merged_into_id:  # kept for its history: the record it was merged into is the one to change
+        raise RegistryError([problem("id_number", RegistryErrorCode.ALREADY_MERGED)])
     if expected_version is not None and locked.version != expected_version:
         raise RegistryError([problem("version", RegistryErrorCode.STALE)])
     if acting_user is not None:

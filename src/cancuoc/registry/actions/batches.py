@@ -236,6 +236,10 @@ def write_citizens(acting_user, rows: list[CitizenRow], *, reason: str) -> Batch
             if _area_problem(acting_user, row, Verb.CITIZEN_CHANGE_RESIDENCE, current):
                 outcome.refused.append(row)
                 continue
+            if current.merged_into_id:  # kept for its history; the file should name the record that stays
+                _refuse(row, RegistryErrorCode.ALREADY_MERGED)
+                outcome.refused.append(row)
+                continue
             changes = changes_for(current, row)
             if not changes:
                 outcome.unchanged += 1

@@ -23,7 +23,7 @@ from . import RegistryError, _require_reason, _user_or_none, diff, snapshot
 
 # Who may merge or dismiss: merging cancels an ID number, so the verb of cancelling numbers (supervisors
 # and national admins). The permission table has no data-quality write verb.
-MERGE_VERB = Verb.ID_NUMBER_CANCEL
+MERGE_VERB = Verb.QUALITY_RESOLVE
 
 # The fields the officer may take from the merged record, in the order of the side-by-side page. The
 # ID number is not among them: the kept record keeps its number, the merged one's is cancelled.

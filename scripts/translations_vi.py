@@ -489,6 +489,8 @@ def main(po_path: str) -> int:
             entry.msgstr = VI[entry.msgid]
         else:
             missing.append(entry.msgid)
+            if not entry.msgid_plural:
+                entry.msgstr = ""  # never msgmerge's guess from a similar msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"

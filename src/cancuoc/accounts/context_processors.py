@@ -25,8 +25,7 @@ MENU = (
     MenuEntry("citizen-list", _("List of citizens"), (Verb.CITIZEN_READ,)),
     MenuEntry("citizen-register", _("Register a citizen"), (Verb.CITIZEN_CREATE,)),
     MenuEntry("birth-register", _("Register a birth"), (Verb.CITIZEN_CREATE, Verb.ID_NUMBER_ALLOCATE)),
-    # registry.actions.households.HOUSEHOLD_CHANGE: a household is part of its members' identity data
-    MenuEntry("household-create", _("New household"), (Verb.CITIZEN_CHANGE_IDENTITY,)),
+    MenuEntry("household-create", _("New household"), (Verb.HOUSEHOLD_CHANGE,)),
     MenuEntry("id-number-cancel", _("Cancel a personal ID number"), (Verb.ID_NUMBER_CANCEL,)),
     MenuEntry("unit-browser", _("Administrative units"), (Verb.UNIT_READ,)),
     MenuEntry("import-list", _("Import"), (Verb.IMPORT_CREATE,)),

@@ -24,6 +24,8 @@ class Verb(StrEnum):
     CITIZEN_CHANGE_RESIDENCE = "registry:citizen:change_residence"
     CITIZEN_EXPORT = "registry:citizen:export"
     HOUSEHOLD_READ = "registry:household:read"
+    # create a household, move a member, change the head
+    HOUSEHOLD_CHANGE = "registry:household:change"
     ID_NUMBER_ALLOCATE = "registry:id_number:allocate"
     ID_NUMBER_CANCEL = "registry:id_number:cancel"
     QUALITY_READ = "registry:quality:read"
@@ -57,7 +59,7 @@ class Scope(StrEnum):
 
 _AREA_OFFICER_VERBS = frozenset({
     Verb.CITIZEN_READ, Verb.CITIZEN_CREATE, Verb.CITIZEN_CHANGE_IDENTITY, Verb.CITIZEN_CHANGE_RESIDENCE,
-    Verb.CITIZEN_EXPORT, Verb.HOUSEHOLD_READ, Verb.ID_NUMBER_ALLOCATE, Verb.QUALITY_READ, Verb.IMPORT_CREATE,
+    Verb.CITIZEN_EXPORT, Verb.HOUSEHOLD_READ, Verb.HOUSEHOLD_CHANGE, Verb.ID_NUMBER_ALLOCATE, Verb.QUALITY_READ, Verb.IMPORT_CREATE,
     Verb.IMPORT_CONFIRM, Verb.UNIT_READ, Verb.CARD_VERIFY,
 })  # fmt: skip
 

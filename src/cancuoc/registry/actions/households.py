@@ -26,9 +26,9 @@ from ..models import Citizen, Household, Relation
 from ..validation import has_forbidden_characters
 from . import RegistryError, _require_reason
 
-# The permission table has no household write verb yet: household and relation are data of the permanent
-# residence (access.changeable_fields gives them to that commune only), so the identity verb stands for it.
-HOUSEHOLD_CHANGE = Verb.CITIZEN_CHANGE_IDENTITY
+# household and relation are also data of the permanent residence: access.changeable_fields gives them to
+# that commune only, whatever the verb
+HOUSEHOLD_CHANGE = Verb.HOUSEHOLD_CHANGE
 MAX_NUMBER_ATTEMPTS = 20
 NUMBER_DIGITS = 6
 MAX_ADDRESS_LENGTH = 200

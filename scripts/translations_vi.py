@@ -473,6 +473,9 @@ VI = {
     "Record extract printed": "In trích lục hồ sơ",
     "Duplicate records merged": "Hợp nhất hồ sơ trùng",
     "Suspected duplicate dismissed": "Xác nhận không trùng",
+    "Same name and date of birth as another record": "Trùng họ tên và ngày sinh với một hồ sơ khác",
+    "Other suspected twins lie outside your area: a supervisor above both records reviews them.": "Có hồ sơ nghi trùng khác nằm ngoài địa bàn của bạn: cán bộ giám sát cấp trên của cả hai hồ sơ sẽ rà soát.",
+    "The reason may not contain control characters and is at most 300 characters long.": "Lý do không được chứa ký tự điều khiển và tối đa 300 ký tự.",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

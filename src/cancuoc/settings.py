@@ -203,8 +203,11 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # an ordinary refusal (403, 404) is one line in the log, not a traceback that hides the real errors
+    "filters": {"quiet_refusals": {"()": "cancuoc.web.errors.QuietRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["quiet_refusals"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"filters": ["quiet_refusals"]}},
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -296,3 +296,14 @@ def test_concurrent_creation_of_one_number_has_one_winner_and_clean_losers(
             assert {"code", "message_vi", "message_en"} <= set(body), body
             assert "Traceback" not in response.text and "IntegrityError" not in response.text
     assert Citizen.objects.filter(id_number=PAYLOAD["id_number"]).count() == 1
+
+
+def test_an_ordinary_refusal_is_logged_as_one_line_without_a_traceback(client, officers, caplog):
+    import logging
+
+    client.force_login(officers["thai_thuy"])  # a commune officer may not cancel numbers
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/citizens/numbers/cancel/").status_code == 403
+        assert client.get("/this-page-does-not-exist/").status_code == 404
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert refusals and all(r.exc_info is None and r.getMessage() for r in refusals)

@@ -186,7 +186,7 @@ def citizen_create(request, payload: CitizenCreate):
 @router.get("/households/{household_id}", response=HouseholdOut)
 def household_detail(request, household_id: int):
     household = access_household_by_id(request.user, household_id)
-    members = selectors.get_household_members(household)
+    members = selectors.get_household_members(household, user=request.user)
     events.household_viewed(request.user, household, where="api", members=[m.id_number for m in members])
     return {
         "id": household.pk, "number": household.number, "address": household.address,
@@ -233,10 +233,10 @@ class HouseholdWritten(Schema):
     members: list[HouseholdMember]
 
 
-def _household_written(household) -> dict:
+def _household_written(household, user) -> dict:
     from cancuoc.web.templatetags.cancuoc_words import head_first
 
-    members = head_first(selectors.get_household_members(household))
+    members = head_first(selectors.get_household_members(household, user=user))
     head = next((m.id_number for m in members if m.pk == household.head_id), None)
     return {"id": household.pk, "number": household.number, "address": household.address,
             "unit_id": household.unit_id, "head_id_number": head, "members": members}  # fmt: skip
@@ -253,7 +253,7 @@ def household_create(request, payload: HouseholdCreate):
     head = access_citizen_by_id_number(request.user, payload.head_id_number[:12], where="api household")
     household = household_actions.create_household(request.user, unit=unit, address=payload.address, head=head,
                                                    reason=payload.reason, expected_version=payload.expected_version)  # fmt: skip
-    return Status(201, _household_written(household))
+    return Status(201, _household_written(household, request.user))
 
 
 @router.post("/households/{household_id}/members", response=HouseholdWritten,
@@ -266,7 +266,7 @@ def household_move_member(request, household_id: int, payload: HouseholdMemberMo
     citizen = access_citizen_by_id_number(request.user, payload.id_number[:12], where="api household")
     household_actions.move_member(request.user, citizen, household, relation=payload.relation,
                                   reason=payload.reason, expected_version=payload.expected_version)  # fmt: skip
-    return _household_written(access_household_by_id(request.user, household_id))
+    return _household_written(access_household_by_id(request.user, household_id), request.user)
 
 
 @router.post("/households/{household_id}/head", response=HouseholdWritten, summary="Change the head")
@@ -279,7 +279,7 @@ def household_change_head(request, household_id: int, payload: HouseholdHeadChan
     changed = household_actions.change_head(request.user, household, citizen, reason=payload.reason,
                                             old_head_relation=payload.old_head_relation,
                                             expected_head=payload.expected_head_id_number)  # fmt: skip
-    return _household_written(changed)
+    return _household_written(changed, request.user)
 
 
 @router.get("/quality", summary="Data-quality flag counts in the user's area, or in one unit of it")

@@ -11,6 +11,7 @@ from .validation import Problem
 
 class RegistryErrorCode(StrEnum):
     REASON_REQUIRED = "reason_required"
+    REASON_INVALID = "reason_invalid"
     UNKNOWN_UNIT = "unknown_unit"
     UNKNOWN_HOUSEHOLD = "unknown_household"
     OUTSIDE_AREA = "outside_area"
@@ -47,6 +48,8 @@ class RegistryErrorCode(StrEnum):
 
 MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
     RegistryErrorCode.REASON_REQUIRED: ("Phải ghi lý do thay đổi", "A reason for the change is required"),
+    RegistryErrorCode.REASON_INVALID: ("Lý do tối đa 300 ký tự và không được chứa ký tự điều khiển",
+                                       "The reason is at most 300 characters long and contains no control characters"),
     RegistryErrorCode.UNKNOWN_UNIT: ("Không tìm thấy đơn vị hành chính mã {code}", "No administrative unit with code {code}"),
     RegistryErrorCode.UNKNOWN_HOUSEHOLD: ("Không tìm thấy hộ {number}", "No household numbered {number}"),
     RegistryErrorCode.OUTSIDE_AREA: ("Nơi cư trú nằm ngoài địa bàn quản lý của cán bộ",

@@ -14,7 +14,7 @@ from cancuoc.accounts.permissions import NotFound
 from cancuoc.rules import idnumber
 from cancuoc.rules.text import fold, normalize_name, sorted_tokens_key
 
-from .access import access_citizen_by_id_number, scope_citizens, units_under
+from .access import access_citizen_by_id_number, citizen_in_area, scope_citizens, units_under
 from .models import Citizen
 
 SEARCH_LIMIT = 50
@@ -250,8 +250,11 @@ def _within_time_budget(run) -> bool:
     return True
 
 
-def get_household_members(household) -> list[Citizen]:
-    return list(household.members.filter(merged_into__isnull=True).order_by("relation_to_head", "birth_date"))
+def get_household_members(household, *, user) -> list[Citizen]:
+    """The members ``user`` may see (a member whose residences all lie outside the user's area, e.g. one who
+    moved away and is still in the household book, is not shown: he is "not found" everywhere else too)."""
+    members = household.members.filter(merged_into__isnull=True).order_by("relation_to_head", "birth_date")
+    return [m for m in members if user is None or citizen_in_area(user, m)]
 
 
 def scoped(user) -> QuerySet[Citizen]:

@@ -133,7 +133,7 @@ def household(request, household_id: int):
         found = access_household_by_id(request.user, household_id)
     except NotFound as error:
         raise Http404 from error
-    members = selectors.get_household_members(found)
+    members = selectors.get_household_members(found, user=request.user)
     events.household_viewed(request.user, found, where="household page", members=[m.id_number for m in members])
     from .views_households import may_change
 

@@ -91,7 +91,7 @@ def _chosen_citizen(request, problems: list) -> tuple[Citizen | None, int | None
         problems.append(problem("citizen", RegistryErrorCode.CITIZEN_NOT_FOUND))
         return None, None
     version = request.POST.get(f"version-{number}", "")
-    return citizen, int(version) if version.isdigit() else None
+    return citizen, int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None
 
 
 def _text(value: str, limit: int) -> str:
@@ -217,7 +217,7 @@ def move_member(request, household_id: int):
     household = _household_for_change(request, household_id)
     if request.htmx and request.method == "GET":
         return render(request, "registry/household_pick.html", _picker(request))
-    members = selectors.get_household_members(household)
+    members = selectors.get_household_members(household, user=request.user)
     context = {"household": household, "members": members, "relations": _relations(household, members),
                "typed": {}, "problems": {}, "form_problems": [], **_picker(request)}  # fmt: skip
     if request.method == "GET":
@@ -251,7 +251,7 @@ def change_head(request, household_id: int):
     if not has_permission(request.user, actions.HOUSEHOLD_CHANGE):
         return _forbidden()
     household = _household_for_change(request, household_id)
-    members = head_first(selectors.get_household_members(household))
+    members = head_first(selectors.get_household_members(household, user=request.user))
     head = next((m for m in members if m.pk == household.head_id), None)
     context = {"household": household, "members": members, "head": head,
                "candidates": [m for m in members if m.pk != household.head_id],

@@ -168,8 +168,10 @@ def page_of(citizens: QuerySet[Citizen], filters: Filters, *, flag_rows: str = "
     rows = rows.prefetch_related(Prefetch("quality_flags", queryset=prefetch, to_attr="shown_flags"))
     cursor = filters.after if filters.after is not None else filters.before
     if cursor is not None:
-        name = Citizen.objects.filter(pk=cursor).values_list("name_folded", flat=True).first()
-        if name is None:  # the row was merged or removed meanwhile: start again from the top
+        # read within the listed rows only: a cursor naming a record outside the area (or outside the
+        # filters) says nothing about it and starts from the top, like a missing one
+        name = citizens.filter(pk=cursor).values_list("name_folded", flat=True).first()
+        if name is None:  # the row was merged, removed or left the list meanwhile: start again from the top
             filters.after = filters.before = cursor = None
     if cursor is None:
         found = list(rows.order_by("name_folded", "pk")[: PAGE_SIZE + 1])
@@ -365,7 +367,7 @@ def citizen_extract(request, id_number: str):
 
     from .extract import render_extract
 
-    members = head_first(selectors.get_household_members(citizen.household)) if citizen.household_id else []
+    members = head_first(selectors.get_household_members(citizen.household, user=request.user)) if citizen.household_id else []
     events.citizen_extract_printed(request.user, citizen, members=[m.id_number for m in members])
     pdf = render_extract(citizen, members, printed_by=request.user, printed_at=timezone.localtime())
     response = HttpResponse(pdf, content_type="application/pdf")

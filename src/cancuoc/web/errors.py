@@ -145,3 +145,15 @@ def server_error(request):
 def csrf_failure(request, reason=""):
     logger.warning("CSRF check failed on %s: %s", request.path, reason)
     return error_response(request, ErrorCode.FORBIDDEN)
+
+
+class QuietRefusals(logging.Filter):
+    """Drops the traceback of a logged 4xx refusal (a ``PermissionDenied`` raised by the permission table
+    is how an ordinary "no" travels): the line stays, with its status and path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

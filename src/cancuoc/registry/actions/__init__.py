@@ -18,7 +18,7 @@ from .. import access, events, quality
 from ..errors import RegistryErrorCode, problem
 from ..events import residence_path
 from ..models import AllocatedIdNumber, Citizen, Household
-from ..validation import Problem, clean_citizen
+from ..validation import Problem, clean_citizen, has_forbidden_characters
 
 __all__ = ["residence_path"]
 
@@ -115,9 +115,15 @@ def _only_ends_a_residence(values: dict) -> bool:
     return bool(values) and all(key in ended and not value for key, value in values.items())
 
 
+MAX_REASON_LENGTH = 300  # what the audit log keeps
+
+
 def _require_reason(reason: str) -> None:
-    if not reason or not reason.strip():
+    """Every change names its reason; the log keeps it whole, so it must fit and hold no control characters."""
+    if not isinstance(reason, str) or not reason.strip():
         raise RegistryError([problem("reason", RegistryErrorCode.REASON_REQUIRED)])
+    if len(reason) > MAX_REASON_LENGTH or has_forbidden_characters(reason):
+        raise RegistryError([problem("reason", RegistryErrorCode.REASON_INVALID)])
 
 
 def create_citizen(acting_user, raw: dict, *, reason: str, today: date | None = None, where: str = "") -> Citizen:

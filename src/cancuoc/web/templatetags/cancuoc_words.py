@@ -55,8 +55,10 @@ def flag_detail(flag: QualityFlag) -> str:
     if flag.code == QualityFlag.Code.MISSING_FIELDS:
         parts = [str(_MISSING_PARTS.get(part.strip(), part.strip())) for part in flag.detail.split(",")]
         return gettext("Missing: %(parts)s") % {"parts": ", ".join(parts)}
-    if flag.code == QualityFlag.Code.SUSPECTED_DUPLICATE and flag.detail.startswith("same name and birth date as "):
-        return gettext("Same name and date of birth as %(number)s") % {"number": flag.detail.rsplit(" ", 1)[-1]}
+    if flag.code == QualityFlag.Code.SUSPECTED_DUPLICATE:
+        # never the twin's number: it may lie outside the reader's area (the side-by-side page shows the
+        # twins the reader may see)
+        return gettext("Same name and date of birth as another record")
     if flag.code == QualityFlag.Code.DEAD_BUT_PRESENT:
         return gettext("A date of death is recorded, with a current or temporary residence")
     if flag.code == QualityFlag.Code.LEGACY_BIRTH_DATE:

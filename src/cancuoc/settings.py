@@ -173,6 +173,8 @@ CANCUOC_IMPORT_MAX_DECOMPRESSED_BYTES = int(os.environ.get("CANCUOC_IMPORT_MAX_D
 CANCUOC_IMPORT_MAX_STORED_ERRORS = int(os.environ.get("CANCUOC_IMPORT_MAX_STORED_ERRORS", 10_000))
 # More rows than this whose numbers exist outside the officer's area or were cancelled refuse the whole file.
 CANCUOC_IMPORT_MAX_UNAVAILABLE = int(os.environ.get("CANCUOC_IMPORT_MAX_UNAVAILABLE", 50))
+# ... and the same over one officer's last 24 hours, across files: many small files are one sweep too.
+CANCUOC_MAX_UNAVAILABLE_PER_DAY = int(os.environ.get("CANCUOC_MAX_UNAVAILABLE_PER_DAY", 100))
 # A checking or applying job whose worker gave no sign of life for this long is marked failed (run again).
 CANCUOC_IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("CANCUOC_IMPORT_STALE_AFTER_SECONDS", 300))
 # Uploaded files are deleted this many days after their job ended (`cancuoc imports purge`, run by the worker).

@@ -232,3 +232,21 @@ def test_an_import_naming_many_unusable_numbers_is_refused_whole(tmp_path, offic
     assert job.status == "failed" and job.error_code == "file_too_many_unavailable"
     assert not job.row_errors.exists()
     assert AuditEntry.objects.filter(event="citizen_creation_refused").count() == 5  # each attempt stays in the log
+
+
+def test_a_sweep_split_into_small_files_meets_the_daily_limit(tmp_path, officers, world, settings):
+    settings.CANCUOC_IMPORT_MAX_UNAVAILABLE = 3
+    settings.CANCUOC_MAX_UNAVAILABLE_PER_DAY = 4
+    for n in range(6):
+        CitizenFactory(id_number=f"00109000070{n}", permanent_unit=world.ba_dinh)
+    header = "Số định danh,Họ và tên,Ngày sinh,Giới tính,Mã xã thường trú\n"
+
+    def check(numbers, name):
+        path = tmp_path / name
+        path.write_text(header + "".join(f"{n},Lê Văn An,15/03/1990,Nam,12730\n" for n in numbers), encoding="utf-8")
+        return imports.validate_job(imports.create_job(officers["thai_thuy"], path, name))
+
+    assert check(["001090000700", "001090000701", "001090000702"], "a.csv").status == "validated"  # 3: allowed
+    second = check(["001090000703", "001090000704"], "b.csv")  # 3 + 2 > 4 today
+    assert second.status == "failed" and second.error_code == "file_too_many_unavailable"
+    assert "1" in second.error_en  # what was left of today's allowance

@@ -262,6 +262,9 @@ def _prepared_batches(
     seen: dict[str, int] = {}
     refused: list[tuple[str, int, str]] = []
     unavailable = 0
+    # what the officer may still try today: a sweep split into many small files is still a sweep
+    limit = min(settings.CANCUOC_IMPORT_MAX_UNAVAILABLE,
+                max(settings.CANCUOC_MAX_UNAVAILABLE_PER_DAY - registry_events.refusals_in_last_day(acting_user), 0))  # fmt: skip
     done = 0
     estimated = max(job.total_rows, 1)
     while True:
@@ -305,9 +308,9 @@ def _prepared_batches(
             registry_events.citizen_creation_refused(acting_user, id_number=number, where=f"import line {line}",
                                                      cause=cause)  # fmt: skip
         unavailable = len(refused)
-        if unavailable > settings.CANCUOC_IMPORT_MAX_UNAVAILABLE:
+        if unavailable > limit:
             # a file that keeps naming numbers it may not use reads like a sweep for which numbers exist
-            raise UnreadableFile(ImportErrorCode.FILE_TOO_MANY_UNAVAILABLE, limit=settings.CANCUOC_IMPORT_MAX_UNAVAILABLE)
+            raise UnreadableFile(ImportErrorCode.FILE_TOO_MANY_UNAVAILABLE, limit=limit)
         done += len(raws)
         if progress:
             progress("rows", done, max(estimated, done))

@@ -62,6 +62,20 @@ def citizen_lookup_refused(actor, *, id_number: str, where: str) -> None:
                              event=Event.CITIZEN_LOOKUP_REFUSED))  # fmt: skip
 
 
+def refusals_in_last_day(actor) -> int:
+    """How many unusable numbers (outside the area, cancelled) this user was refused in the last 24 hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cancuoc.audit.models import AuditEntry
+
+    if actor is None or not getattr(actor, "pk", None):
+        return 0
+    return AuditEntry.objects.filter(event=Event.CITIZEN_CREATION_REFUSED, actor_id=actor.pk,
+                                     at__gte=timezone.now() - timedelta(days=1)).count()  # fmt: skip
+
+
 def citizen_creation_refused(actor, *, id_number: str, where: str, cause: str) -> None:
     """A number that exists outside the user's area, is cancelled or otherwise unusable: the user got
     the same answer for each; the log keeps which it was."""

@@ -24,3 +24,17 @@ def test_a_forked_child_does_not_use_the_nonces_its_parent_has_left():
     os.close(read)
     os.waitpid(pid, 0)
     assert child_nonce != crypto._nonces.take(), "the child must draw fresh bytes, not the parent's next nonce"
+
+
+def test_one_key_seals_a_bulk_write_under_the_key_current_when_it_began(own_keys):
+    from cancuoc import keyring
+
+    first = keyring.current(crypto.KEY_NAME)
+    with crypto.one_key():
+        before = crypto.seal("Kinh", "ctx")
+        keyring.create_version(crypto.KEY_NAME)  # rotated meanwhile: the block keeps its key
+        during = crypto.seal("Kinh", "ctx")
+    after = crypto.seal("Kinh", "ctx")
+    assert crypto.key_version_of(before) == crypto.key_version_of(during) == first.version
+    assert crypto.key_version_of(after) == first.version + 1
+    assert crypto.open_sealed(during, "ctx") == "Kinh"

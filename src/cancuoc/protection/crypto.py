@@ -16,6 +16,7 @@ import base64
 import binascii
 import os
 import threading
+from contextlib import contextmanager
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -108,9 +109,28 @@ _nonces = _NoncePool()
 os.register_at_fork(after_in_child=_nonces.empty)
 
 
+class _Pinned(threading.local):
+    key: keyring.Key | None = None
+
+
+_pinned = _Pinned()
+
+
+@contextmanager
+def one_key():
+    """Within this block this thread seals under the key that is current when it starts (a bulk write seals
+    a few million values: asking the key ring each time costs more than the encryption)."""
+    previous = _pinned.key
+    _pinned.key = keyring.current(KEY_NAME)
+    try:
+        yield
+    finally:
+        _pinned.key = previous
+
+
 def seal(text: str, context: str, *, purpose: str = "field", pad_to: int = 16) -> str:
     """Encrypt ``text`` for ``context`` with the current key."""
-    key = keyring.current(KEY_NAME)
+    key = _pinned.key or keyring.current(KEY_NAME)
     nonce = _nonces.take()
     header = f"{PREFIX}{key.version}:"
     sealed = _aead(purpose, key).encrypt(

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cancuoc.accounts.permissions import Verb, in_area, require_permission
+from cancuoc.protection import crypto
 from cancuoc.protection.snapshots import seal_value
 from cancuoc.registry import access, events, quality
 from cancuoc.registry.bulk import assign_primary_keys, insert_instances
@@ -132,6 +133,19 @@ def households_for(rows: list[CitizenRow]) -> tuple[dict[str, Household], list[H
     return found, new
 
 
+def _set_heads(pairs: list[tuple[int, int]]) -> None:
+    """One UPDATE … FROM (VALUES …) per 2,000 households (Django's bulk_update builds a CASE per row)."""
+    table = Household._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 2000):
+            chunk = pairs[start : start + 2000]
+            values = ", ".join(["(CAST(%s AS integer), CAST(%s AS integer))"] * len(chunk))
+            cursor.execute(
+                f"WITH v(id, head) AS (VALUES {values}) UPDATE {table} SET head_id = v.head FROM v WHERE {table}.id = v.id",
+                [value for pair in chunk for value in pair],
+            )
+
+
 def settle_households(acting_user, new: list[Household], written: list[Citizen], *, reason: str) -> None:
     """After a batch's citizens are written: a household without a head gets the first member of the
     batch recorded as its head; each new household is audited as created (with its head), each existing
@@ -145,7 +159,7 @@ def settle_households(acting_user, new: list[Household], written: list[Citizen],
     for household, citizen in headed.values():
         household.head_id = citizen.pk
     if headed:
-        Household.objects.bulk_update([h for h, _ in headed.values()], ["head"], batch_size=2000)
+        _set_heads([(household.pk, citizen.pk) for household, citizen in headed.values()])
     heads = {pk: citizen.id_number for pk, (_, citizen) in headed.items()}
     events.households_created_in_bulk(acting_user, new, heads=heads, reason=reason)
     events.household_heads_set_in_bulk(
@@ -180,16 +194,7 @@ def link_household_heads(acting_user, households: list[Household], *, reason: st
             heads.setdefault(household_id, citizen_id)
         if not heads:
             return
-        with connection.cursor() as cursor:
-            table = Household._meta.db_table
-            for start in range(0, len(heads), 2000):
-                chunk = list(heads.items())[start : start + 2000]
-                cursor.execute(
-                    f"UPDATE {table} SET head_id = CASE id "
-                    + " ".join(["WHEN %s THEN %s"] * len(chunk))
-                    + f" END WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                    [v for pair in chunk for v in pair] + [household_id for household_id, _ in chunk],
-                )
+        _set_heads(list(heads.items()))
         numbers = dict(Citizen.objects.filter(pk__any_of=list(heads.values())).values_list("pk", "id_number"))
         events.household_heads_set_in_bulk(
             acting_user, list(Household.objects.filter(pk__any_of=list(heads))),
@@ -206,7 +211,7 @@ def write_citizens(acting_user, rows: list[CitizenRow], *, reason: str) -> Batch
     outcome = BatchOutcome()
     if not rows:
         return outcome
-    with transaction.atomic():
+    with transaction.atomic(), crypto.one_key():
         numbers = [row.id_number for row in rows]
         locked = {
             c.id_number: c
@@ -293,7 +298,7 @@ def create_citizens(acting_user, citizens: list[Citizen], *, reason: str) -> lis
         return citizens
     if acting_user is not None:
         require_permission(acting_user, Verb.CITIZEN_CREATE)
-    with transaction.atomic():
+    with transaction.atomic(), crypto.one_key():
         already = set(
             AllocatedIdNumber.objects.filter(number__any_of=[c.id_number for c in citizens]).values_list("number", flat=True)
         )

@@ -476,6 +476,7 @@ VI = {
     "Same name and date of birth as another record": "Trùng họ tên và ngày sinh với một hồ sơ khác",
     "Other suspected twins lie outside your area: a supervisor above both records reviews them.": "Có hồ sơ nghi trùng khác nằm ngoài địa bàn của bạn: cán bộ giám sát cấp trên của cả hai hồ sơ sẽ rà soát.",
     "The reason may not contain control characters and is at most 300 characters long.": "Lý do không được chứa ký tự điều khiển và tối đa 300 ký tự.",
+    "These two records are one person: merge them and cancel the other record's number": "Hai hồ sơ này là một người: hợp nhất và hủy số định danh của hồ sơ kia",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

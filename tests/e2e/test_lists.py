@@ -73,6 +73,10 @@ def test_dashboard_worklist_side_by_side_merge(flushable_audit_log, browser_page
     assert page.locator("tr.differs").count() >= 3  # the kept-record row, the number and the differing fields
     page.check("input[name=take_ethnicity][value=right]")  # the twin's ethnicity goes to the kept record
     page.fill("#f-reason", "Cùng một người: đã đối chiếu giấy khai sinh")
+    page.press("#f-reason", "Enter")  # Enter never merges: the explicit tick is missing
+    page.wait_for_selector("text=Đánh dấu xác nhận đây là một người trước khi hợp nhất")
+    assert Citizen.objects.get(pk=twin.pk).merged_into_id is None
+    page.check("input[name=confirm_merge]")
     page.click("button[value=merge]")
     page.wait_for_selector(".merged-banner >> text=Các hồ sơ đã hợp nhất vào hồ sơ này")
     assert "Lịch sử của hồ sơ đã hợp nhất" in page.content()

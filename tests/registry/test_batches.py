@@ -234,3 +234,12 @@ def test_a_merged_record_is_changed_by_nobody_neither_by_hand_nor_by_import(clie
     page = client.get(f"/citizens/{merged.id_number}/").content.decode()
     assert 'name="reason"' not in page and "/residence/" not in page and "cancel/?number=" not in page
     assert 'name="reason"' in client.get(f"/citizens/{kept.id_number}/").content.decode()
+
+
+def test_a_suspected_duplicate_is_flagged_on_both_records(world, officers):
+    raw = {"family_name": "Trần", "middle_name": "Minh", "given_name": "An", "birth_date": "01/11/2026", "sex": "Nam",
+           "permanent_unit_code": world.thai_thuy.code}  # fmt: skip
+    first = actions.create_citizen(officers["thai_thuy"], {**raw, "id_number": "034226000001"}, reason="khai sinh")
+    second = actions.create_citizen(officers["thai_thuy"], {**raw, "id_number": "034226000002"}, reason="khai sinh")
+    assert first.quality_flags.filter(code="duplicate").exists()
+    assert second.quality_flags.filter(code="duplicate").exists()

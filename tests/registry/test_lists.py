@@ -258,7 +258,7 @@ def test_a_supervisor_merges_from_the_page(client, officers, twins):
     client.force_login(officers["hung_yen"])
     response = client.post(review(left), {
         "twin": right.pk, "keep": left.pk, "version_left": left.version, "version_right": right.version,
-        "take_ethnicity": "right", "take_marital_status": "right", "reason": "cùng một người", "action": "merge"})  # fmt: skip
+        "take_ethnicity": "right", "take_marital_status": "right", "reason": "cùng một người", "action": "merge", "confirm_merge": "yes"})  # fmt: skip
     assert response.status_code == 302 and response["Location"] == f"/citizens/{left.id_number}/"
     left.refresh_from_db()
     assert left.ethnicity == "Tày" and left.marital_status == "married"
@@ -271,7 +271,7 @@ def test_a_supervisor_merges_from_the_page(client, officers, twins):
     assert merged_page.context["citizen"].merged_into_id == left.pk
     # a double submit finds no twin left: nothing more happens
     again = client.post(review(left), {"twin": right.pk, "keep": left.pk, "version_left": 2, "version_right": 2,
-                                       "reason": "cùng một người", "action": "merge"})  # fmt: skip
+                                       "reason": "cùng một người", "action": "merge", "confirm_merge": "yes"})  # fmt: skip
     assert again.status_code == 200 and AuditEntry.objects.filter(event="citizens_merged").count() == 2
 
 
@@ -280,7 +280,7 @@ def test_a_refused_merge_shows_the_page_again_with_what_was_typed(client, office
     client.force_login(officers["hung_yen"])
     response = client.post(review(left), {
         "twin": right.pk, "keep": right.pk, "version_left": left.version, "version_right": right.version + 5,
-        "take_ethnicity": "left", "reason": "lý do của tôi", "action": "merge"})  # fmt: skip
+        "take_ethnicity": "left", "reason": "lý do của tôi", "action": "merge", "confirm_merge": "yes"})  # fmt: skip
     assert response.status_code == 422
     text = response.content.decode()
     assert "lý do của tôi" in text and "reload" in text
@@ -299,7 +299,7 @@ def test_a_commune_officer_cannot_post_a_merge(client, officers, twins):
     left, right = twins
     client.force_login(officers["thai_thuy"])
     response = client.post(review(left), {"twin": right.pk, "keep": left.pk, "version_left": 1, "version_right": 1,
-                                          "reason": "x", "action": "merge"})  # fmt: skip
+                                          "reason": "x", "action": "merge", "confirm_merge": "yes"})  # fmt: skip
     assert response.status_code == 403
     assert not Citizen.objects.filter(merged_into__isnull=False).exists()
 
@@ -321,7 +321,7 @@ def test_garbage_in_the_merge_form_merges_nothing(client, officers, twins):
     client.force_login(officers["hung_yen"])
     response = client.post(review(left), {"twin": "abc", "keep": "'; DROP TABLE x", "version_left": "x",
                                           "version_right": "", "take_ethnicity": "sideways", "reason": "x" * 5000,
-                                          "action": "merge"})  # fmt: skip
+                                          "action": "merge", "confirm_merge": "yes"})  # fmt: skip
     assert response.status_code == 422
     assert not Citizen.objects.filter(merged_into__isnull=False).exists()
     assert client.post(review(left), {"twin": right.pk, "action": "dismiss", "reason": ""}).status_code == 422

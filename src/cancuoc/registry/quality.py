@@ -119,9 +119,10 @@ def flag_duplicates(citizen_ids: Iterable[int] | None = None) -> int:
     for members in groups.values():
         if len(members) < 2:
             continue
+        # both sides of a pair are flagged: the new record and the older one it repeats
+        if wanted is not None and not any(pk in wanted for pk, _ in members):
+            continue
         for pk, _number in members:
-            if wanted is not None and pk not in wanted:
-                continue
             twin = next((number for other, number in members
                          if other != pk and (min(pk, other), max(pk, other)) not in dismissed), None)  # fmt: skip
             if twin is None:

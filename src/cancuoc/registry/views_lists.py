@@ -27,6 +27,7 @@ from .actions import RegistryError
 from .actions.merging import MERGE_VERB, MERGEABLE_FIELDS, dismiss_duplicate, merge_citizens
 from .errors import MESSAGES, RegistryErrorCode
 from .models import Citizen, QualityFlag, Sex
+from .validation import Problem
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 5_000  # beyond this the page says "more than 5.000": counting further costs a scan
@@ -320,6 +321,11 @@ def duplicate_review(request, citizen_id: int):
                 dismiss_duplicate(request.user, citizen, twin, reason=reason)
                 messages.success(request, _("Marked as two different people: the flag is cleared. / Đã xác định là hai người khác nhau."))
                 return redirect("quality-worklist", code=QualityFlag.Code.SUSPECTED_DUPLICATE)
+            if request.POST.get("action") != "merge" or request.POST.get("confirm_merge") != "yes":
+                # a merge cancels a number for good: never by Enter or by a form without the explicit tick
+                raise RegistryError([Problem("confirm_merge", "merge_not_confirmed",
+                                             "Đánh dấu xác nhận đây là một người trước khi hợp nhất",
+                                             "Tick the confirmation that this is one person before merging")])  # fmt: skip
             keep, merged = (twin, citizen) if request.POST.get("keep") == str(twin.pk) else (citizen, twin)
             merged_side = "right" if merged is twin else "left"
             take = [name for name in MERGEABLE_FIELDS if request.POST.get(f"take_{name}") == merged_side]

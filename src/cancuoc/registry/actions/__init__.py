@@ -151,6 +151,7 @@ def _create_checked_citizen(acting_user, citizen: Citizen, *, reason: str) -> Ci
         # another transaction created the same number between the check and the insert
         raise RegistryError([problem("id_number", RegistryErrorCode.ID_UNAVAILABLE)]) from error
     quality.refresh_flags([citizen])
+    quality.flag_duplicates([citizen.pk])  # the older record it repeats is flagged too
     events.citizen_created(acting_user, citizen, reason=reason, after=snapshot(citizen))
     return citizen
 

@@ -477,6 +477,10 @@ VI = {
     "Other suspected twins lie outside your area: a supervisor above both records reviews them.": "Có hồ sơ nghi trùng khác nằm ngoài địa bàn của bạn: cán bộ giám sát cấp trên của cả hai hồ sơ sẽ rà soát.",
     "The reason may not contain control characters and is at most 300 characters long.": "Lý do không được chứa ký tự điều khiển và tối đa 300 ký tự.",
     "These two records are one person: merge them and cancel the other record's number": "Hai hồ sơ này là một người: hợp nhất và hủy số định danh của hồ sơ kia",
+    "This personal ID number has been cancelled: it is no longer valid and cannot be given to anyone again.": "Số định danh cá nhân này đã bị hủy: không còn giá trị và không được cấp lại cho bất kỳ ai.",
+    "died at %(age)s": "mất khi %(age)s tuổi",
+    "Household number": "Số hộ",
+    "Extract %(number)s": "Trích lục %(number)s",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

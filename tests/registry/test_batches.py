@@ -243,3 +243,19 @@ def test_a_suspected_duplicate_is_flagged_on_both_records(world, officers):
     second = actions.create_citizen(officers["thai_thuy"], {**raw, "id_number": "034226000002"}, reason="khai sinh")
     assert first.quality_flags.filter(code="duplicate").exists()
     assert second.quality_flags.filter(code="duplicate").exists()
+
+
+def test_a_record_whose_number_was_cancelled_says_so_and_re_imports_as_itself(tmp_path, client, world, officers):
+    from cancuoc.registry.models import AllocatedIdNumber
+
+    citizen = CitizenFactory(id_number="034090000041", family_name="Lê", middle_name="Văn", given_name="An",
+                             permanent_unit=world.thai_thuy, permanent_address="Thôn 1", ethnicity="Kinh")  # fmt: skip
+    AllocatedIdNumber.objects.create(number=citizen.id_number)
+    actions.cancel_id_number(officers["hung_yen"], citizen.id_number, reason="cấp trùng")
+    client.force_login(officers["hung_yen"])
+    page = client.get(f"/citizens/{citizen.id_number}/").content.decode()
+    assert "đã bị hủy" in page and "cancel/?number=" not in page
+    assert "Hủy số định danh" in page or "cấp trùng" in page  # the cancellation is in the record's history
+    birth = citizen.birth_date.strftime("%d/%m/%Y")
+    job = checked_job(tmp_path, officers["thai_thuy"], [f"034090000041,Lê Văn An,{birth},Nam,Kinh,12730,Thôn 1"])
+    assert (job.rejected_rows, job.unchanged_count) == (0, 1)

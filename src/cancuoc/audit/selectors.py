@@ -12,11 +12,14 @@ from cancuoc.accounts.permissions import Verb, area_path
 from .models import AuditEntry
 
 
-def history_of(object_type: str, object_id: str) -> list[AuditEntry]:
-    """The changes (not the reads) of one record, oldest first."""
+def history_of(object_type: str | tuple[str, ...], object_id: str) -> list[AuditEntry]:
+    """The changes of one record, oldest first: not the reads, nor the refused probes of its number (the
+    audit log keeps those for auditors). ``object_type`` may name several kinds filed under the same id
+    (a citizen and its ID number)."""
+    types = (object_type,) if isinstance(object_type, str) else object_type
     return list(
-        AuditEntry.objects.filter(object_type=object_type, object_id=object_id)
-        .exclude(action__in=["read", "search"])
+        AuditEntry.objects.filter(object_type__in=types, object_id=object_id)
+        .exclude(action__in=["read", "search", "refuse"])
         .order_by("sequence")
     )
 

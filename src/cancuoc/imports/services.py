@@ -293,7 +293,8 @@ def _prepared_batches(
             if row.problems:
                 continue  # a row refused anyway learns nothing about its number
             # a number that exists outside the area or was cancelled: one answer for both, audited
-            cause = "cancelled" if number in cancelled else None
+            # a cancelled number refuses a *new* record; the record that still holds it re-imports as itself
+            cause = "cancelled" if number in cancelled and current is None else None
             if current is not None and not access.citizen_in_area(acting_user, current, Verb.CITIZEN_READ):
                 cause = "exists_outside_area"
             if cause is not None:

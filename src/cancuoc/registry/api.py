@@ -164,7 +164,7 @@ def citizen_history(request, id_number: str):
 
     citizen = access_citizen_by_id_number(request.user, id_number, where="api history")
     events.citizen_history_viewed(request.user, citizen, where="api")
-    return revealed_history(history_of("citizen", citizen.id_number))
+    return revealed_history(history_of(("citizen", "id_number"), citizen.id_number))
 
 
 @router.patch("/citizens/{id_number}", response=CitizenOut)

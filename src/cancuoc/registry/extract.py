@@ -9,6 +9,7 @@ from datetime import date, datetime
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cancuoc.icao import fonts
@@ -72,7 +73,7 @@ def record_rows(citizen) -> list[tuple[str, str]]:
     if citizen.date_of_death:
         rows.append((_("Date of death"), _day(citizen.date_of_death)))
     if citizen.merged_into_id:
-        rows.append((_("Merged into"), f"{citizen.merged_into.id_number} ({_day(citizen.merged_at.date())})"))
+        rows.append((_("Merged into"), f"{citizen.merged_into.id_number} ({_day(timezone.localtime(citizen.merged_at).date())})"))
     for flag in citizen.quality_flags.order_by("code"):
         rows.append((_("Data-quality note"), f"{flag.get_code_display()}: {flag_detail(flag)}"))
     return rows
@@ -115,7 +116,8 @@ def render_extract(citizen, members: list, *, printed_by, printed_at: datetime) 
     if household is None:
         story.append(text(_("Not registered in a household.")))
     else:
-        story.append(text(f"{_('Household number')}: {household.number} · {_('Address')}: {household.address or '—'}"))
+        number_label, address_label = _("Household number"), _("Address")
+        story.append(text(f"{number_label}: {household.number} · {address_label}: {household.address or '—'}"))
         story.append(Spacer(1, 2 * mm))
         head = [text(_("ID number"), label), text(_("Full name"), label), text(_("Date of birth"), label),
                 text(_("Relation to the head"), label)]  # fmt: skip
@@ -141,7 +143,7 @@ def render_extract(citizen, members: list, *, printed_by, printed_at: datetime) 
               text(_("This extract shows the record as it was when printed; the registry is the authority."), small)]  # fmt: skip
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                                 bottomMargin=18 * mm, title=f"{_('Extract')} {citizen.id_number}", author="cancuoc",
+                                 bottomMargin=18 * mm, title=_("Extract %(number)s") % {"number": citizen.id_number}, author="cancuoc",
                                  invariant=1)  # fmt: skip
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

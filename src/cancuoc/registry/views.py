@@ -13,6 +13,7 @@ from cancuoc.units.access import access_unit_by_id
 
 from . import actions, events, selectors
 from .access import access_citizen_by_id_number, access_household_by_id, changeable_fields
+from .models import AllocatedIdNumber
 
 EDITABLE_FIELDS = [
     "family_name", "middle_name", "given_name", "other_names", "birth_date", "sex", "ethnicity", "religion",
@@ -76,11 +77,14 @@ def _detail_context(request, citizen, *, typed: dict | None = None, problems: li
     return {
         "citizen": citizen,
         "flags": list(citizen.quality_flags.all()),
-        "age": citizen.age_on(timezone.localdate()),
-        "eligible": citizen.is_eligible_for_card(timezone.localdate()),
-        "history": revealed_history(history_of("citizen", citizen.id_number)),
+        "age": citizen.age_on(citizen.date_of_death or timezone.localdate()),
+        "eligible": citizen.is_eligible_for_card(timezone.localdate()) and not citizen.merged_into_id,
+        "history": revealed_history(history_of(("citizen", "id_number"), citizen.id_number)),
         "can_change": allowed is None or bool(allowed),
         "merged": bool(citizen.merged_into_id),
+        "number_cancelled": AllocatedIdNumber.objects.filter(
+            number=citizen.id_number, status=AllocatedIdNumber.Status.CANCELLED
+        ).exists(),
         "editable": [
             (name, citizen._meta.get_field(name).verbose_name, typed.get(name, getattr(citizen, name)),
              by_field.get(name, []))

@@ -355,7 +355,7 @@ def merging_context(user, citizen: Citizen) -> dict:
     """For the citizen page: the record this one was merged into (its number only when the user may see
     it), and the records merged into this one with their own histories."""
     merged_into = citizen.merged_into if citizen.merged_into_id else None
-    records = [(record, revealed_history(history_of("citizen", record.id_number)))
+    records = [(record, revealed_history(history_of(("citizen", "id_number"), record.id_number)))
                for record in citizen.merged_records.order_by("merged_at") if citizen_in_area(user, record)]  # fmt: skip
     return {"merged_into": merged_into, "merged_into_visible": merged_into is not None and citizen_in_area(user, merged_into),
             "merged_records": records}  # fmt: skip

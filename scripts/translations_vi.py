@@ -481,6 +481,7 @@ VI = {
     "died at %(age)s": "mất khi %(age)s tuổi",
     "Household number": "Số hộ",
     "Extract %(number)s": "Trích lục %(number)s",
+    "— choose —": "— chọn —",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

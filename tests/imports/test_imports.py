@@ -227,3 +227,10 @@ def test_another_officer_cannot_see_or_confirm_a_job(client, officers, tmp_path)
     assert client.post(f"/imports/{job.pk}/confirm/").status_code == 404
     client.force_login(officers["auditor"])
     assert client.get("/imports/").status_code == 403
+
+
+def test_the_report_names_columns_as_the_file_does(tmp_path, client, officers):
+    job = run(tmp_path, officers["thai_thuy"], HEADER + "0340900000011,Nguyễn Văn A,15/03/1990,Nam,Kinh,12730,,,\n")
+    client.force_login(officers["thai_thuy"])
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert ">Số định danh<" in page and "<code>id_number</code>" not in page

@@ -155,3 +155,12 @@ def readable_changes(history: list) -> list[tuple]:
                               _value(name, pair[1], units, households, people))
                              for name, pair in fields.items()]))  # fmt: skip
     return rows
+
+
+@register.filter
+def column_header(field_name: str) -> str:
+    """An import report's column as the file names it ("Số định danh"), not the internal field name."""
+    from cancuoc.imports.columns import COLUMNS
+
+    headers = {name: header for name, header, _ in COLUMNS}
+    return headers.get(field_name, field_name) or "—"

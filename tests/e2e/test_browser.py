@@ -4,41 +4,12 @@ Runs against a live server on loopback. Skipped only when no Chromium is install
 require it; CI sets CANCUOC_REQUIRE_E2E=1, so there a missing browser fails the run.
 """
 
-import os
-import shutil
-
 import pytest
 
 from cancuoc.registry.models import Citizen
 from tests.factories import CitizenFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
-            pytest.fail("Chromium is not installed (run `make system-packages` as root); CANCUOC_REQUIRE_E2E=1")
-        pytest.skip("Chromium is not installed: run `make system-packages` as root")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop shares this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
-        # Inside Playwright's context the ORM queries of the test body get connections of their own
-        # (Django keeps connections per context): close them here, in that context, or PostgreSQL
-        # refuses to drop the test database while one is open.
-        from django.db import connections
-
-        connections.close_all()
 
 
 def test_login_search_citizen_page_correction_and_import(

@@ -1,16 +1,10 @@
 """The pages work in Chromium under their Content-Security-Policy: no violation is reported while an
 officer uses them (htmx included), and the API documentation renders with no network beyond our server."""
 
-import os
-import shutil
 
 import pytest
 
 from tests.factories import CitizenFactory
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,37 +18,22 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def chromium(monkeypatch, live_server):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
-            pytest.fail(
-                "Chromium is not installed (run `make system-packages` as root); CANCUOC_REQUIRE_E2E=1"
-            )
-        pytest.skip("Chromium is not installed: run `make system-packages` as root")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop shares this thread
-    from playwright.sync_api import sync_playwright
+def chromium(browser_page, live_server):
+    page = browser_page
+    page.add_init_script(RECORD_VIOLATIONS)
+    console: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.add_init_script(RECORD_VIOLATIONS)
-        console: list[str] = []
-        outside: list[str] = []
-        page.on("console", lambda message: console.append(message.text))
+    def only_our_server(route):  # no internet: anything not from the live server is refused
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
 
-        def only_our_server(route):  # no internet: anything not from the live server is refused
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_our_server)
-        yield page, console, outside
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()  # see tests/e2e/test_browser.py
+    page.route("**/*", only_our_server)
+    return page, console, outside
 
 
 def violations(page, console):

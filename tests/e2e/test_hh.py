@@ -8,37 +8,15 @@ require it (CI sets CANCUOC_REQUIRE_E2E=1).
 """
 
 import os
-import shutil
 
 import pytest
 
 from cancuoc.registry.models import Citizen, Household
 from tests.factories import CitizenFactory, HouseholdFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
-            pytest.fail("Chromium is not installed (run `make system-packages` as root); CANCUOC_REQUIRE_E2E=1")
-        pytest.skip("Chromium is not installed: run `make system-packages` as root")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop shares this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()  # see tests/e2e/test_browser.py
 
 
 def log_in(page, server):

@@ -7,7 +7,6 @@ Set CANCUOC_PHONE_SCREENSHOTS=<folder> to keep a full-page screenshot of each pa
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,6 @@ from cancuoc.registry.actions import update_citizen
 from cancuoc.registry.models import Citizen
 from tests.factories import CitizenFactory, HouseholdFactory, UserFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct-horse-battery"
 
@@ -43,24 +39,8 @@ WIDEST_OVERFLOWING = """() => {
 
 
 @pytest.fixture
-def phone(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
-            pytest.fail(
-                "Chromium is not installed (run `make system-packages` as root); CANCUOC_REQUIRE_E2E=1"
-            )
-        pytest.skip("Chromium is not installed: run `make system-packages` as root")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop shares this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
-        yield page
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()  # see tests/e2e/test_browser.py
+def phone(browser):
+    return browser.new_page(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
 
 
 def long_word(model, field: str, length: int = 300) -> str:

@@ -482,6 +482,16 @@ VI = {
     "Household number": "Số hộ",
     "Extract %(number)s": "Trích lục %(number)s",
     "— choose —": "— chọn —",
+    "citizen": "công dân",
+    "officer": "cán bộ",
+    "import": "nhập dữ liệu",
+    "key": "khóa",
+    "audit log": "nhật ký",
+    "card": "thẻ",
+    "demo data": "dữ liệu mẫu",
+    "administrative unit": "đơn vị hành chính",
+    "PKI": "hạ tầng khóa công khai",
+    "data key": "khóa dữ liệu",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

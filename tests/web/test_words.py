@@ -90,3 +90,15 @@ def test_history_values_are_shown_as_words_numbers_and_dates(world):
         [(_, rows)] = readable_changes([entry])
     assert rows == [("hộ gia đình", "", "HK-77"), ("giới tính", "Nam", "Nữ"), ("ngày sinh", "15/03/1990", "16/04/1991"),
                     ("nơi thường trú", world.thai_thuy.name, ""), ("quan hệ với chủ hộ", "", "Con")]  # fmt: skip
+
+
+def test_the_audit_page_names_kinds_of_record_in_words(client, officers):
+    from cancuoc.audit.events import login_failed
+    from cancuoc.registry import events
+
+    events.id_number_cancelled(officers["admin"], "034090000001", reason="cấp trùng")
+    login_failed(username="someone")
+    client.force_login(officers["auditor"])
+    page = client.get("/audit/").content.decode()
+    assert "định danh 034090000001" in page
+    assert ">id_number " not in page and ">citizen " not in page

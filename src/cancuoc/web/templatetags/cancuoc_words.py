@@ -164,3 +164,16 @@ def column_header(field_name: str) -> str:
 
     headers = {name: header for name, header, _ in COLUMNS}
     return headers.get(field_name, field_name) or "—"
+
+
+_RECORD_KINDS = {
+    "citizen": _("citizen"), "household": _("household"), "id_number": _("ID number"), "user": _("officer"),
+    "import_job": _("import"), "key": _("key"), "audit_log": _("audit log"), "card": _("card"),
+    "demo_population": _("demo data"), "unit": _("administrative unit"), "pki": _("PKI"), "data_key": _("data key"),
+}  # fmt: skip
+
+
+@register.filter
+def record_kind(object_type: str) -> str:
+    """The kind of record an audit entry is about, as a word."""
+    return str(_RECORD_KINDS.get(object_type, object_type))

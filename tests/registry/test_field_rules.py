@@ -133,11 +133,20 @@ def test_a_refused_correction_keeps_what_the_officer_typed(client, officers, wor
     page = response.content.decode()
     assert 'value="31/02/1986"' in page and 'value="Thôn 9, xóm Đình"' in page
     assert 'value="theo giấy khai sinh"' in page and 'aria-invalid="true"' in page
-    assert "Invalid date of birth" in page
+    assert "Ngày sinh không hợp lệ" in page and "Invalid date of birth" not in page  # the page's language only
     citizen.refresh_from_db()
     assert (citizen.permanent_address, citizen.version) == ("Thôn 1", 1)
     # without a reason, the typed values stay too, and the reason's problem is shown above the fields
     response = client.post("/citizens/034090000124/change/", {"permanent_address": "Thôn 9", "reason": "",
                                                               "version": citizen.version})  # fmt: skip
     assert response.status_code == 422 and 'value="Thôn 9"' in response.content.decode()
-    assert "A reason for the change is required" in response.content.decode()
+    assert "Phải ghi lý do thay đổi" in response.content.decode()
+
+
+def test_a_reader_who_chose_english_reads_the_refusal_in_english(client, officers, world):
+    citizen = CitizenFactory(id_number="034090000125", permanent_unit=world.thai_thuy)
+    client.force_login(officers["thai_thuy"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.post(f"/citizens/{citizen.id_number}/change/", {
+        "birth_date": "31/02/1986", "reason": "x", "version": citizen.version}).content.decode()  # fmt: skip
+    assert "Invalid date of birth" in page and "Ngày sinh không hợp lệ" not in page

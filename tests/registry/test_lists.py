@@ -283,7 +283,7 @@ def test_a_refused_merge_shows_the_page_again_with_what_was_typed(client, office
         "take_ethnicity": "left", "reason": "lý do của tôi", "action": "merge", "confirm_merge": "yes"})  # fmt: skip
     assert response.status_code == 422
     text = response.content.decode()
-    assert "lý do của tôi" in text and "reload" in text
+    assert "lý do của tôi" in text and "tải lại" in text
     assert not Citizen.objects.filter(merged_into__isnull=False).exists()
 
 

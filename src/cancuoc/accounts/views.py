@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cancuoc.web.language import problem_text
+
 from . import access, actions
 from .errors import AccountError
 from .models import Role
@@ -107,7 +109,7 @@ def officer_reset_password(request, user_id: int):
     except access.NotFound as error:
         raise Http404 from error
     except AccountError as error:
-        messages.error(request, error.message)
+        messages.error(request, problem_text(error))
         return redirect("officer-edit", user_id=user_id)
     return render(request, "accounts/officer_password.html", {"officer": officer, "password": password, "reset": True})
 
@@ -124,7 +126,7 @@ def password_change(request):
             try:
                 actions.set_own_password(request.user, request.POST.get("new_password", ""))
             except AccountError as failure:
-                error = failure.message
+                error = problem_text(failure)
             else:
                 update_session_auth_hash(request, request.user)
                 messages.success(request, _("Your password was changed. / Đã đổi mật khẩu."))

@@ -10,6 +10,7 @@ from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_p
 from cancuoc.audit.selectors import history_of
 from cancuoc.protection.snapshots import revealed_history
 from cancuoc.units.access import access_unit_by_id
+from cancuoc.web.language import problem_text
 
 from . import actions, events, selectors
 from .access import access_citizen_by_id_number, access_household_by_id, changeable_fields
@@ -73,7 +74,7 @@ def _detail_context(request, citizen, *, typed: dict | None = None, problems: li
     typed = typed or {}
     by_field: dict[str, list[str]] = {}
     for problem in problems or []:
-        by_field.setdefault(problem.field, []).append(problem.message)
+        by_field.setdefault(problem.field, []).append(problem_text(problem))
     return {
         "citizen": citizen,
         "flags": list(citizen.quality_flags.all()),

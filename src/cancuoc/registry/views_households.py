@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from cancuoc.accounts.permissions import NotFound, PermissionDenied, has_permission, in_area
 from cancuoc.units.models import AdministrativeUnit, Level
 from cancuoc.units.selectors import unit_path
+from cancuoc.web.language import problem_text
 from cancuoc.web.templatetags.cancuoc_words import head_first
 
 from . import events, selectors
@@ -58,7 +59,7 @@ def _household_for_change(request, household_id: int) -> Household:
 def _by_field(problems) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for item in problems:
-        found.setdefault(item.field, []).append(item.message)
+        found.setdefault(item.field, []).append(problem_text(item))
     return found
 
 

@@ -20,6 +20,7 @@ from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_p
 from cancuoc.audit.selectors import history_of
 from cancuoc.errors import bilingual
 from cancuoc.protection.snapshots import revealed_history
+from cancuoc.web.language import problem_text
 
 from . import events, quality, selectors
 from .access import access_citizen_by_id_number, citizen_in_area, scope_citizens, units_under
@@ -336,7 +337,7 @@ def duplicate_review(request, citizen_id: int):
         except (NotFound, PermissionDenied) as error:
             raise Http404 from error
         except RegistryError as error:
-            problems = [problem.message for problem in error.problems]
+            problems = [problem_text(problem) for problem in error.problems]
         else:
             messages.success(request, _("Records merged. / Đã hợp nhất hồ sơ."))
             return redirect("citizen-detail", id_number=kept.id_number)

@@ -25,6 +25,7 @@ from cancuoc.rules import idnumber
 from cancuoc.rules.text import fold
 from cancuoc.units.models import AdministrativeUnit, Level, Structure
 from cancuoc.units.selectors import OLD_STRUCTURE_PREFIX, parse_unit_code, search_units
+from cancuoc.web.language import problem_text
 
 from . import actions, events
 from .access import access_citizen_by_id_number, changeable_fields, citizen_in_area
@@ -145,8 +146,7 @@ def number_warnings(number: str, *, birth_date_text: str, sex: str) -> list[Numb
     except ValueError:
         birth = None
     sex_code = {"M": "M", "F": "F"}.get(sex)
-    return [NumberWarning(c.code, f"{c.message_vi} / {c.message_en}")
-            for c in idnumber.contradictions(number, birth_date=birth, sex=sex_code)]  # fmt: skip
+    return [NumberWarning(c.code, problem_text(c)) for c in idnumber.contradictions(number, birth_date=birth, sex=sex_code)]
 
 
 @login_required
@@ -222,7 +222,7 @@ def _check_all(raw: dict, reason: str, found: list | None = None) -> None:
 def _problems_by_field(problems) -> dict[str, list[str]]:
     by_field: dict[str, list[str]] = {}
     for found in problems:
-        by_field.setdefault(found.field, []).append(found.message)
+        by_field.setdefault(found.field, []).append(problem_text(found))
     return by_field
 
 

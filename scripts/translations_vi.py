@@ -492,6 +492,7 @@ VI = {
     "administrative unit": "đơn vị hành chính",
     "PKI": "hạ tầng khóa công khai",
     "data key": "khóa dữ liệu",
+    "Every valid row is already in the registry as it is: applying would change nothing.": "Mọi dòng hợp lệ đã có trong cơ sở dữ liệu đúng như trong tệp: cập nhật sẽ không thay đổi gì.",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ"}
 

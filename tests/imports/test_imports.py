@@ -234,3 +234,12 @@ def test_the_report_names_columns_as_the_file_does(tmp_path, client, officers):
     client.force_login(officers["thai_thuy"])
     page = client.get(f"/imports/{job.pk}/").content.decode()
     assert ">Số định danh<" in page and "<code>id_number</code>" not in page
+
+
+def test_a_file_that_changes_nothing_offers_no_apply_button(tmp_path, client, officers):
+    content = HEADER + "\n".join(GOOD) + "\n"
+    services.apply_job(run(tmp_path, officers["thai_thuy"], content))
+    again = run(tmp_path, officers["thai_thuy"], content)
+    client.force_login(officers["thai_thuy"])
+    page = client.get(f"/imports/{again.pk}/").content.decode()
+    assert "không thay đổi gì" in page and f'action="/imports/{again.pk}/confirm/"' not in page

@@ -525,3 +525,12 @@ def test_too_long_text_is_refused_with_its_length_not_cut(thai_thuy_officer, wor
     page = response.content.decode()
     assert "5000 ký tự, tối đa 200" in page and "301 ký tự, tối đa 300" in page
     assert not Citizen.objects.exists()
+
+
+def test_after_a_refusal_the_cursor_waits_in_the_first_field_with_a_problem(thai_thuy_officer):
+    page = thai_thuy_officer.post(REGISTER, register_form(reason="")).content.decode()
+    focused = [line for line in page.splitlines() if " autofocus" in line]
+    assert len(focused) == 1 and 'name="reason"' in focused[0]
+    page = thai_thuy_officer.post(REGISTER, register_form(birth_date="31/02/1990", reason="")).content.decode()
+    focused = [line for line in page.splitlines() if " autofocus" in line]
+    assert len(focused) == 1 and 'name="birth_date"' in focused[0]

@@ -247,6 +247,11 @@ def _already_sent(request, id_number: str):
 # --- register a citizen ----------------------------------------------------------------------------------
 
 
+def _first_problem(problems: dict, order: list[str]) -> str:
+    """The first field of the form (in its order) with a problem: the cursor goes there after a refusal."""
+    return next((name for name in order if problems.get(name)), "")
+
+
 def _register_context(typed: dict, problems: dict, *, token: str) -> dict:
     units = {
         "birth_registration_unit_code": _unit_field("birth_registration_unit_code", _("Place of birth registration"),
@@ -258,6 +263,7 @@ def _register_context(typed: dict, problems: dict, *, token: str) -> dict:
     }  # fmt: skip
     shown = set(REGISTER_FIELDS) | {"reason"}
     return {"typed": typed, "problems": problems, "units": units, "token": token,
+            "first_problem": _first_problem(problems, [*REGISTER_FIELDS, "reason"]),
             "other_problems": [m for field, found in problems.items() if field not in shown for m in found],
             "warnings": number_warnings(typed.get("id_number", ""), birth_date_text=typed.get("birth_date", ""),
                                         sex=typed.get("sex", ""))}  # fmt: skip
@@ -319,6 +325,7 @@ def _birth_context(request, typed: dict, problems: dict, *, token: str) -> dict:
     }  # fmt: skip
     shown = set(BIRTH_FIELDS) | {"reason", "place_code"}
     return {"typed": typed, "problems": problems, "units": units, "token": token,
+            "first_problem": _first_problem(problems, [*BIRTH_FIELDS, "reason"]),
             "places": sorted(idnumber.PROVINCES_PRE_2025.items(), key=lambda item: _without_type_word(item[1])),
             "place_code": typed.get("place_code") or _default_place_code(request.user),
             "other_problems": [m for field, found in problems.items() if field not in shown for m in found]}  # fmt: skip

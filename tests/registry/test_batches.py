@@ -259,3 +259,11 @@ def test_a_record_whose_number_was_cancelled_says_so_and_re_imports_as_itself(tm
     birth = citizen.birth_date.strftime("%d/%m/%Y")
     job = checked_job(tmp_path, officers["thai_thuy"], [f"034090000041,Lê Văn An,{birth},Nam,Kinh,12730,Thôn 1"])
     assert (job.rejected_rows, job.unchanged_count) == (0, 1)
+
+
+def test_a_correction_never_moves_a_person_between_households(world, officers):
+    citizen = CitizenFactory(id_number="034090000051", permanent_unit=world.thai_thuy)
+    with pytest.raises(actions.RegistryError) as refused:
+        actions.update_citizen(officers["thai_thuy"], citizen, {"household_number": "HK1", "relation_to_head": "head"},
+                               reason="x")  # fmt: skip
+    assert {p.code for p in refused.value.problems} == {"household_by_its_actions"}

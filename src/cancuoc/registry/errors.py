@@ -20,6 +20,7 @@ class RegistryErrorCode(StrEnum):
     ID_IMMUTABLE = "id_immutable"
     STALE = "stale"
     CHANGED_SINCE_CHECK = "changed_since_check"
+    HOUSEHOLD_BY_ITS_ACTIONS = "household_by_its_actions"
     FIELD_NOT_YOURS = "field_not_yours"
     ALLOCATION_EXHAUSTED = "allocation_exhausted"
     NOT_ACTIVE = "not_active"
@@ -61,6 +62,10 @@ MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
                                        "A new record cannot be created with this personal ID number"),
     RegistryErrorCode.ID_IMMUTABLE: ("Không thể sửa số định danh", "The personal ID number cannot be changed"),
     RegistryErrorCode.STALE: ("Hồ sơ đã được người khác sửa; hãy tải lại", "Someone else changed this record; reload it"),
+    RegistryErrorCode.HOUSEHOLD_BY_ITS_ACTIONS: (
+        "Hộ và quan hệ với chủ hộ được thay đổi bằng chức năng Hộ (chuyển nhân khẩu, đổi chủ hộ)",
+        "Household and relation to the head are changed through the household actions (move a member, change the head)",
+    ),
     RegistryErrorCode.CHANGED_SINCE_CHECK: (
         "Hồ sơ đã thay đổi sau khi kiểm tra tệp; dòng này không được ghi đè. Hãy kiểm tra lại tệp",
         "The record changed after the file was checked; this row was not written over it. Check the file again",

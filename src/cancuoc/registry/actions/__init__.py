@@ -209,6 +209,9 @@ def update_citizen(
     _require_reason(reason)
     if "id_number" in raw and raw["id_number"] != citizen.id_number:
         raise RegistryError([problem("id_number", RegistryErrorCode.ID_IMMUTABLE)])
+    if moved := [key for key in ("household_number", "relation_to_head") if key in raw]:
+        # the household rules (a head, its members) live in actions.households: never around them
+        raise RegistryError([problem(key, RegistryErrorCode.HOUSEHOLD_BY_ITS_ACTIONS) for key in moved])
     locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
     if locked.merged_into_id:  # kept for its history: the record it was merged into is the one to change
         raise RegistryError([problem("id_number", RegistryErrorCode.ALREADY_MERGED)])

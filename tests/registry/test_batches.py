@@ -119,6 +119,14 @@ def test_the_demo_writes_through_the_action_layer_with_an_entry_per_citizen(worl
 # --- two connections on PostgreSQL ------------------------------------------------------------------
 
 
+def moved_to_thon_9(citizen, world, seen: int) -> CitizenRow:
+    """The import's row for ``citizen``: the same person, now at Thôn 9, as checked at version ``seen``."""
+    return row_for({"id_number": citizen.id_number, "given_name": citizen.given_name,
+                    "family_name": citizen.family_name, "middle_name": citizen.middle_name,
+                    "birth_date": citizen.birth_date, "sex": citizen.sex, "permanent_address": "Thôn 9"},
+                   {"permanent_unit": world.thai_thuy}, seen_version=seen)  # fmt: skip
+
+
 def _in_thread(target, results, key):
     def run():
         try:
@@ -146,10 +154,7 @@ def test_postgresql_an_officer_editing_while_an_import_holds_the_row_waits_and_i
 
     def bulk():
         with transaction.atomic():
-            row = row_for({"id_number": citizen.id_number, "given_name": citizen.given_name,
-                           "family_name": citizen.family_name, "middle_name": citizen.middle_name,
-                           "birth_date": citizen.birth_date, "sex": citizen.sex, "permanent_address": "Thôn 9"},
-                          {"permanent_unit": world.thai_thuy}, seen_version=seen)  # fmt: skip
+            row = moved_to_thon_9(citizen, world, seen)
             outcome = batches.write_citizens(officers["thai_thuy"], [row], reason="import")
             locked.set()
             release.wait(10)  # the import goes on with other batches while holding the row
@@ -198,10 +203,7 @@ def test_postgresql_an_edit_committed_while_the_import_waits_for_the_row_is_kept
 
     def bulk():
         with transaction.atomic():
-            row = row_for({"id_number": citizen.id_number, "given_name": citizen.given_name,
-                           "family_name": citizen.family_name, "middle_name": citizen.middle_name,
-                           "birth_date": citizen.birth_date, "sex": citizen.sex, "permanent_address": "Thôn 9"},
-                          {"permanent_unit": world.thai_thuy}, seen_version=seen)  # fmt: skip
+            row = moved_to_thon_9(citizen, world, seen)
             return batches.write_citizens(officers["thai_thuy"], [row], reason="import")
 
     editor = _in_thread(officer, results, "officer")

@@ -90,7 +90,6 @@ def generate_population(
     prefix = f"{province.code}{seed % 1000:03d}"
     reason = f"demo --province {province_code} --citizens {citizens} --seed {seed}"
     pending: list[tuple[Person, Household]] = []
-    all_households: list[Household] = []
     made = households = 0
 
     def flush():
@@ -98,8 +97,7 @@ def generate_population(
         if not pending:
             return
         new_households = list({id(h): h for _, h in pending if h.pk is None}.values())
-        batches.create_households(None, new_households, reason=reason)
-        all_households.extend(new_households)
+        batches.insert_households(new_households)
         rows = [
             _citizen(person, communes[person.commune_index], household, birth_units)
             for person, household in pending
@@ -112,7 +110,8 @@ def generate_population(
                 copy.relation_to_head = "other"
                 duplicates.append(copy)
         # through the registry's bulk action: numbers registered, one audit entry per citizen, flags
-        batches.create_citizens(None, rows + duplicates, reason=reason)
+        created = batches.create_citizens(None, rows + duplicates, reason=reason)
+        batches.settle_households(None, new_households, created, reason=reason)  # heads set, households audited
         pending = []
 
     for members in generator.households(citizens):
@@ -127,7 +126,6 @@ def generate_population(
             if progress:
                 progress(made, citizens)
     flush()
-    batches.link_household_heads(None, all_households, reason=reason)
     quality.flag_duplicates()
     if progress:
         progress(made, citizens)

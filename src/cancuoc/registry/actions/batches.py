@@ -127,10 +127,17 @@ def households_for(rows: list[CitizenRow]) -> tuple[dict[str, Household], list[H
         for number, row in numbers.items()
         if number not in found and row.units.get("permanent_unit") is not None
     ]
-    insert_instances(new)
-    assign_primary_keys(new, "number")
+    insert_households(new)
     found.update({household.number: household for household in new})
     return found, new
+
+
+def insert_households(households: list[Household]) -> list[Household]:
+    """Insert new households (numbers unique: a concurrent creation of the same number fails the caller's
+    transaction). Not yet audited: ``settle_households`` does it once their members are written."""
+    insert_instances(households)
+    assign_primary_keys(households, "number")
+    return households
 
 
 def _set_heads(pairs: list[tuple[int, int]]) -> None:
@@ -165,41 +172,6 @@ def settle_households(acting_user, new: list[Household], written: list[Citizen],
     events.household_heads_set_in_bulk(
         acting_user, [h for h, _ in headed.values() if h.pk not in newly], heads=heads, reason=reason
     )
-
-
-def create_households(acting_user, households: list[Household], *, reason: str) -> list[Household]:
-    """Insert new households (numbers unique: a concurrent creation of the same number fails the
-    caller's transaction), one audit entry each."""
-    if not households:
-        return households
-    with transaction.atomic():
-        insert_instances(households)
-        assign_primary_keys(households, "number")
-        events.households_created_in_bulk(acting_user, households, heads={}, reason=reason)
-    return households
-
-
-def link_household_heads(acting_user, households: list[Household], *, reason: str) -> None:
-    """Each household of ``households`` without a head gets the member recorded with relation "head"
-    (bulk writers create members before knowing which one heads), audited as one entry per household."""
-    ids = [h.pk for h in households if h.pk is not None]
-    if not ids:
-        return
-    with transaction.atomic():
-        heads = {}
-        for household_id, citizen_id in (
-            Citizen.objects.filter(household_id__any_of=ids, relation_to_head="head", household__head__isnull=True)
-            .order_by("household_id", "pk").values_list("household_id", "pk")
-        ):  # fmt: skip
-            heads.setdefault(household_id, citizen_id)
-        if not heads:
-            return
-        _set_heads(list(heads.items()))
-        numbers = dict(Citizen.objects.filter(pk__any_of=list(heads.values())).values_list("pk", "id_number"))
-        events.household_heads_set_in_bulk(
-            acting_user, list(Household.objects.filter(pk__any_of=list(heads))),
-            heads={household_id: numbers[citizen_id] for household_id, citizen_id in heads.items()}, reason=reason,
-        )  # fmt: skip
 
 
 def write_citizens(acting_user, rows: list[CitizenRow], *, reason: str) -> BatchOutcome:

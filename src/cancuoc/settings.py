@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cancuoc.audit",
     "cancuoc.imports",
     "cancuoc.cards",
+    "cancuoc.biometrics",
     "cancuoc.demo",
     "cancuoc.web",
     "cancuoc.protection",

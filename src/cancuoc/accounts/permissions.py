@@ -46,6 +46,15 @@ class Verb(StrEnum):
     CARD_VERIFY = "cards:card:verify"
     PKI_MANAGE = "cards:pki:manage"
     PKI_PUBLISH = "cards:pki:publish"
+    # biometrics: take a citizen's portrait and fingerprints (an officer may accept a failed portrait check
+    # with a reason); check a holder 1:1 against what was enrolled (card hand-over, eID level 2)
+    BIOMETRICS_CAPTURE = "biometrics:capture:create"
+    BIOMETRICS_VERIFY = "biometrics:holder:verify"
+    # delete a capture when the retention rule says so
+    BIOMETRICS_DELETE = "biometrics:capture:delete"
+    # the ABIS: search it (1:N), and insert into / delete from its gallery
+    ABIS_SEARCH = "biometrics:abis:search"
+    ABIS_MANAGE = "biometrics:abis:manage"
     # officers
     USER_MANAGE = "accounts:user:manage"
     # the personal-data encryption key: rotate it, re-encrypt under it (national admins only)
@@ -60,7 +69,7 @@ class Scope(StrEnum):
 _AREA_OFFICER_VERBS = frozenset({
     Verb.CITIZEN_READ, Verb.CITIZEN_CREATE, Verb.CITIZEN_CHANGE_IDENTITY, Verb.CITIZEN_CHANGE_RESIDENCE,
     Verb.CITIZEN_EXPORT, Verb.HOUSEHOLD_READ, Verb.HOUSEHOLD_CHANGE, Verb.ID_NUMBER_ALLOCATE, Verb.QUALITY_READ, Verb.IMPORT_CREATE,
-    Verb.IMPORT_CONFIRM, Verb.UNIT_READ, Verb.CARD_VERIFY,
+    Verb.IMPORT_CONFIRM, Verb.UNIT_READ, Verb.CARD_VERIFY, Verb.BIOMETRICS_CAPTURE, Verb.BIOMETRICS_VERIFY,
 })  # fmt: skip
 
 # role → {verb: scope}. A national role acts nationwide; area roles act within their unit subtree.

@@ -1,0 +1,227 @@
+"""The only write path of biometric captures: one function per change, the acting officer, one
+transaction, its audit event inside it. Images are measured before the transaction opens (the models
+take tens of milliseconds); only the results are written, sealed for their row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from cancuoc.accounts.permissions import Verb, require_permission
+from cancuoc.protection import crypto
+from cancuoc.registry.access import citizen_in_area
+from cancuoc.registry.actions import _require_reason
+from cancuoc.rules.people import age_on
+
+from . import events
+from .errors import BiometricsError
+from .errors import BiometricsErrorCode as Code
+from .models import BiometricCapture
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+FINGERPRINT_MIN_AGE = 6
+
+
+def _sealed_context(capture: BiometricCapture, field: str) -> str:
+    return f"biometric_capture.{field}:{capture.pk}"
+
+
+def _check_area(actor, citizen, verb: Verb) -> None:
+    from cancuoc.accounts.permissions import NotFound
+
+    if actor is None:
+        return
+    require_permission(actor, verb)
+    if not citizen_in_area(actor, citizen, verb):
+        raise NotFound()
+
+
+def start_capture(actor, citizen, *, reason: str) -> BiometricCapture:
+    _require_reason(reason)
+    _check_area(actor, citizen, Verb.BIOMETRICS_CAPTURE)
+    with transaction.atomic():
+        capture = BiometricCapture.objects.create(
+            citizen=citizen, captured_by=actor, unit_path=actor.unit.path if actor.unit_id else "",
+        )  # fmt: skip
+        events.capture_started(actor, capture, reason=reason)
+    return capture
+
+
+def _bounded(data: bytes, name: str) -> bytes:
+    if len(data) > MAX_IMAGE_BYTES:
+        raise BiometricsError(Code.FILE_TOO_LARGE, name=name, size=len(data), limit=MAX_IMAGE_BYTES)
+    return data
+
+
+def capture_portrait(actor, capture: BiometricCapture, image: bytes, *,
+                     overrides: Mapping[str, str] | None = None):  # fmt: skip
+    """Check the portrait; keep it when every check passes or each failed one is accepted with a reason.
+    Returns the check report. Refused (nothing written) otherwise, with the reasons to act on."""
+    from cancuoc.faces.crop import to_chip_portrait
+    from cancuoc.faces.quality import PortraitCheck, check_portrait
+    from cancuoc.faces.template import face_template
+
+    _check_area(actor, capture.citizen, Verb.BIOMETRICS_CAPTURE)
+    report = check_portrait(_bounded(image, "portrait"))
+    failed = [str(result.check) for result in report.failed]
+    overrides = {str(key): str(value).strip() for key, value in (overrides or {}).items()}
+    for check, why in overrides.items():
+        if check not in failed:
+            raise BiometricsError(Code.OVERRIDE_NOT_FAILED, check=check)
+        _require_reason(why)
+    undecodable = str(PortraitCheck.DECODES) in failed or str(PortraitCheck.ONE_FACE) in failed
+    missing = [check for check in failed if not overrides.get(check)]
+    if missing or undecodable:
+        error = BiometricsError(Code.PORTRAIT_REJECTED,
+                                reasons_vi="; ".join(r.message_vi for r in report.failed),
+                                reasons_en="; ".join(r.message_en for r in report.failed))  # fmt: skip
+        error.report = report
+        raise error
+    gender = {"M": 1, "F": 2}.get(getattr(capture.citizen, "sex", ""), 0)
+    chip = to_chip_portrait(image, report, gender=gender)
+    template = np.asarray(face_template(image), dtype=np.float32).tobytes()
+    with transaction.atomic():
+        capture = BiometricCapture.objects.select_for_update().get(pk=capture.pk)
+        capture.portrait = crypto.seal_bytes(chip.data, _sealed_context(capture, "portrait"))
+        capture.face_template = crypto.seal_bytes(template, _sealed_context(capture, "face_template"))
+        capture.portrait_checks = report.as_dict()
+        capture.portrait_overrides = overrides
+        capture.portrait_at = timezone.now()
+        capture.save(update_fields=["portrait", "face_template", "portrait_checks", "portrait_overrides",
+                                    "portrait_at"])  # fmt: skip
+        events.portrait_captured(actor, capture, failed=failed, overrides=overrides)
+    return report
+
+
+def capture_fingerprints(actor, capture: BiometricCapture, images: Mapping[int, bytes], *,
+                         exceptions: Mapping[int, str] | None = None,
+                         accept_poor: frozenset[int] | set[int] = frozenset()) -> dict[int, int]:  # fmt: skip
+    """Ten slots: each a print or an exception reason (amputated, bandaged, unreadable). A poor print is
+    refused unless the officer accepts it (after recapturing); the same finger twice is refused.
+    Returns the quality per position."""
+    from cancuoc.fingerprints.images import load_finger_image
+    from cancuoc.fingerprints.quality import FingerException, assess_finger
+    from cancuoc.fingerprints.sequence import repeated_fingers
+    from cancuoc.fingerprints.templates import encode_iso19794_2, extract_template
+
+    citizen = capture.citizen
+    _check_area(actor, citizen, Verb.BIOMETRICS_CAPTURE)
+    if citizen.birth_date and age_on(citizen.birth_date, timezone.localdate()) < FINGERPRINT_MIN_AGE:
+        raise BiometricsError(Code.FINGERPRINTS_TOO_YOUNG)
+    exceptions = {int(position): str(code) for position, code in (exceptions or {}).items()}
+    images = {int(position): data for position, data in images.items() if data}
+    for position in range(1, 11):
+        if position in images and position in exceptions:
+            raise BiometricsError(Code.FINGER_BOTH, position=position)
+        if position not in images and position not in exceptions:
+            raise BiometricsError(Code.FINGER_MISSING, position=position)
+        if position in exceptions and exceptions[position] not in FingerException.__members__.values():
+            raise BiometricsError(
+                Code.FINGER_EXCEPTION_UNKNOWN, position=position, value=exceptions[position][:40]
+            )
+    if not images:
+        raise BiometricsError(Code.NO_FINGERS)
+    templates, quality = {}, {}
+    for position, data in sorted(images.items()):
+        image = load_finger_image(_bounded(data, f"{position}.png"))
+        assessed = assess_finger(image)
+        if not assessed.acceptable and position not in accept_poor:
+            raise BiometricsError(Code.FINGER_POOR, position=position, score=assessed.score,
+                                  reasons_vi="; ".join(reason[1] for reason in assessed.reasons),
+                                  reasons_en="; ".join(reason[2] for reason in assessed.reasons))  # fmt: skip
+        templates[position] = extract_template(image, position)
+        quality[position] = int(assessed.score)
+    repeated = repeated_fingers(templates)
+    if repeated:
+        first, second, _ = repeated[0]
+        raise BiometricsError(Code.FINGER_REPEATED, first=first, second=second)
+    record = encode_iso19794_2(templates)
+    with transaction.atomic():
+        capture = BiometricCapture.objects.select_for_update().select_related("citizen").get(pk=capture.pk)
+        capture.fingerprints = crypto.seal_bytes(record, _sealed_context(capture, "fingerprints"))
+        capture.finger_quality = {str(p): q for p, q in quality.items()}
+        capture.finger_exceptions = {str(p): c for p, c in exceptions.items()}
+        capture.fingerprints_at = timezone.now()
+        capture.fingerprints_waived = ""
+        capture.save(update_fields=["fingerprints", "finger_quality", "finger_exceptions", "fingerprints_at",
+                                    "fingerprints_waived"])  # fmt: skip
+        events.fingerprints_captured(actor, capture, quality=capture.finger_quality,
+                                     exceptions=capture.finger_exceptions)  # fmt: skip
+    return quality
+
+
+def waive_fingerprints(actor, capture: BiometricCapture) -> None:
+    """A citizen under 6 gives no fingerprints (domain rule); the capture says so."""
+    citizen = capture.citizen
+    _check_area(actor, citizen, Verb.BIOMETRICS_CAPTURE)
+    if not citizen.birth_date or age_on(citizen.birth_date, timezone.localdate()) >= FINGERPRINT_MIN_AGE:
+        raise BiometricsError(Code.FINGER_MISSING, position=1)
+    with transaction.atomic():
+        BiometricCapture.objects.filter(pk=capture.pk).update(
+            fingerprints_waived="under_6", fingerprints=None
+        )
+        capture.refresh_from_db()
+        events.fingerprints_captured(actor, capture, quality={}, exceptions={}, waived="under 6")
+
+
+def fingerprint_record(capture: BiometricCapture) -> bytes:
+    """The capture's ISO/IEC 19794-2 record (for the ABIS queue); not audited here: the request is."""
+    if capture.fingerprints is None:
+        raise BiometricsError(Code.CAPTURE_INCOMPLETE, what="fingerprints")
+    return crypto.open_bytes(capture.fingerprints, _sealed_context(capture, "fingerprints"))
+
+
+def chip_portrait(capture: BiometricCapture) -> bytes:
+    """The accepted portrait as the chip's JPEG (for personalisation and the card face)."""
+    if capture.portrait is None:
+        raise BiometricsError(Code.CAPTURE_INCOMPLETE, what="portrait")
+    return crypto.open_bytes(capture.portrait, _sealed_context(capture, "portrait"))
+
+
+def verify_holder(actor, capture: BiometricCapture, *, finger_images: Mapping[int, bytes] | None = None,
+                  face_image: bytes | None = None, reason: str):  # fmt: skip
+    """1:1: the person in front of the officer against what was enrolled — fingerprints when given,
+    otherwise the face. Returns an object with ``score`` and ``match``; audited either way."""
+    _require_reason(reason)
+    _check_area(actor, capture.citizen, Verb.BIOMETRICS_VERIFY)
+    if finger_images:
+        from cancuoc.fingerprints.engine import ReferenceEngine
+        from cancuoc.fingerprints.images import load_finger_image
+        from cancuoc.fingerprints.templates import decode_iso19794_2, extract_template
+
+        enrolled = decode_iso19794_2(fingerprint_record(capture))
+        probe = {int(p): extract_template(load_finger_image(_bounded(data, f"{p}.png")), int(p))
+                 for p, data in finger_images.items()}  # fmt: skip
+        if not set(probe) & set(enrolled):
+            raise BiometricsError(Code.NOTHING_TO_COMPARE)
+        outcome, method = ReferenceEngine().verify(probe, enrolled), "fingerprint"
+    elif face_image:
+        from cancuoc.faces.template import compare_faces, face_template
+
+        if capture.face_template is None:
+            raise BiometricsError(Code.NOTHING_TO_COMPARE)
+        enrolled = np.frombuffer(
+            crypto.open_bytes(capture.face_template, _sealed_context(capture, "face_template")),
+            dtype=np.float32,
+        )
+        outcome, method = compare_faces(face_template(_bounded(face_image, "face")), enrolled), "face"
+    else:
+        raise BiometricsError(Code.NOTHING_TO_COMPARE)
+    with transaction.atomic():
+        events.holder_verified(actor, capture, method=method, score=float(outcome.score),
+                               match=bool(outcome.match), reason=reason)  # fmt: skip
+    return outcome
+
+
+def delete_capture(actor, capture: BiometricCapture, *, reason: str) -> None:
+    """Delete a capture's biometric data (the retention rule): the row stays as the record that it existed."""
+    _require_reason(reason)
+    require_permission(actor, Verb.BIOMETRICS_DELETE)
+    with transaction.atomic():
+        BiometricCapture.objects.filter(pk=capture.pk).update(
+            portrait=None, face_template=None, fingerprints=None, portrait_checks={}, finger_quality={},
+        )  # fmt: skip
+        events.biometrics_deleted(actor, capture, reason=reason)

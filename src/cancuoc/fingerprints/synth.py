@@ -112,12 +112,26 @@ class Master:
     finger_class: str
     cores: tuple[tuple[float, float], ...]  # (x, y)
     deltas: tuple[tuple[float, float], ...]
-    orientation: np.ndarray  # ridge direction in radians, [0, π), angle from +x towards +y (down)
-    period: np.ndarray  # ridge period in pixels
-    ridges: np.ndarray  # float32 in [-1, 1]: > 0 on a ridge
+    ridges: np.ndarray  # float32, about [-1, 1]: > 0 on a ridge
     centre: tuple[float, float]  # (x, y) of the silhouette
     half_width: float
     half_height: float  # from the centre to the fingertip; the silhouette runs on below the canvas
+    growth_orientation: np.ndarray  # the fields the ridges grew from, at 1/_GROWTH_SCALE resolution
+    growth_period: np.ndarray
+
+    @functools.cached_property
+    def orientation(self) -> np.ndarray:
+        """Ridge direction in radians, [0, π), angle from +x towards +y (down), at full resolution."""
+        # upsampled through the doubled angle, which is continuous away from singular points
+        doubled = 2 * self.growth_orientation
+        cos = ndimage.zoom(np.cos(doubled), _GROWTH_SCALE, order=1, grid_mode=True, mode="nearest")
+        sin = ndimage.zoom(np.sin(doubled), _GROWTH_SCALE, order=1, grid_mode=True, mode="nearest")
+        return np.mod(np.arctan2(sin, cos) / 2, np.pi).astype(np.float32)
+
+    @functools.cached_property
+    def period(self) -> np.ndarray:
+        """Ridge period in pixels at full resolution."""
+        return ndimage.zoom(self.growth_period, _GROWTH_SCALE, order=1, grid_mode=True, mode="nearest")
 
 
 def _smooth_field(
@@ -225,7 +239,7 @@ _GROWTH_SCALE = 2
 _ORIENTATION_BINS = 12
 _PERIOD_BINS = (7.5, 9.25, 11.0)  # full-resolution pixels
 _SIGMA_ACROSS, _SIGMA_ALONG = 0.5, 0.6  # Gaussian envelope, in periods
-_GROWTH_ITERATIONS = 12
+_GROWTH_ITERATIONS = 10
 _GROWTH_GAIN = 4.0
 
 
@@ -257,7 +271,8 @@ def _gabor_bank(shape: tuple[int, int]) -> np.ndarray:
 
 def _grow_ridges(rng, orientation: np.ndarray, period: np.ndarray, singular: list) -> np.ndarray:
     """Iterated, spatially variant Gabor filtering from random seeds; returns the half-resolution pattern.
-    ``singular``: (x, y) of cores and deltas at this resolution."""
+    ``singular``: (x, y, reach) of cores and deltas at this resolution; within about ``reach`` ridge periods
+    of one an isotropic filter takes over (oriented responses cancel where the orientation turns fast)."""
     shape = orientation.shape
     bank = _gabor_bank(shape)
     u = orientation * np.float32(_ORIENTATION_BINS / np.pi)
@@ -282,9 +297,9 @@ def _grow_ridges(rng, orientation: np.ndarray, period: np.ndarray, singular: lis
     r0, r1 = (rings + j0).ravel() * plane + pixel.ravel(), (rings + j0 + 1).ravel() * plane + pixel.ravel()
     yy, xx = np.indices(shape, dtype=np.float32)
     nearest = np.full(shape, np.inf, np.float32)
-    for sx, sy in singular:
-        nearest = np.minimum(nearest, np.hypot(xx - sx, yy - sy))
-    isotropic = np.exp(-((nearest / (1.3 * period)) ** 2)).ravel()
+    for sx, sy, reach in singular:
+        nearest = np.minimum(nearest, np.hypot(xx - sx, yy - sy) / reach)
+    isotropic = np.exp(-((nearest / period) ** 2)).ravel()
     w00, w01, w10, w11 = (w * (1 - isotropic) for w in (w00, w01, w10, w11))
     wr0, wr1 = isotropic * (1 - wj).ravel(), isotropic * wj.ravel()
 
@@ -300,6 +315,30 @@ def _grow_ridges(rng, orientation: np.ndarray, period: np.ndarray, singular: lis
         blended += wr0 * responses[r0] + wr1 * responses[r1]
         image = np.clip(_GROWTH_GAIN * blended, -1.0, 1.0).reshape(shape).astype(np.float32)
     return image
+
+
+def _skin_marks(rng, ridges: np.ndarray, centre, half_width) -> np.ndarray:
+    """Permanent marks of the skin: sweat pores along the ridges (white dots where the skin is pressed lightly)
+    and, on some fingers, creases (thin white lines across the ridges)."""
+    height, width = ridges.shape
+    marks = np.zeros(ridges.shape, np.float32)
+    count = int(ridges.size / 260)
+    ys, xs = rng.integers(0, height, count), rng.integers(0, width, count)
+    on_ridge = ridges[ys, xs] > 0.6
+    marks[ys[on_ridge], xs[on_ridge]] = rng.uniform(0.5, 1.0, int(on_ridge.sum()))
+    marks = ndimage.gaussian_filter(marks, 0.9) * 2 * np.pi * 0.81 * 0.6  # dots peak at 0.3–0.6
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    creases = rng.choice(5, p=(0.45, 0.25, 0.15, 0.1, 0.05))
+    for _ in range(creases):
+        # mostly across the finger, mostly on its lower half
+        angle = rng.normal(0, 0.45) + (np.pi / 2 if rng.random() < 0.2 else 0.0)
+        px, py = centre[0] + rng.normal(0, half_width * 0.4), centre[1] + rng.uniform(-60, 180)
+        across = -(x - px) * math.sin(angle) + (y - py) * math.cos(angle)
+        along = (x - px) * math.cos(angle) + (y - py) * math.sin(angle)
+        length, thickness = rng.uniform(40, 200), rng.uniform(0.8, 2.2)
+        taper = np.clip(1.0 - np.abs(along) / length, 0.0, 1.0)
+        marks = np.maximum(marks, 1.4 * np.exp(-((across / thickness) ** 2)) * np.sqrt(taper))
+    return (ridges - 1.4 * marks).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=16)
@@ -322,22 +361,16 @@ def generate_master(seed: int, person: int, position: int) -> Master:
         rng, [(x * scale, y * scale) for x, y in cores], [(x * scale, y * scale) for x, y in deltas],
         (centre[0] * scale, centre[1] * scale), half_height * scale, small,
     )  # fmt: skip
-    grown = _grow_ridges(
-        rng, small_orientation, small_period, [(x * scale, y * scale) for x, y in cores + deltas]
-    )
-    ridges = np.clip(ndimage.zoom(grown, _GROWTH_SCALE, order=3, grid_mode=True, mode="grid-wrap"), -1, 1)
-    # The full-resolution orientation is the half-resolution one upsampled through its doubled angle (which is
-    # continuous away from singular points).
-    doubled = ndimage.zoom(
-        np.cos(2 * small_orientation), _GROWTH_SCALE, order=1, grid_mode=True, mode="nearest"
-    )
-    doubled_sin = ndimage.zoom(
-        np.sin(2 * small_orientation), _GROWTH_SCALE, order=1, grid_mode=True, mode="nearest"
-    )
-    orientation = (np.mod(np.arctan2(doubled_sin, doubled) / 2, np.pi)).astype(np.float32)
-    period = ndimage.zoom(small_period, _GROWTH_SCALE, order=1, grid_mode=True, mode="nearest") * 1.0
-    return Master(kind, tuple(cores), tuple(deltas), orientation, period.astype(np.float32),
-                  ridges.astype(np.float32), centre, half_width, half_height)  # fmt: skip
+    singular = [(x * scale, y * scale, 1.2) for x, y in cores] + [
+        (x * scale, y * scale, 0.7) for x, y in deltas
+    ]
+    grown = _grow_ridges(rng, small_orientation, small_period, singular)
+    ridges = ndimage.zoom(grown, _GROWTH_SCALE, order=3, grid_mode=True, mode="grid-wrap")
+    # rounded ridge profile rather than a square wave, so that pressure changes ridge width gradually
+    ridges = ndimage.gaussian_filter(np.clip(ridges, -1, 1), 1.1)
+    ridges = _skin_marks(rng, ridges, centre, half_width)
+    return Master(kind, tuple(cores), tuple(deltas), ridges, centre, half_width, half_height,
+                  small_orientation, small_period)  # fmt: skip
 
 
 # --- impressions ----------------------------------------------------------------------------------------------
@@ -394,32 +427,32 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
         my < master.centre[1], master.half_height, master.half_height * 1.6
     )
     reach = (np.abs(rx) ** 2.6 + np.abs(ry) ** 2.6) ** (1 / 2.6)
+    reach = reach + 0.02 * _smooth_field(rng, IMAGE_SHAPE, 45.0)  # the outline is never a clean curve
     if not enrol and rng.random() < 0.35:
         # partial print: part of the finger does not touch (a soft straight cut)
         cut_angle = rng.uniform(0, 2 * np.pi)
-        offset = rng.uniform(0.15, 0.5)
+        offset = rng.uniform(0.1, 0.5)
         along = rx * math.cos(cut_angle) + ry * math.sin(cut_angle)
-        reach = np.maximum(reach, 1.0 + (along - offset) * 4.0)
-    edge = rng.uniform(0.85, 0.97)
-    contact = np.clip((1.0 - reach) / (1.0 - edge), 0.0, 1.0)
-    contact = contact + 0.15 * _smooth_field(rng, IMAGE_SHAPE, 90.0) * (contact > 0)
+        reach = np.maximum(reach, 1.0 + (along - offset) * 3.0)
+    band = rng.uniform(0.08, 0.16) if enrol else rng.uniform(0.08, 0.25)
+    contact = np.clip((1.0 - reach) / band, 0.0, 1.0)
 
-    # Pressure and dryness: the ridge threshold moves (wet or hard pressing thickens ridges, dry thins and
-    # breaks them), with patchy variation over the finger.
-    if enrol:
-        level = rng.normal(0.0, 0.08)
-        patchiness = 0.12
-    else:
-        level = rng.normal(0.0, 0.22)
-        patchiness = rng.uniform(0.1, 0.35)
-    threshold = (
-        -level + patchiness * _smooth_field(rng, IMAGE_SHAPE, 60.0) + 0.45 * (1 - np.clip(contact, 0, 1))
-    )
-    ink = np.clip((ridges - threshold) * 2.2, 0.0, 1.0) * (contact > 0.02)
-    if level > 0.15 or not enrol:
+    # Pressure and moisture move the ridge threshold: wet skin or hard pressing thickens the ridges and fills
+    # the valleys, dry skin or a light touch thins and breaks them; both vary in patches over the finger.
+    level = rng.normal(0.0, 0.07) if enrol else rng.normal(0.0, 0.2)
+    patchiness = 0.1 if enrol else rng.uniform(0.1, 0.3)
+    threshold = -level + patchiness * _smooth_field(rng, IMAGE_SHAPE, 60.0) + 0.9 * (1.0 - contact)
+    ink = np.clip(0.5 + (ridges - threshold) * 1.6, 0.0, 1.0) * (reach < 1.0)
+    dryness = max(0.0, -level) + (0.0 if enrol else rng.uniform(0.0, 0.15))
+    if dryness > 0.02:
         # dry skin: small white gaps along the ridges
-        gaps = ndimage.gaussian_filter(rng.standard_normal(IMAGE_SHAPE).astype(np.float32), 1.6)
-        ink = ink * np.clip(1.0 - (gaps - 0.30 + 0.4 * max(0.0, -level)) * 6.0, 0.0, 1.0)
+        gaps = ndimage.gaussian_filter(rng.standard_normal(IMAGE_SHAPE).astype(np.float32), 1.5)
+        ink = ink * np.clip(1.0 - (gaps / 0.19 - 2.6 + 4.0 * dryness) * 0.8, 0.0, 1.0)
+    if level > 0.12:
+        # wet skin: ink runs into the valleys between close ridges
+        ink = np.maximum(ink, min(1.0, (level - 0.12) * 3.0) * ndimage.gaussian_filter(ink, 2.0) * 1.3)
+    # ridges are not evenly dark along their length
+    ink = ink * (0.85 + 0.1 * _smooth_field(rng, IMAGE_SHAPE, 25.0, modes=8))
 
     background = rng.uniform(205, 238) + 6 * _smooth_field(rng, IMAGE_SHAPE, 300.0)
     darkness = rng.uniform(150, 200) if enrol else rng.uniform(110, 200)

@@ -139,7 +139,8 @@ def encode_for_chip(portrait: np.ndarray, eye_distance: float,
         if eye_distance * shrink < MIN_INTER_EYE_PIXELS:
             return smallest, image.width, image.height
         eye_distance *= shrink
-        size = (round(image.width * shrink), round(image.width * shrink / CHIP_ASPECT))
+        width = round(image.width * shrink)
+        size = (width, round(width / CHIP_ASPECT))
         image = image.resize(size, Image.Resampling.LANCZOS)
 
 

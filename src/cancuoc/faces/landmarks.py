@@ -220,7 +220,7 @@ _detector, _segmenter = _Graph(_build_detector), _Graph(_build_segmenter)
 _mesh = _Graph(_build_mesh, logged_all=lambda result: bool(result.multi_face_landmarks))
 
 
-def _shrunk(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+def shrink_to(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     """``rgb`` with its longer side at most ``max_side``, and the factor applied."""
     height, width = rgb.shape[:2]
     factor = min(1.0, max_side / max(height, width))
@@ -232,7 +232,7 @@ def _shrunk(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
 
 def detect_faces(rgb: np.ndarray) -> list[Detection]:
     """Every face the full-range detector finds at ``DETECTION_CONFIDENCE`` or more, largest first."""
-    small, factor = _shrunk(rgb, DETECTION_MAX_SIDE)
+    small, factor = shrink_to(rgb, DETECTION_MAX_SIDE)
     result = _detector.process(small)
     height, width = rgb.shape[:2]
     found = []
@@ -278,7 +278,7 @@ def _square_crop(rgb: np.ndarray, x0: int, y0: int, side: int) -> np.ndarray:
 
 def person_mask(rgb: np.ndarray) -> np.ndarray:
     """Probability (0..1, float32) that each pixel belongs to the person, at the size of ``rgb``."""
-    small, _factor = _shrunk(rgb, SEGMENTATION_MAX_SIDE)
+    small, _factor = shrink_to(rgb, SEGMENTATION_MAX_SIDE)
     mask = _segmenter.process(small).segmentation_mask
     if mask.shape[:2] != rgb.shape[:2]:
         mask = cv2.resize(mask, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)

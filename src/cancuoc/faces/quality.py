@@ -399,14 +399,18 @@ def _check_face_position(width: int, height: int, geometry: FaceGeometry, measur
 
 
 def _check_pose(geometry: FaceGeometry, measures: dict) -> CheckResult:
+    """The angle furthest beyond its limit is the one the officer hears about."""
     roll, yaw, pitch = geometry.roll, geometry.yaw, geometry.pitch
     measures.update(roll=roll, yaw=yaw, pitch=pitch)
-    if abs(roll) > MAX_ROLL_DEGREES:
-        return _result(PortraitCheck.POSE, False, Advice.HEAD_TILTED, abs(roll))
-    if abs(yaw) > MAX_YAW_DEGREES:
-        return _result(PortraitCheck.POSE, False, Advice.HEAD_TURNED, abs(yaw))
-    if abs(pitch) > MAX_PITCH_DEGREES:
-        return _result(PortraitCheck.POSE, False, Advice.HEAD_NODDED, abs(pitch))
+    excess = {
+        Advice.HEAD_TILTED: (abs(roll), MAX_ROLL_DEGREES),
+        Advice.HEAD_TURNED: (abs(yaw), MAX_YAW_DEGREES),
+        Advice.HEAD_NODDED: (abs(pitch), MAX_PITCH_DEGREES),
+    }
+    worst = max(excess, key=lambda advice: excess[advice][0] / excess[advice][1])
+    angle, limit = excess[worst]
+    if angle > limit:
+        return _result(PortraitCheck.POSE, False, worst, angle)
     return _result(PortraitCheck.POSE, True, Advice.POSE_OK, max(abs(roll), abs(yaw), abs(pitch)))
 
 
@@ -494,7 +498,7 @@ def _check_background(
     share = measures["background_share"] = float(region.mean())
     if share < MIN_BACKGROUND_SHARE:
         return _result(PortraitCheck.BACKGROUND, True, Advice.BACKGROUND_OK, None)
-    small, factor = landmarks._shrunk(luma, 512)
+    small, factor = landmarks.shrink_to(luma, 512)
     edges = cv2.Canny(cv2.GaussianBlur(small, (0, 0), 1.0), 40, 120) > 0
     small_region = region if factor == 1.0 else cv2.resize(region.astype(np.uint8), (small.shape[1], small.shape[0]),
                                                            interpolation=cv2.INTER_NEAREST).astype(bool)  # fmt: skip

@@ -84,7 +84,7 @@ def face_template(data: bytes) -> np.ndarray:
 def template_of_array(rgb: np.ndarray) -> np.ndarray:
     import dlib
 
-    small, factor = landmarks._shrunk(rgb, TEMPLATE_MAX_SIDE)
+    small, factor = landmarks.shrink_to(rgb, TEMPLATE_MAX_SIDE)
     faces = landmarks.detect_faces(small)
     if not faces:
         raise FaceError(FaceErrorCode.NO_FACE)
@@ -92,14 +92,14 @@ def template_of_array(rgb: np.ndarray) -> np.ndarray:
         raise FaceError(FaceErrorCode.SEVERAL_FACES, count=len(faces))
     x, y, w, h = faces[0].box
     predictor, network = _models.get()
-    shape = predictor(small, dlib.rectangle(x, y, x + w, y + h))
-    with _descriptor_lock:
+    # dlib's network object keeps scratch buffers: one face at a time per process.
+    with _dlib_lock:
+        shape = predictor(small, dlib.rectangle(x, y, x + w, y + h))
         descriptor = network.compute_face_descriptor(small, shape)
     return np.asarray(descriptor, dtype=np.float32)
 
 
-# dlib's network object keeps scratch buffers; one descriptor at a time per process.
-_descriptor_lock = threading.Lock()
+_dlib_lock = threading.Lock()
 
 
 def _as_template(value) -> np.ndarray:
@@ -119,7 +119,10 @@ def verify_face(probe_image: bytes, enrolled: bytes | FaceImage | np.ndarray, *,
                 threshold: float = MATCH_THRESHOLD) -> FaceComparison:  # fmt: skip
     """Is the face in ``probe_image`` the enrolled person? ``enrolled`` is a portrait (image bytes, or the
     chip's DG2 ``FaceImage``) or a stored template."""
+    probe = face_template(probe_image)
     if isinstance(enrolled, FaceImage):
         enrolled = enrolled.data
-    reference = face_template(enrolled) if isinstance(enrolled, bytes | bytearray) else _as_template(enrolled)
-    return compare_faces(face_template(probe_image), reference, threshold=threshold)
+    reference = (
+        face_template(bytes(enrolled)) if isinstance(enrolled, bytes | bytearray) else _as_template(enrolled)
+    )
+    return compare_faces(probe, reference, threshold=threshold)

@@ -100,3 +100,26 @@ def grace_hopper() -> np.ndarray | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
     return np.asarray(Image.open(path).convert("RGB")) if path.exists() else None
+
+
+# The eye contours of the MediaPipe mesh, image-left eye then image-right eye, lower lid last.
+_EYE_CONTOURS = (
+    (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7),
+    (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249),
+)
+
+
+def eyes_painted_shut(rgb: np.ndarray) -> np.ndarray:
+    """Both eyes painted over with eyelid-coloured skin and a lash line along the lower lid."""
+    geometry = landmarks.face_geometry(rgb, landmarks.detect_faces(rgb)[0])
+    skin = np.median(rgb[geometry.face_mask(rgb.shape)], axis=0)
+    eyes = np.zeros(rgb.shape[:2], np.uint8)
+    for contour in _EYE_CONTOURS:
+        cv2.fillPoly(eyes, [geometry.points[list(contour), :2].astype(np.int32)], 1)
+    eyes = cv2.dilate(eyes, np.ones((9, 9), np.uint8)).astype(bool)
+    painted = rgb.copy()
+    painted[eyes] = (0.5 * skin + 0.5 * np.array([200, 160, 140])).astype(np.uint8)
+    for contour in _EYE_CONTOURS:
+        lash = geometry.points[[contour[0], *contour[13:7:-1], contour[8]], :2].astype(np.int32)
+        cv2.polylines(painted, [lash], False, (60, 40, 30), 3)
+    return cv2.GaussianBlur(painted, (0, 0), 1.0)

@@ -52,6 +52,7 @@ VARIANTS = {
     "off_centre_left": (lambda p: portraits.off_centre(p[:, ::-1])[:, ::-1], PortraitCheck.FACE_POSITION,
                         Advice.TOO_FAR_LEFT),
     "rotated_25": (lambda p: portraits.rotated(p, 25, _face_centre(p)), PortraitCheck.POSE, Advice.HEAD_TILTED),
+    "eyes_painted_shut": (portraits.eyes_painted_shut, PortraitCheck.EYES_VISIBLE, Advice.EYES_CLOSED),
     "darkened": (portraits.darkened, PortraitCheck.EXPOSURE, Advice.TOO_DARK),
     "blurred": (lambda p: cv2.GaussianBlur(p, (0, 0), 3), PortraitCheck.SHARPNESS, Advice.BLURRED),
     "busy_background": (portraits.busy_background, PortraitCheck.BACKGROUND, Advice.BUSY_BACKGROUND),

@@ -78,7 +78,9 @@ MIN_FACE_RANGE = 128.0
 SHARPNESS_EYE_PIXELS = 64.0
 MIN_SHARPNESS = 0.15
 # Background: the pixels the segmentation gives less than 10 % chance of being the person, 3 % of the image
-# away from the person, above the chin. Plain means few edges (Canny on a copy at 512 px) and light.
+# away from the person, above the chin, judged on a copy at most 512 px on its longer side (so the limits do
+# not depend on the resolution). Plain means few edges (Canny) and light (own limits).
+BACKGROUND_ANALYSIS_SIDE = 512
 BACKGROUND_PERSON_PROBABILITY = 0.10
 MAX_BACKGROUND_EDGE_SHARE = 0.015
 MIN_BACKGROUND_LUMA = 120.0
@@ -351,7 +353,7 @@ def check_rgb(rgb: np.ndarray) -> PortraitReport:
         _check_exposure(luma, face_mask, geometry, measures),
         _check_contrast(luma, face_mask, measures),
         _check_sharpness(luma, face_mask, geometry, measures),
-        _check_background(rgb, luma, geometry, measures),
+        _check_background(rgb, geometry, measures),
     )
     return PortraitReport(checks, faces[0].box, FacePoints.of(geometry), (width, height), measures)
 
@@ -491,20 +493,15 @@ def face_sharpness(luma: np.ndarray, face_mask: np.ndarray, geometry: FaceGeomet
     return float(cv2.Laplacian(face, cv2.CV_32F)[mask].std()) / spread if spread > 1e-6 else 0.0
 
 
-def _check_background(
-    rgb: np.ndarray, luma: np.ndarray, geometry: FaceGeometry, measures: dict
-) -> CheckResult:
-    region = background_region(rgb, geometry)
+def _check_background(rgb: np.ndarray, geometry: FaceGeometry, measures: dict) -> CheckResult:
+    small, factor = landmarks.shrink_to(rgb, BACKGROUND_ANALYSIS_SIDE)
+    region = background_region(small, float(geometry.chin[1]) * factor)
     share = measures["background_share"] = float(region.mean())
     if share < MIN_BACKGROUND_SHARE:
         return _result(PortraitCheck.BACKGROUND, True, Advice.BACKGROUND_OK, None)
-    small, factor = landmarks.shrink_to(luma, 512)
-    edges = cv2.Canny(cv2.GaussianBlur(small, (0, 0), 1.0), 40, 120) > 0
-    small_region = region if factor == 1.0 else cv2.resize(region.astype(np.uint8), (small.shape[1], small.shape[0]),
-                                                           interpolation=cv2.INTER_NEAREST).astype(bool)  # fmt: skip
-    edge_share = measures["background_edge_share"] = (
-        float(edges[small_region].mean()) if small_region.any() else 0.0
-    )
+    luma = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    edges = cv2.Canny(cv2.GaussianBlur(luma, (0, 0), 1.0), 40, 120) > 0
+    edge_share = measures["background_edge_share"] = float(edges[region].mean())
     brightness = measures["background_median_luma"] = float(np.median(luma[region]))
     if edge_share > MAX_BACKGROUND_EDGE_SHARE:
         return _result(PortraitCheck.BACKGROUND, False, Advice.BUSY_BACKGROUND, edge_share)
@@ -513,12 +510,12 @@ def _check_background(
     return _result(PortraitCheck.BACKGROUND, True, Advice.BACKGROUND_OK, edge_share)
 
 
-def background_region(rgb: np.ndarray, geometry: FaceGeometry) -> np.ndarray:
+def background_region(rgb: np.ndarray, chin_y: float) -> np.ndarray:
     """Pixels surely behind the person: low person probability, eroded away from the person's outline, and
     above the chin (below it, clothes and shoulders confuse the segmentation and matter less)."""
     probability = landmarks.person_mask(rgb)
     region = (probability < BACKGROUND_PERSON_PROBABILITY).astype(np.uint8)
     margin = max(3, round(0.03 * max(rgb.shape[:2])))
     region = cv2.erode(region, np.ones((margin, margin), np.uint8)).astype(bool)
-    region[max(0, math.ceil(float(geometry.chin[1]))) :, :] = False
+    region[max(0, math.ceil(chin_y)) :, :] = False
     return region

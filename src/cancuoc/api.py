@@ -18,6 +18,7 @@ from ninja.security import django_auth
 
 from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.audit.api import router as audit_router
+from cancuoc.biometrics.api import router as biometrics_router
 from cancuoc.cards.api import router as cards_router
 from cancuoc.registry.actions import RegistryError
 from cancuoc.registry.api import router as registry_router
@@ -54,6 +55,7 @@ api.add_router("/units", units_router)
 api.add_router("/", registry_router)
 api.add_router("/audit", audit_router)
 api.add_router("/cards", cards_router)
+api.add_router("/biometrics", biometrics_router)
 
 
 @api.exception_handler(NotFound)

@@ -30,6 +30,7 @@ class BiometricsErrorCode(StrEnum):
     ENGINE_FAILED = "engine_failed"
     GALLERY_TOO_LARGE = "gallery_too_large"
     NOTHING_TO_COMPARE = "nothing_to_compare"
+    NO_IMAGE = "no_image"
 
 
 MESSAGES: dict[BiometricsErrorCode, tuple[str, str]] = {
@@ -93,6 +94,9 @@ MESSAGES: dict[BiometricsErrorCode, tuple[str, str]] = {
         "Danh sách so khớp có tối đa {limit:,} mã tham chiếu", "A gallery lists at most {limit:,} references"),
     BiometricsErrorCode.NOTHING_TO_COMPARE: (
         "Không có dữ liệu sinh trắc đã thu nhận để so sánh", "No enrolled biometric data to compare with"),
+    BiometricsErrorCode.NO_IMAGE: (
+        "Gửi một ảnh trong trường \"image\" (multipart/form-data)",
+        "Send one image in the field \"image\" (multipart/form-data)"),
 }  # fmt: skip
 
 

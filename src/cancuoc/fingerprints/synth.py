@@ -178,7 +178,7 @@ def _singular_points(rng, kind, centre, half_width, half_height):
         core = (core_x - side * rng.uniform(0, 20), core_y)
         delta = (core[0] + side * rng.uniform(65, 115), core_y + rng.uniform(60, 115))
         return (core,), (delta,)
-    spread, angle = rng.uniform(0, 24), rng.uniform(0, np.pi)
+    spread, angle = rng.uniform(3, 26), rng.uniform(0, np.pi)
     cores = (
         (core_x + spread * math.cos(angle), core_y + spread * math.sin(angle)),
         (core_x - spread * math.cos(angle), core_y - spread * math.sin(angle)),
@@ -215,6 +215,11 @@ def _orientation(rng, kind, cores, deltas, centre, half_width, shape) -> np.ndar
         s = rng.uniform(55, 80)
         slope = slope + amplitude * (x - cx) / s**2 * np.exp(-((x - cx) ** 2) / (2 * s**2))
     theta += np.arctan(slope)
+    if kind == "whorl":
+        # a twist around the cores turns concentric rings into a spiral (smooth, so the topology stays)
+        mx, my = sum(c[0] for c in cores) / 2, sum(c[1] for c in cores) / 2
+        reach = 0.4 * half_width
+        theta += rng.uniform(-0.6, 0.6) * np.exp(-((x - mx) ** 2 + (y - my) ** 2) / (2 * reach**2))
     theta += 0.10 * _smooth_field(rng, shape, 260.0)
     return np.mod(theta, np.pi).astype(np.float32)
 
@@ -322,20 +327,20 @@ def _skin_marks(rng, ridges: np.ndarray, centre, half_width) -> np.ndarray:
     and, on some fingers, creases (thin white lines across the ridges)."""
     height, width = ridges.shape
     marks = np.zeros(ridges.shape, np.float32)
-    count = int(ridges.size / 260)
+    count = int(ridges.size / 320)
     ys, xs = rng.integers(0, height, count), rng.integers(0, width, count)
     on_ridge = ridges[ys, xs] > 0.6
     marks[ys[on_ridge], xs[on_ridge]] = rng.uniform(0.5, 1.0, int(on_ridge.sum()))
     marks = ndimage.gaussian_filter(marks, 0.9) * 2 * np.pi * 0.81 * 0.6  # dots peak at 0.3–0.6
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    creases = rng.choice(5, p=(0.45, 0.25, 0.15, 0.1, 0.05))
+    creases = rng.choice(5, p=(0.6, 0.2, 0.12, 0.06, 0.02))
     for _ in range(creases):
         # mostly across the finger, mostly on its lower half
         angle = rng.normal(0, 0.45) + (np.pi / 2 if rng.random() < 0.2 else 0.0)
         px, py = centre[0] + rng.normal(0, half_width * 0.4), centre[1] + rng.uniform(-60, 180)
         across = -(x - px) * math.sin(angle) + (y - py) * math.cos(angle)
         along = (x - px) * math.cos(angle) + (y - py) * math.sin(angle)
-        length, thickness = rng.uniform(40, 200), rng.uniform(0.8, 2.2)
+        length, thickness = rng.uniform(30, 120), rng.uniform(0.8, 2.0)
         taper = np.clip(1.0 - np.abs(along) / length, 0.0, 1.0)
         marks = np.maximum(marks, 1.4 * np.exp(-((across / thickness) ** 2)) * np.sqrt(taper))
     return (ridges - 1.4 * marks).astype(np.float32)
@@ -427,6 +432,8 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
         my < master.centre[1], master.half_height, master.half_height * 1.6
     )
     reach = (np.abs(rx) ** 2.6 + np.abs(ry) ** 2.6) ** (1 / 2.6)
+    # the finger lifts off the glass before the end of the master (the first joint)
+    reach = np.maximum(reach, 1.0 + (my - (MASTER_SHAPE[0] - 45)) / 60.0)
     reach = reach + 0.02 * _smooth_field(rng, IMAGE_SHAPE, 45.0)  # the outline is never a clean curve
     if not enrol and rng.random() < 0.35:
         # partial print: part of the finger does not touch (a soft straight cut)

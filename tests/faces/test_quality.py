@@ -174,6 +174,18 @@ def test_a_bomb_is_refused_from_its_header_with_its_pixel_count(width, height):
     assert refused.value.values == {"pixels": width * height, "limit": MAX_PIXELS}
 
 
+def test_damaged_jpegs_never_raise(portrait):
+    original = bytearray(portraits.jpeg(portrait))
+    random = np.random.default_rng(11)
+    for _ in range(25):
+        damaged = original.copy()
+        for position in random.integers(2, len(damaged), 8):
+            damaged[position] = int(random.integers(0, 256))
+        report = check_portrait(bytes(damaged))
+        assert report.checks[0].check == PortraitCheck.DECODES
+        json.dumps(report.as_dict())
+
+
 def _saved(image: Image.Image, kind: str, **options) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, kind, **options)

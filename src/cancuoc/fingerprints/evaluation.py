@@ -18,6 +18,7 @@ scales, not how it would do on a population."""
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import os
@@ -36,10 +37,12 @@ CURVE_POINTS = 200
 _state: dict = {}  # what forked workers inherit: templates and the engine
 
 
+@functools.lru_cache(maxsize=64)
 def person_templates(
     seed: int, person: int, impression: int, positions=POSITIONS
 ) -> dict[int, FingerTemplate]:
-    """The templates of one synthetic person's fingers (no NFIQ 2 score: evaluation does not need it)."""
+    """The templates of one synthetic person's fingers (no NFIQ 2 score). Cached: tests and examples ask for
+    the same people again; callers must not change what they get."""
     from cancuoc.fingerprints.synth import generate_finger
 
     return {p: extract_template(generate_finger(seed, person, p, impression), p, assess_quality=False)

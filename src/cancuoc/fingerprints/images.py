@@ -9,6 +9,7 @@ send PNG or the station must convert."""
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import numpy as np
@@ -35,7 +36,12 @@ def load_finger_image(data: bytes) -> np.ndarray:
             # A bomb is refused below by our own, much lower, cap; Pillow's warning would only repeat it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=None)
-    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
+    except Image.DecompressionBombError as error:
+        # Pillow refuses this itself when the header claims over ~180 million pixels.
+        claimed = re.search(r"\((\d+) pixels\)", str(error))
+        raise FingerprintError(FingerprintErrorCode.IMAGE_TOO_LARGE, pixels=int(claimed.group(1)) if claimed else 0,
+                               limit=MAX_PIXELS) from None  # fmt: skip
+    except (OSError, ValueError, SyntaxError) as error:
         raise FingerprintError(FingerprintErrorCode.IMAGE_UNREADABLE, detail=type(error).__name__) from None
     with image:
         if image.format not in ACCEPTED_FORMATS:

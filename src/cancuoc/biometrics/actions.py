@@ -13,7 +13,7 @@ from django.utils import timezone
 from cancuoc.accounts.permissions import Verb, require_permission
 from cancuoc.protection import crypto
 from cancuoc.registry.access import citizen_in_area
-from cancuoc.registry.actions import _require_reason
+from cancuoc.registry.validation import has_forbidden_characters
 from cancuoc.rules.people import age_on
 
 from . import events
@@ -23,6 +23,22 @@ from .models import BiometricCapture
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 FINGERPRINT_MIN_AGE = 6
+
+
+MAX_REASON_LENGTH = 300  # what the audit log keeps
+
+
+def _require_reason(reason, *, check: str = "") -> str:
+    """Every change names its reason (an override names it per check); it must fit the log whole."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise (
+            BiometricsError(Code.OVERRIDE_REASON_MISSING, check=check)
+            if check
+            else BiometricsError(Code.REASON_REQUIRED)
+        )
+    if len(reason) > MAX_REASON_LENGTH or has_forbidden_characters(reason):
+        raise BiometricsError(Code.REASON_INVALID, limit=MAX_REASON_LENGTH)
+    return reason.strip()
 
 
 def _sealed_context(capture: BiometricCapture, field: str) -> str:
@@ -71,7 +87,7 @@ def capture_portrait(actor, capture: BiometricCapture, image: bytes, *,
     for check, why in overrides.items():
         if check not in failed:
             raise BiometricsError(Code.OVERRIDE_NOT_FAILED, check=check)
-        _require_reason(why)
+        _require_reason(why, check=check)
     undecodable = str(PortraitCheck.DECODES) in failed or str(PortraitCheck.ONE_FACE) in failed
     missing = [check for check in failed if not overrides.get(check)]
     if missing or undecodable:

@@ -31,6 +31,8 @@ class BiometricsErrorCode(StrEnum):
     GALLERY_TOO_LARGE = "gallery_too_large"
     NOTHING_TO_COMPARE = "nothing_to_compare"
     NO_IMAGE = "no_image"
+    REASON_REQUIRED = "reason_required"
+    REASON_INVALID = "reason_invalid"
 
 
 MESSAGES: dict[BiometricsErrorCode, tuple[str, str]] = {
@@ -97,6 +99,10 @@ MESSAGES: dict[BiometricsErrorCode, tuple[str, str]] = {
     BiometricsErrorCode.NO_IMAGE: (
         "Gửi một ảnh trong trường \"image\" (multipart/form-data)",
         "Send one image in the field \"image\" (multipart/form-data)"),
+    BiometricsErrorCode.REASON_REQUIRED: ("Phải ghi lý do", "A reason is required"),
+    BiometricsErrorCode.REASON_INVALID: (
+        "Lý do dài quá {limit} ký tự hoặc chứa ký tự điều khiển",
+        "The reason is longer than {limit} characters or holds control characters"),
 }  # fmt: skip
 
 

@@ -346,7 +346,7 @@ def _skin_marks(rng, ridges: np.ndarray, centre, half_width) -> np.ndarray:
     return (ridges - 1.4 * marks).astype(np.float32)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)
 def generate_master(seed: int, person: int, position: int) -> Master:
     """The master fingerprint of a finger (cached: impressions of one finger share it)."""
     _check(person, position)
@@ -394,7 +394,7 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
 
     # Placement: where the master's centre lands and how much the finger turns.
     angle = math.radians(np.clip(rng.normal(0, 4), -8, 8) if enrol else rng.uniform(-20, 20))
-    shift = rng.normal(0, 6, 2) if enrol else rng.normal(0, 18, 2)
+    shift = rng.normal(0, 6, 2) if enrol else rng.normal(0, 14, 2)
     # The finger centre sits a little below the image centre so that the fingertip shows.
     out_x = width / 2 + shift[0]
     out_y = height / 2 + 25 + shift[1]
@@ -435,10 +435,10 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
     # the finger lifts off the glass before the end of the master (the first joint)
     reach = np.maximum(reach, 1.0 + (my - (MASTER_SHAPE[0] - 45)) / 60.0)
     reach = reach + 0.02 * _smooth_field(rng, IMAGE_SHAPE, 45.0)  # the outline is never a clean curve
-    if not enrol and rng.random() < 0.35:
+    if not enrol and rng.random() < 0.2:
         # partial print: part of the finger does not touch (a soft straight cut)
         cut_angle = rng.uniform(0, 2 * np.pi)
-        offset = rng.uniform(0.1, 0.5)
+        offset = rng.uniform(0.2, 0.6)
         along = rx * math.cos(cut_angle) + ry * math.sin(cut_angle)
         reach = np.maximum(reach, 1.0 + (along - offset) * 3.0)
     band = rng.uniform(0.08, 0.16) if enrol else rng.uniform(0.08, 0.25)
@@ -446,7 +446,7 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
 
     # Pressure and moisture move the ridge threshold: wet skin or hard pressing thickens the ridges and fills
     # the valleys, dry skin or a light touch thins and breaks them; both vary in patches over the finger.
-    level = rng.normal(0.0, 0.07) if enrol else rng.normal(0.0, 0.2)
+    level = rng.normal(0.0, 0.07) if enrol else rng.normal(0.0, 0.16)
     patchiness = 0.1 if enrol else rng.uniform(0.1, 0.3)
     threshold = -level + patchiness * _smooth_field(rng, IMAGE_SHAPE, 60.0) + 0.9 * (1.0 - contact)
     ink = np.clip(0.5 + (ridges - threshold) * 1.6, 0.0, 1.0) * (reach < 1.0)
@@ -457,7 +457,7 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
         ink = ink * np.clip(1.0 - (gaps / 0.19 - 2.6 + 4.0 * dryness) * 0.8, 0.0, 1.0)
     if level > 0.12:
         # wet skin: ink runs into the valleys between close ridges
-        ink = np.maximum(ink, min(1.0, (level - 0.12) * 3.0) * ndimage.gaussian_filter(ink, 2.0) * 1.3)
+        ink = np.maximum(ink, min(1.0, (level - 0.12) * 2.5) * ndimage.gaussian_filter(ink, 2.0) * 1.2)
     # ridges are not evenly dark along their length
     ink = ink * (0.85 + 0.1 * _smooth_field(rng, IMAGE_SHAPE, 25.0, modes=8))
 
@@ -485,7 +485,6 @@ def _write_person(out: Path, person: int, impressions: int, seed: int) -> int:
             image = generate_finger(seed, person, position, impression)
             Image.fromarray(image).save(folder / f"{position}.png", compress_level=3)
             count += 1
-        generate_master.cache_clear()
     return count
 
 

@@ -78,7 +78,7 @@ def off_centre(rgb: np.ndarray, shift: int = 150) -> np.ndarray:
 
 def darkened(rgb: np.ndarray) -> np.ndarray:
     """Under-exposure as a camera's tone curve gives it: mid-tones sink, black and white stay."""
-    return (255 * (rgb / 255.0) ** 3.2).round().astype(np.uint8)
+    return (255 * (rgb / 255.0) ** 4).round().astype(np.uint8)
 
 
 def busy_background(rgb: np.ndarray) -> np.ndarray:
@@ -123,3 +123,13 @@ def eyes_painted_shut(rgb: np.ndarray) -> np.ndarray:
         lash = geometry.points[[contour[0], *contour[13:7:-1], contour[8]], :2].astype(np.int32)
         cv2.polylines(painted, [lash], False, (60, 40, 30), 3)
     return cv2.GaussianBlur(painted, (0, 0), 1.0)
+
+
+def shadowed(rgb: np.ndarray, factor: float = 0.5) -> np.ndarray:
+    """The person's image-right half in shadow (light only from the image left); the background unchanged."""
+    geometry = landmarks.face_geometry(rgb, landmarks.detect_faces(rgb)[0])
+    columns = np.arange(rgb.shape[1]) - float(geometry.eye_midpoint[0])
+    light = factor + (1 - factor) / (1 + np.exp(columns / 12.0))
+    person = landmarks.person_mask(rgb)[..., None]
+    shade = person * light[None, :, None] + (1 - person)
+    return np.clip(rgb * shade, 0, 255).astype(np.uint8)

@@ -2,10 +2,11 @@
 requirements, each ending in an instruction the officer can act on ("move closer", "too dark"), in
 Vietnamese and English, and the measured value behind it.
 
-Sources of the thresholds (values as published; clause numbers not repeated here):
+Sources of the thresholds (the standards' texts are not in this repository: the values below are the
+commonly cited ones, to be checked clause by clause against the purchased texts before certification):
 
 - ISO/IEC 19794-5:2005, full-frontal face image: at least 90 pixels between the eye centres (180 for the
-  width of the head); head rotation within ±5° of frontal in yaw and pitch and ±8° in roll; eyes open and
+  width of the head); head rotation within ±5° of frontal in yaw and pitch, ±8° in roll; eyes open and
   visible; at least 7 bits of intensity variation (a range of 128 grey levels) in the face region; a
   plain background; for the final image, eyes horizontally within 45-55 % of the width and the eye line
   at 50-70 % of the height from the bottom.
@@ -64,19 +65,25 @@ MAX_PITCH_DEGREES = 12.0
 # Eye aspect ratio (lid opening / eye width): open eyes measure 0.25-0.35, closed ones under 0.15.
 MIN_EYE_ASPECT_RATIO = 0.18
 # Exposure of the face oval, 8-bit luma (own limits): median skin-and-features level, share of clipped
-# pixels, and the ratio of the darker half-face's median to the brighter one's (shadows).
-MIN_FACE_MEDIAN, MAX_FACE_MEDIAN = 90.0, 215.0
+# pixels, and the ratio of the darker half-face's median to the brighter one's (shadows). The lower median
+# limit is kept low so that dark skin in good light is not called too dark; under-exposure also shows
+# as near-black pixels, which the clipped share counts.
+MIN_FACE_MEDIAN, MAX_FACE_MEDIAN = 70.0, 215.0
 MAX_CLIPPED_SHARE = 0.05
 DARK_LEVEL, BRIGHT_LEVEL = 10, 250
 MIN_SIDE_LIGHT_RATIO = 0.65
 # Contrast: ISO/IEC 19794-5's 7 bits of intensity variation in the face region, measured between the
 # 1st and 99th percentiles so a few specular pixels do not count.
 MIN_FACE_RANGE = 128.0
-# Sharpness: standard deviation of the Laplacian over that of the luma, on the face scaled so the eyes
-# are 64 px apart (independent of resolution and of brightness). Sharp faces measure 0.25-0.7; a
-# Gaussian blur of σ = 2.5 px on a 413-px-wide portrait gives 0.10 (own limit, set between).
+# Sharpness: standard deviation of the Laplacian (finest detail) over that of the face minus a Gaussian
+# blur of σ = 5 px (the detail band), on the face scaled so the eyes are 64 px apart: independent of the
+# resolution, of the exposure and of a shadow across the face. The test faces measure 0.64 (the
+# astronaut upsampled 2.6 times), 0.81 (the astronaut as published) and 1.14 (a film scan); Gaussian
+# blurs of σ = 1.5, 2 and 3 px on the 413-px-wide test portrait give 0.41, 0.33 and 0.25 (own limit).
+# Sensor noise raises the measure.
 SHARPNESS_EYE_PIXELS = 64.0
-MIN_SHARPNESS = 0.15
+SHARPNESS_BAND_SIGMA = 5.0
+MIN_SHARPNESS = 0.40
 # Background: the pixels the segmentation gives less than 10 % chance of being the person, 3 % of the image
 # away from the person, above the chin, judged on a copy at most 512 px on its longer side (so the limits do
 # not depend on the resolution). Plain means few edges (Canny) and light (own limits).
@@ -489,8 +496,8 @@ def face_sharpness(luma: np.ndarray, face_mask: np.ndarray, geometry: FaceGeomet
     mask = cv2.erode(mask, np.ones((5, 5), np.uint8)).astype(bool)
     if mask.sum() < 50:
         return 0.0
-    spread = float(face[mask].std())
-    return float(cv2.Laplacian(face, cv2.CV_32F)[mask].std()) / spread if spread > 1e-6 else 0.0
+    detail = float((face - cv2.GaussianBlur(face, (0, 0), SHARPNESS_BAND_SIGMA))[mask].std())
+    return float(cv2.Laplacian(face, cv2.CV_32F)[mask].std()) / detail if detail > 1e-6 else 0.0
 
 
 def _check_background(rgb: np.ndarray, geometry: FaceGeometry, measures: dict) -> CheckResult:

@@ -107,6 +107,12 @@ def test_class_frequencies_follow_the_published_tallies():
     assert right_hand["right_loop"] > 3 * right_hand["left_loop"]
 
 
+def test_a_persons_fingers_share_a_tendency_to_whorls():
+    whorls = np.array([[finger_class(SEED, p, f) == "whorl" for f in (2, 3)] for p in range(1, 1501)])
+    given_whorl, given_other = whorls[whorls[:, 0], 1].mean(), whorls[~whorls[:, 0], 1].mean()
+    assert given_whorl > given_other + 0.08
+
+
 def poincare_index(orientation: np.ndarray, x: float, y: float, radius: float, steps: int = 96) -> float:
     """Sum of the orientation changes (each taken in (-π/2, π/2]) around a circle, in turns."""
     angles = np.linspace(0, 2 * np.pi, steps, endpoint=False)

@@ -98,8 +98,12 @@ def finger_class(seed: int, person: int, position: int) -> str:
     # An ulnar loop opens towards the little finger: a right loop on the right hand, a left loop on the left.
     ulnar, radial = ("right_loop", "left_loop") if position <= 5 else ("left_loop", "right_loop")
     names = ("arch", "tented_arch", ulnar, radial, "whorl")
+    # A person's fingers are alike: someone with whorls on one finger tends to have them on others.
+    tendency = _rng(seed, person, 0, 0, _CLASS)
+    whorls, arches = np.exp(tendency.normal(-0.2, 1.0)), np.exp(tendency.normal(-0.6, 1.1))
+    weights = np.asarray(priors) * (arches, arches, 1.0, 1.0, whorls)
     rng = _rng(seed, person, position, 0, _CLASS)
-    return names[int(rng.choice(5, p=np.asarray(priors) / sum(priors)))]
+    return names[int(rng.choice(5, p=weights / weights.sum()))]
 
 
 # --- master fingerprint ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The chip portrait: the ICAO frame cut from a capture, small enough for DG2, and itself a portrait that
 passes every capture check."""
 
+import cv2
 import numpy as np
 import pytest
 
@@ -102,3 +103,23 @@ def test_a_picture_that_does_not_compress_is_made_smaller_but_keeps_90_px_betwee
 def test_a_compressible_picture_keeps_full_size_and_high_quality(portrait):
     data, width, height = crop.encode_for_chip(np.full((531, 413, 3), 230, np.uint8), eye_distance=110.0)
     assert (width, height) == (413, 531) and len(data) < 5_000
+
+
+def test_a_phone_sized_photo_is_measured_in_its_own_pixels_and_cut_like_the_small_one(
+    portrait, portrait_report
+):
+    """The same portrait at 6 × (2478 × 3186, a phone photo's size): analysis runs on smaller copies, but
+    the report speaks in the photo's pixels and the chip portrait comes out the same."""
+    large = cv2.resize(portrait, (413 * 6, 531 * 6), interpolation=cv2.INTER_CUBIC)
+    data = portraits.jpeg(large, 90)
+    report = check_portrait(data)
+    assert report.acceptable, [(result.check, result.message_en) for result in report.failed]
+    assert report.image_size == (2478, 3186)
+    assert report.face.inter_eye_distance == pytest.approx(
+        6 * portrait_report.face.inter_eye_distance, rel=0.03
+    )
+    assert np.allclose(report.face.eye_midpoint, np.multiply(portrait_report.face.eye_midpoint, 6), rtol=0.02)
+    assert report.measures["sharpness"] == pytest.approx(portrait_report.measures["sharpness"], rel=0.15)
+    chip = check_portrait(to_chip_portrait(data, report).data)
+    assert chip.acceptable and abs(chip.face.eye_midpoint[0] / 413 - 0.5) < 0.02
+    assert 0.70 <= chip.face.head_height / 531 <= 0.80

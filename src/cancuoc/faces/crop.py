@@ -108,20 +108,40 @@ def chip_crop(rgb: np.ndarray, face: FacePoints,
     scale = size[0] / frame_width
     eye_distance = face.inter_eye_distance * scale
     eye_x, eye_y = face.eye_midpoint
-    source = rgb
-    if scale < 0.5:
-        # Shrink by area averaging first: a rotation with a strong zoom-out would alias.
-        pre = 2 * scale
-        source = cv2.resize(rgb, (max(1, round(rgb.shape[1] * pre)), max(1, round(rgb.shape[0] * pre))),
-                            interpolation=cv2.INTER_AREA)  # fmt: skip
-        eye_x, eye_y, left, top = eye_x * pre, eye_y * pre, left * pre, top * pre
-        scale = 0.5
     # Rotate about the eye midpoint by the roll (levels the eyes), scale, then move the frame's corner to 0, 0.
     matrix = cv2.getRotationMatrix2D((eye_x, eye_y), face.roll, scale)
     matrix[0, 2] -= eye_x + scale * (left - eye_x)
     matrix[1, 2] -= eye_y + scale * (top - eye_y)
+    source = rgb
+    if scale < 0.5:
+        source, matrix = _shrunk_source(rgb, matrix, size, 2 * scale)
     portrait = cv2.warpAffine(source, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
     return portrait, eye_distance
+
+
+def _shrunk_source(rgb: np.ndarray, matrix: np.ndarray, size: tuple[int, int], factor: float):
+    """The part of ``rgb`` that ``matrix`` maps into the output, shrunk by area averaging to ``factor`` (a
+    rotation with a strong zoom-out would alias), and the matrix that maps the shrunk part instead."""
+    inverse = cv2.invertAffineTransform(matrix)
+    corners = np.array([[0, 0, 1], [size[0], 0, 1], [0, size[1], 1], [size[0], size[1], 1]], np.float64)
+    mapped = corners @ inverse.T
+    height, width = rgb.shape[:2]
+    x0, y0 = (max(0, int(np.floor(value)) - 2) for value in mapped.min(axis=0))
+    x1, y1 = (
+        min(width, int(np.ceil(mapped[:, 0].max())) + 2),
+        min(height, int(np.ceil(mapped[:, 1].max())) + 2),
+    )
+    if x1 <= x0 or y1 <= y0:  # the frame lies outside the image: keep all of it for the edge pixels
+        x0, y0, x1, y1 = 0, 0, width, height
+    part = rgb[y0:y1, x0:x1]
+    shrunk = cv2.resize(part, (max(1, round(part.shape[1] * factor)), max(1, round(part.shape[0] * factor))),
+                        interpolation=cv2.INTER_AREA)  # fmt: skip
+    along_x, along_y = shrunk.shape[1] / part.shape[1], shrunk.shape[0] / part.shape[0]
+    linear = matrix[:, :2]
+    moved = np.empty_like(matrix)
+    moved[:, 0], moved[:, 1] = linear[:, 0] / along_x, linear[:, 1] / along_y
+    moved[:, 2] = linear @ np.array([x0, y0], np.float64) + matrix[:, 2]
+    return shrunk, moved
 
 
 def encode_for_chip(portrait: np.ndarray, eye_distance: float,

@@ -252,13 +252,12 @@ def face_geometry(rgb: np.ndarray, detection: Detection) -> FaceGeometry | None:
     x, y, w, h = detection.box
     side = round(2.2 * max(w, h))
     x0, y0 = round(x + w / 2 - side / 2), round(y + h / 2 - side / 2)
-    # A square crop, padded where it leaves the image: the mesh projects its points correctly only for
-    # square inputs (and logs a warning otherwise).
-    crop = _square_crop(rgb, x0, y0, side)
     factor = (MESH_FACE_PIXELS * 2.2) / side
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     size = max(1, round(side * factor))
-    resized = cv2.resize(crop, (size, size), interpolation=interpolation)
+    # A square input, padded where the crop leaves the image: the mesh projects its points correctly only
+    # for square inputs (and logs a warning otherwise). The part inside the image is resized before
+    # padding, so a large face in a large photo costs a resize of the face only.
+    resized = _square_crop_resized(rgb, x0, y0, side, size)
     result = _mesh.process(resized)
     if not result.multi_face_landmarks:
         return None
@@ -266,13 +265,20 @@ def face_geometry(rgb: np.ndarray, detection: Detection) -> FaceGeometry | None:
     return FaceGeometry(points).scaled(side / size, (x0, y0))
 
 
-def _square_crop(rgb: np.ndarray, x0: int, y0: int, side: int) -> np.ndarray:
+def _square_crop_resized(rgb: np.ndarray, x0: int, y0: int, side: int, size: int) -> np.ndarray:
     height, width = rgb.shape[:2]
-    inside = rgb[max(0, y0) : max(0, min(height, y0 + side)), max(0, x0) : max(0, min(width, x0 + side))]
-    top, left = max(0, -y0), max(0, -x0)
-    bottom, right = side - top - inside.shape[0], side - left - inside.shape[1]
+    x1, y1 = min(width, x0 + side), min(height, y0 + side)
+    inside = rgb[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
     if inside.size == 0:
-        return np.zeros((side, side, 3), np.uint8)
+        return np.zeros((size, size, 3), np.uint8)
+    factor = size / side
+    inside_size = (max(1, round(inside.shape[1] * factor)), max(1, round(inside.shape[0] * factor)))
+    inside_size = (min(size, inside_size[0]), min(size, inside_size[1]))
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    inside = cv2.resize(inside, inside_size, interpolation=interpolation)
+    top = min(size - inside_size[1], round(max(0, -y0) * factor))
+    left = min(size - inside_size[0], round(max(0, -x0) * factor))
+    bottom, right = size - top - inside_size[1], size - left - inside_size[0]
     return cv2.copyMakeBorder(inside, top, bottom, left, right, cv2.BORDER_REPLICATE)
 
 

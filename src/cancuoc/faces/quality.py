@@ -82,6 +82,9 @@ MIN_FACE_RANGE = 128.0
 # blurs of σ = 1.5, 2 and 3 px on the 413-px-wide test portrait give 0.41, 0.33 and 0.25 (own limit).
 # Sensor noise raises the measure.
 SHARPNESS_EYE_PIXELS = 64.0
+# Exposure, contrast, sharpness and background are measured on a copy scaled so the eyes are at most this
+# far apart (twice the sharpness scale, so its measure is unchanged).
+ANALYSIS_EYE_PIXELS = 128.0
 SHARPNESS_BAND_SIGMA = 5.0
 MIN_SHARPNESS = 0.40
 # Background: the pixels the segmentation gives less than 10 % chance of being the person, 3 % of the image
@@ -347,8 +350,16 @@ def check_rgb(rgb: np.ndarray) -> PortraitReport:
         boxes = [detection.box for detection in faces]
         return PortraitReport((decodes, resolution, one_face), boxes[0] if len(boxes) == 1 else None,
                               image_size=(width, height), measures=measures)  # fmt: skip
-    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    face_mask = geometry.face_mask(luma.shape)
+    # The image measures (light, sharpness, background) run on a copy where the eyes are about
+    # ANALYSIS_EYE_PIXELS apart: a phone photo's face is several times larger than they need.
+    factor = min(1.0, ANALYSIS_EYE_PIXELS / max(geometry.inter_eye_distance, 1.0))
+    work, work_geometry = rgb, geometry
+    if factor < 0.9:
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        work = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        work_geometry = geometry.scaled(size[0] / width)
+    luma = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
+    face_mask = work_geometry.face_mask(luma.shape)
     checks = (
         decodes,
         _check_resolution(width, geometry, measures),
@@ -357,10 +368,10 @@ def check_rgb(rgb: np.ndarray) -> PortraitReport:
         _check_face_position(width, height, geometry, measures),
         _check_pose(geometry, measures),
         _check_eyes(geometry, measures),
-        _check_exposure(luma, face_mask, geometry, measures),
+        _check_exposure(luma, face_mask, work_geometry, measures),
         _check_contrast(luma, face_mask, measures),
-        _check_sharpness(luma, face_mask, geometry, measures),
-        _check_background(rgb, geometry, measures),
+        _check_sharpness(luma, face_mask, work_geometry, measures),
+        _check_background(work, work_geometry, measures),
     )
     return PortraitReport(checks, faces[0].box, FacePoints.of(geometry), (width, height), measures)
 

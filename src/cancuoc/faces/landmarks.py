@@ -121,7 +121,7 @@ class FaceGeometry:
     @property
     def head_height(self) -> float:
         """Chin to crown. The eyes sit about halfway between chin and crown on an adult head, so the crown is
-        estimated as far above the eyes as the chin is below them, which ignores hair as ICAO does."""
+        estimated as far above the eyes as the chin is below them: hair and headwear do not count."""
         return 2 * self.chin_to_eyes
 
     @property

@@ -25,7 +25,7 @@ def test_threshold_at_allows_exactly_the_rate():
 
 
 def test_a_tiny_run_reports_figures_and_curves(tmp_path):
-    results = evaluate(4, 5, workers=1, non_mated=2, positions=(2, 7), engine_options={"threshold": 60})
+    results = evaluate(4, 5, workers=1, non_mated=2, positions=(2, 7))
     assert results["people_enrolled"] == 4 and results["gallery_fingers"] == 8
     assert results["mated_searches"] == 4 and results["non_mated_searches"] == 2
     assert results["rank1_pct"] == 100.0 and results["fnir_at_threshold_pct"] == 0.0

@@ -9,7 +9,8 @@ index look-ups that grow with the gallery.
 
 Operating points (sums of raw Bozorth3 scores) were chosen on a development seed of the synthetic
 generator, never on the seed the accuracy figures are measured on (``bench/biometrics_accuracy.py``):
-``IDENTIFY_THRESHOLD`` for ten-print 1:N at FPIR ≈ 0.1 %, ``VERIFY_THRESHOLD_ONE`` and
+``IDENTIFY_THRESHOLD`` for ten-print 1:N at FPIR ≈ 0.1 % (``IDENTIFY_THRESHOLD_ONE`` for a single finger,
+linear in between, for people with missing fingers), ``VERIFY_THRESHOLD_ONE`` and
 ``VERIFY_THRESHOLD_TEN`` for 1:1 at FMR ≈ 0.1 % with one finger and ten fingers (linear in between)."""
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from cancuoc.fingerprints.index import PositionIndex, gallery_keys, probe_keys
 from cancuoc.fingerprints.matching import Bozorth3, compact
 from cancuoc.fingerprints.templates import POSITIONS, FingerTemplate, check_position
 
-IDENTIFY_THRESHOLD = 250.0
+IDENTIFY_THRESHOLD = 250.0  # ten fingers compared
+IDENTIFY_THRESHOLD_ONE = 60.0  # one finger compared; linear in between (see ``identify_threshold``)
 VERIFY_THRESHOLD_ONE = 40.0
 VERIFY_THRESHOLD_TEN = 160.0
 SHORTLIST = 20
@@ -59,6 +61,7 @@ class ReferenceEngine:
     def __init__(self, threshold: float | None = None, *, shortlist: int = SHORTLIST,
                  verify_thresholds: tuple[float, float] = (VERIFY_THRESHOLD_ONE, VERIFY_THRESHOLD_TEN)):  # fmt: skip
         self.threshold = IDENTIFY_THRESHOLD if threshold is None else float(threshold)
+        self.threshold_one = IDENTIFY_THRESHOLD_ONE * self.threshold / IDENTIFY_THRESHOLD
         self.shortlist = int(shortlist)
         self.verify_thresholds = verify_thresholds
         self.matcher = Bozorth3()
@@ -149,15 +152,23 @@ class ReferenceEngine:
         scored = []
         for number in numbers:
             enrolled = self._enrolled[int(number)]
-            score = 0.0
+            score, compared = 0.0, 0
             for position, native_probe in prepared.items():
                 rows = enrolled.rows.get(position)
                 if rows is not None:
                     width, height = enrolled.sizes[position]
                     score += self.matcher.score(native_probe, self.matcher.prepare(rows, width, height))
-            scored.append((score, self._references[int(number)]))
+                    compared += 1
+            scored.append((score, self._references[int(number)], compared))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        return [Candidate(reference, score, score >= self.threshold) for score, reference in scored[:limit]]
+        return [Candidate(reference, score, compared > 0 and score >= self.identify_threshold(compared))
+                for score, reference, compared in scored[:limit]]  # fmt: skip
+
+    def identify_threshold(self, fingers: int) -> float:
+        """The 1:N operating point for a candidate compared on ``fingers`` fingers: the sum of scores grows
+        with the number of fingers, for strangers as for mates, so the threshold does too."""
+        fingers = max(1, min(10, fingers))
+        return self.threshold_one + (self.threshold - self.threshold_one) * (fingers - 1) / 9
 
     def verify(
         self, probe: Mapping[int, FingerTemplate], enrolled: Mapping[int, FingerTemplate]

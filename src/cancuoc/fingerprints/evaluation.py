@@ -242,7 +242,7 @@ def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
         "leave_one_out_searches": int(len(loo_top)),
         "seed": seed,
         "shortlist": engine.shortlist,
-        "threshold": engine.threshold,
+        "threshold": engine.identify_threshold(len(positions)),
     }
     for label, impostor in (("", non_mated_top), ("loo_", loo_top)):
         for rate in (0.01, 0.001):
@@ -251,9 +251,10 @@ def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
                 fnir, fpir = error_rates(mate_scores, impostor, t)
                 results[f"{label}fnir_at_fpir_{rate * 100:g}pct"] = _percent(fnir)
                 results[f"{label}threshold_at_fpir_{rate * 100:g}pct"] = round(t, 2)
-    fnir, fpir = error_rates(mate_scores, non_mated_top, engine.threshold)
+    operating_point = engine.identify_threshold(len(positions))
+    fnir, fpir = error_rates(mate_scores, non_mated_top, operating_point)
     results["fnir_at_threshold_pct"], results["fpir_at_threshold_pct"] = _percent(fnir), _percent(fpir)
-    loo_fnir, loo_fpir = error_rates(mate_scores, loo_top, engine.threshold)
+    _loo_fnir, loo_fpir = error_rates(mate_scores, loo_top, operating_point)
     results["loo_fpir_at_threshold_pct"] = _percent(loo_fpir)
     results["mate_in_shortlist_pct"] = _percent(float(np.mean(~np.isnan(mate_scores))))
     results["rank1_pct"] = _percent(float(np.mean([r == 0 for r in mate_ranks])))

@@ -47,7 +47,9 @@ def _triangles(template: FingerTemplate) -> tuple[np.ndarray, np.ndarray]:
     first, second = np.triu_indices(k, 1)
     corners = np.column_stack([np.repeat(np.arange(count), len(first)), nearest[:, first].ravel(),
                                nearest[:, second].ravel()])  # fmt: skip
-    corners = np.unique(np.sort(corners, axis=1), axis=0)
+    corners.sort(axis=1)
+    code = np.unique((corners[:, 0] * 256 + corners[:, 1]) * 256 + corners[:, 2])  # one number per triangle
+    corners = np.column_stack([code >> 16, (code >> 8) & 255, code & 255])
     opposite = np.column_stack([distance[corners[:, 1], corners[:, 2]], distance[corners[:, 0], corners[:, 2]],
                                 distance[corners[:, 0], corners[:, 1]]])  # fmt: skip
     order = np.argsort(-opposite, axis=1, kind="stable")

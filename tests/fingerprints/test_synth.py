@@ -113,58 +113,84 @@ def test_a_persons_fingers_share_a_tendency_to_whorls():
     assert given_whorl > given_other + 0.08
 
 
+def _turn(values: np.ndarray) -> float:
+    """Total orientation change along a closed path of samples (each step taken in (-π/2, π/2]), in turns."""
+    change = np.diff(np.append(values, values[0]))
+    return float(((change + np.pi / 2) % np.pi - np.pi / 2).sum() / (2 * np.pi))
+
+
 def poincare_index(orientation: np.ndarray, x: float, y: float, radius: float, steps: int = 96) -> float:
-    """Sum of the orientation changes (each taken in (-π/2, π/2]) around a circle, in turns."""
+    """Poincaré index of the orientation field on a circle: +1/2 around a core, -1/2 around a delta."""
     angles = np.linspace(0, 2 * np.pi, steps, endpoint=False)
     xs = np.clip(np.round(x + radius * np.cos(angles)).astype(int), 0, orientation.shape[1] - 1)
     ys = np.clip(np.round(y + radius * np.sin(angles)).astype(int), 0, orientation.shape[0] - 1)
-    values = orientation[ys, xs]
-    change = np.diff(np.append(values, values[0]))
-    change = (change + np.pi / 2) % np.pi - np.pi / 2
-    return float(change.sum() / (2 * np.pi))
-
-
-def _first_finger_of_class(kind: str) -> tuple[int, int]:
-    return next((p, f) for p in range(1, 500) for f in FINGER_POSITIONS if finger_class(SEED, p, f) == kind)
+    return _turn(orientation[ys, xs])
 
 
 def _singular_points_on_grid(orientation: np.ndarray, step: int = 12) -> list[tuple[int, int, float]]:
-    """(x, y, index) of every grid cell whose boundary has a non-zero Poincaré index."""
+    """(x, y, index) of every square grid cell whose boundary has a non-zero Poincaré index (the cells tile
+    the field, so each singular point is counted once)."""
     found = []
+    side = np.arange(step)
     for y in range(step, orientation.shape[0] - step, step):
         for x in range(step, orientation.shape[1] - step, step):
-            index = poincare_index(orientation, x + step / 2, y + step / 2, step / 2 * 1.2, steps=32)
+            path = np.concatenate([
+                orientation[y, x + side], orientation[y + side, x + step],
+                orientation[y + step, x + step - side], orientation[y + step - side, x],
+            ])  # fmt: skip
+            index = _turn(path)
             if abs(index) > 0.25:
                 found.append((x, y, index))
     return found
 
 
+def _masters_of_class(kind: str, count: int = 3):
+    fingers = [(p, f) for p in range(1, 500) for f in FINGER_POSITIONS if finger_class(SEED, p, f) == kind]
+    return [generate_master(SEED, *finger) for finger in fingers[:count]]
+
+
 def test_whorl_has_a_core_region_of_index_plus_one_and_two_deltas():
-    master = generate_master(SEED, *_first_finger_of_class("whorl"))
-    assert len(master.cores) == 2 and len(master.deltas) == 2
-    cx = sum(c[0] for c in master.cores) / 2
-    cy = sum(c[1] for c in master.cores) / 2
-    spread = np.hypot(master.cores[0][0] - master.cores[1][0], master.cores[0][1] - master.cores[1][1])
-    assert poincare_index(master.orientation, cx, cy, spread / 2 + 18) == pytest.approx(1.0, abs=0.02)
-    for delta in master.deltas:
-        assert poincare_index(master.orientation, *delta, 12) == pytest.approx(-0.5, abs=0.02)
-    indices = sorted(round(i * 2) / 2 for _, _, i in _singular_points_on_grid(master.orientation))
-    assert indices.count(-0.5) == 2 and sum(indices) == pytest.approx(0.0)
+    for master in _masters_of_class("whorl"):
+        assert len(master.cores) == 2 and len(master.deltas) == 2
+        cx = sum(c[0] for c in master.cores) / 2
+        cy = sum(c[1] for c in master.cores) / 2
+        spread = np.hypot(master.cores[0][0] - master.cores[1][0], master.cores[0][1] - master.cores[1][1])
+        assert poincare_index(master.orientation, cx, cy, spread / 2 + 18) == pytest.approx(1.0, abs=0.02)
+        for delta in master.deltas:
+            assert poincare_index(master.orientation, *delta, 12) == pytest.approx(-0.5, abs=0.02)
+        indices = sorted(round(i * 2) / 2 for _, _, i in _singular_points_on_grid(master.orientation))
+        assert indices.count(-0.5) == 2 and sum(indices) == pytest.approx(0.0)
 
 
 @pytest.mark.parametrize("kind", ["left_loop", "right_loop"])
-def test_loop_has_one_core_and_one_delta_on_the_side_it_does_not_open_to(kind):
-    master = generate_master(SEED, *_first_finger_of_class(kind))
-    (core,), (delta,) = master.cores, master.deltas
-    assert poincare_index(master.orientation, *core, 12) == pytest.approx(0.5, abs=0.02)
-    assert poincare_index(master.orientation, *delta, 12) == pytest.approx(-0.5, abs=0.02)
-    assert (delta[0] > core[0]) == (kind == "left_loop")
+def test_loop_has_one_core_and_one_delta_and_opens_to_its_side(kind):
+    for master in _masters_of_class(kind):
+        (core,), (delta,) = master.cores, master.deltas
+        assert poincare_index(master.orientation, *core, 12) == pytest.approx(0.5, abs=0.02)
+        assert poincare_index(master.orientation, *delta, 12) == pytest.approx(-0.5, abs=0.02)
+        indices = sorted(round(i * 2) / 2 for _, _, i in _singular_points_on_grid(master.orientation))
+        assert indices == [-0.5, 0.5]
+        # Ridges run along the loop's axis on the side it opens to and across it round its head.
+        x, y = int(core[0]), int(core[1])
+        left = np.cos(2 * master.orientation[y - 3 : y + 4, x - 25 : x - 14]).mean()
+        right = np.cos(2 * master.orientation[y - 3 : y + 4, x + 15 : x + 26]).mean()
+        opens_left = left > 0.2 and right < -0.2
+        opens_right = right > 0.2 and left < -0.2
+        assert opens_left if kind == "left_loop" else opens_right
+
+
+def test_tented_arch_has_a_core_right_above_its_delta():
+    for master in _masters_of_class("tented_arch"):
+        (core,), (delta,) = master.cores, master.deltas
+        assert poincare_index(master.orientation, *core, 10) == pytest.approx(0.5, abs=0.02)
+        assert poincare_index(master.orientation, *delta, 10) == pytest.approx(-0.5, abs=0.02)
+        assert abs(delta[0] - core[0]) < 25 < delta[1] - core[1]
 
 
 def test_arch_has_no_singular_point():
-    master = generate_master(SEED, *_first_finger_of_class("arch"))
-    assert master.cores == () and master.deltas == ()
-    assert _singular_points_on_grid(master.orientation) == []
+    for master in _masters_of_class("arch"):
+        assert master.cores == () and master.deltas == ()
+        assert _singular_points_on_grid(master.orientation) == []
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ FINGER_POSITIONS = range(
 )  # ISO/IEC 19794-4: 1 right thumb … 5 right little, 6 left thumb … 10 left little
 CLASSES = ("arch", "tented_arch", "left_loop", "right_loop", "whorl")
 IMAGE_SHAPE = (400, 320)  # height, width of an impression, pixels at 500 dpi
-MASTER_SHAPE = (448, 384)  # the master is larger than an impression so that a rotated finger still fills it
+MASTER_SHAPE = (448, 400)  # the master is larger than an impression so that a rotated finger still fills it
 RESOLUTION_DPI = 500
 
 
@@ -160,8 +160,8 @@ def _smooth_field(
 def _silhouette_size(rng: np.random.Generator, position: int) -> tuple[float, float]:
     """(half width, half height) of the fingertip silhouette in pixels, by finger."""
     finger = (position - 1) % 5 + 1
-    width = {1: 300, 2: 262, 3: 268, 4: 250, 5: 222}[finger] * rng.uniform(0.92, 1.06)
-    height = {1: 390, 2: 370, 3: 380, 4: 365, 5: 330}[finger] * rng.uniform(0.94, 1.05)
+    width = {1: 330, 2: 290, 3: 296, 4: 280, 5: 250}[finger] * rng.uniform(0.92, 1.06)
+    height = {1: 420, 2: 400, 3: 410, 4: 395, 5: 360}[finger] * rng.uniform(0.94, 1.05)
     return width / 2, height / 2
 
 

@@ -118,7 +118,7 @@ def _summary(sheet: CaptureSheet, styles: layout.Styles) -> Table:
         ("Thời gian thu nhận", "Captured at", layout.moment(sheet.captured_at)),
     ], styles, width=middle_width, label_share=0.36, stacked=False)  # fmt: skip
     code = [layout.qr_code(layout.clean(sheet.application_code), QR_SIZE),
-            Paragraph(layout.markup(sheet.application_code), styles.centre)]  # fmt: skip
+            Paragraph(layout.markup(sheet.application_code), styles.caption)]  # fmt: skip
     portrait = layout.portrait_box(sheet.portrait_jpeg, PORTRAIT_WIDTH, PORTRAIT_HEIGHT, styles)
     band = Table(
         [[portrait, particulars, code]], colWidths=[PORTRAIT_WIDTH + 4 * mm, middle_width, QR_SIZE + 4 * mm]

@@ -41,7 +41,7 @@ def render_appointment_slip(slip: AppointmentSlip) -> bytes:
     fields_width = layout.WIDTH - QR_SIZE - 6 * mm
     fields = layout.field_table(rows, styles, width=fields_width, label_share=0.36)
     code = [layout.qr_code(layout.clean(slip.application_code), QR_SIZE),
-            Paragraph(layout.markup(slip.application_code), styles.centre),
+            Paragraph(layout.markup(slip.application_code), styles.caption),
             layout.bilingual("Quét để tra cứu", "Scan to look up", styles.small_centre)]  # fmt: skip
     band = Table([[fields, code]], colWidths=[fields_width, QR_SIZE + 6 * mm])
     band.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),

@@ -66,12 +66,15 @@ class Styles:
     """The paragraph styles of the forms (built after the fonts are registered)."""
 
     def __init__(self) -> None:
-        self.body = ParagraphStyle("body", fontName=SANS, fontSize=9, leading=11)
+        self.body = ParagraphStyle("body", fontName=SANS, fontSize=9, leading=11, splitLongWords=1)
         self.value = ParagraphStyle("value", parent=self.body, fontSize=9.5, leading=11.5)
         self.strong = ParagraphStyle("strong", parent=self.value, fontName=BOLD)
         self.finger = ParagraphStyle("finger", parent=self.body, fontSize=8, leading=9.5)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=7, leading=8.5, textColor=GREY)
         self.centre = ParagraphStyle("centre", parent=self.body, alignment=TA_CENTER)
+        self.caption = ParagraphStyle(
+            "caption", parent=self.body, fontSize=7.5, leading=9, alignment=TA_CENTER
+        )
         self.small_centre = ParagraphStyle("small_centre", parent=self.small, alignment=TA_CENTER)
         self.title = ParagraphStyle("title", parent=self.body, fontName=BOLD, fontSize=14, leading=17,
                                     alignment=TA_CENTER)  # fmt: skip

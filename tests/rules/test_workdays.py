@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cancuoc.rules.workdays import DayOff, add_working_days, holidays_between, is_covered, is_working_day
+from cancuoc.rules.workdays import (
+    DayOff,
+    add_working_days,
+    holidays_between,
+    is_covered,
+    is_working_day,
+    return_date,
+)
 
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 1))
 
@@ -47,6 +54,11 @@ def test_seven_working_days_from_before_tet_skip_the_whole_break():
     assert add_working_days(date(2025, 1, 23), 7) == date(2025, 2, 10)
     assert add_working_days(date(2025, 1, 24), 7) == date(2025, 2, 11)
     assert add_working_days(date(2026, 2, 12), 7) == date(2026, 3, 2)  # Thu: 13/02, 23/02 … 27/02, 02/03
+
+
+def test_the_return_date_is_seven_working_days_after_the_capture():
+    assert return_date(date(2025, 1, 23)) == date(2025, 2, 10)
+    assert return_date(date(2025, 1, 23), extra_days_off=[date(2025, 2, 3)]) == date(2025, 2, 11)
 
 
 def test_seven_working_days_from_a_friday_skip_the_weekend():

@@ -25,6 +25,9 @@ from functools import lru_cache
 import holidays
 
 FIRST_COVERED_YEAR, LAST_COVERED_YEAR = 1901, 2100  # the lunar tables of the holidays package
+# 2023 Law on Identification: a card is returned within 7 working days of a complete application (the
+# 2014 law allowed 7 in cities, 15 elsewhere, 20 in mountain, border and island districts).
+PROCESSING_WORKING_DAYS = 7
 SATURDAY, SUNDAY = 5, 6
 
 
@@ -38,8 +41,8 @@ class DayOff:
 
 
 # Days off announced by the government that the holidays package does not hold (yet). Keyed by date;
-# checked against official dispatches before adding. Empty: every announcement up to Tết 2026 that the
-# package records matches the published schedules (see tests/rules/test_workdays.py).
+# checked against official dispatches before adding. Empty: for the schedules checked (Tết 2024–2026,
+# 30/4–1/5 2024–2025, 2/9 2024–2025) the package's days give the same working days.
 ANNOUNCED_DAYS_OFF: Mapping[date, tuple[str, str]] = {}
 
 # A caller's days off: DayOff records, bare dates (named as an announced day off), or date -> (vi, en).
@@ -107,6 +110,14 @@ def add_working_days(
         if _is_working(day, extra, working):
             n -= 1
     return day
+
+
+def return_date(
+    captured_on: date, *, extra_days_off: ExtraDaysOff | None = None, extra_working_days: Iterable[date] = ()
+) -> date:
+    """The date printed on the appointment slip: ``PROCESSING_WORKING_DAYS`` working days after the capture."""
+    return add_working_days(captured_on, PROCESSING_WORKING_DAYS, extra_days_off=extra_days_off,
+                            extra_working_days=extra_working_days)  # fmt: skip
 
 
 def holidays_between(

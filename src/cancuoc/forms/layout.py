@@ -1,5 +1,6 @@
 """What the three forms share: fonts, styles, the state heading, bilingual label/value tables, the QR code,
-signature boxes and the page footer. A4 portrait; Vietnamese first, English below it in smaller grey type.
+signature boxes and the page footer. A4 portrait; Vietnamese first, English beside or below it in smaller
+grey type.
 
 Every value goes through a ReportLab ``Paragraph``, so long text wraps inside its cell (words longer than
 the cell are split) and a table that outgrows the page continues on the next one: nothing is clipped.

@@ -109,6 +109,57 @@ def _run(pool, function, tasks, progress=None, chunksize=8):
     return results
 
 
+def extract_people(tasks, workers: int, progress=None, cache=None):
+    """Templates of the people of ``tasks`` ((seed, person, impressions, positions) each), extracted in
+    ``workers`` processes, or read from ``cache`` when it holds exactly these tasks (then written there).
+    Returns (templates by person → impression → position, synthesis seconds, extraction seconds, cached)."""
+    cached = _load_cache(cache, tasks)
+    if cached is not None:
+        return (*cached, True)
+    templates: dict[int, dict[int, dict[int, FingerTemplate]]] = {}
+    synth_seconds = extract_seconds = 0.0
+    pool = _pool(workers)
+    try:
+        for person, fingers, synth_s, extract_s in _run(pool, _extract_person, tasks, progress, chunksize=2):
+            templates[person] = fingers
+            synth_seconds += synth_s
+            extract_seconds += extract_s
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    _save_cache(cache, tasks, (templates, synth_seconds, extract_seconds))
+    return templates, synth_seconds, extract_seconds, False
+
+
+def evaluation_tasks(people: int, seed: int, non_mated: int, positions=POSITIONS) -> list[tuple]:
+    """The extraction tasks of an evaluation: people 1..N with impressions 1 and 2, then the non-mated."""
+    positions = tuple(positions)
+    tasks = [(seed, p, (1, 2), positions) for p in range(1, people + 1)]
+    return tasks + [(seed, p, (2,), positions) for p in range(people + 1, people + non_mated + 1)]
+
+
+def _load_cache(cache, tasks):
+    import pickle
+    from pathlib import Path
+
+    if cache is None or not Path(cache).exists():
+        return None
+    with open(cache, "rb") as file:
+        stored_tasks, content = pickle.load(file)  # our own file, written by _save_cache below
+    return content if stored_tasks == tasks else None
+
+
+def _save_cache(cache, tasks, content) -> None:
+    import pickle
+    from pathlib import Path
+
+    if cache is not None:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+        with open(cache, "wb") as file:
+            pickle.dump((tasks, content), file)
+
+
 def threshold_at(impostor_scores: np.ndarray, rate: float) -> float:
     """The lowest threshold at which at most ``rate`` of ``impostor_scores`` reach it (decision: ≥)."""
     ordered = np.sort(np.asarray(impostor_scores, dtype=float))[::-1]
@@ -162,16 +213,16 @@ def _milliseconds(samples: list[float]) -> dict:
 
 def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
              progress: Callable[[int, int], None] | None = None, non_mated: int | None = None,
-             positions=POSITIONS, engine_options: dict | None = None) -> dict:  # fmt: skip
-    """Run the evaluation (see the module docstring) and return its figures, curves included."""
+             positions=POSITIONS, engine_options: dict | None = None, cache=None) -> dict:  # fmt: skip
+    """Run the evaluation (see the module docstring) and return its figures, curves included. ``cache``:
+    a file that keeps the extracted templates of this exact run (seed, people, positions) for a rerun."""
     if people < 2 or impressions < 2:
         raise ValueError("at least 2 people and 2 impressions")
     positions = tuple(positions)
     non_mated = people if non_mated is None else int(non_mated)
     workers = max(1, min(int(workers), os.cpu_count() or 1))
     began = time.perf_counter()
-    tasks = [(seed, p, (1, 2), positions) for p in range(1, people + 1)]
-    tasks += [(seed, p, (2,), positions) for p in range(people + 1, people + non_mated + 1)]
+    tasks = evaluation_tasks(people, seed, non_mated, positions)
     offsets = max(1, min(people - 1, math.ceil(IMPOSTOR_TENPRINT_PAIRS / people)))
     total = len(tasks) + 2 * people + non_mated + people * (1 + offsets)
     done = 0
@@ -180,18 +231,7 @@ def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
         if progress:
             progress(done + count, total)
 
-    templates: dict[int, dict[int, dict[int, FingerTemplate]]] = {}
-    synth_seconds = extract_seconds = 0.0
-    pool = _pool(workers)
-    try:
-        for person, fingers, synth_s, extract_s in _run(pool, _extract_person, tasks, step, chunksize=2):
-            templates[person] = fingers
-            synth_seconds += synth_s
-            extract_seconds += extract_s
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    templates, synth_seconds, extract_seconds, from_cache = extract_people(tasks, workers, step, cache)
     done += len(tasks)
     images = sum(len(f) for fingers in templates.values() for f in fingers.values())
     extracted_at = time.perf_counter()
@@ -281,6 +321,7 @@ def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
         "gallery_fingers_per_search": people * len(positions),
         "workers": workers,
         "extraction_wall_s": round(extracted_at - began, 1),
+        "templates_from_cache": from_cache,
         "total_wall_s": round(time.perf_counter() - began, 1),
     }
     results["det_curve_1n"] = _curve(mate_scores, non_mated_top)

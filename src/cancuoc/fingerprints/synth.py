@@ -323,7 +323,9 @@ def _grow_ridges(rng, orientation: np.ndarray, period: np.ndarray, singular: lis
         blended = w00 * responses[i00] + w01 * responses[i01] + w10 * responses[i10] + w11 * responses[i11]
         blended += wr0 * responses[r0] + wr1 * responses[r1]
         image = np.clip(_GROWTH_GAIN * blended, -1.0, 1.0).reshape(shape).astype(np.float32)
-    return image
+    # The last response, unclipped: band-limited, so it interpolates without the staircase edges that a
+    # clipped (square-wave) pattern would show on nearly horizontal or vertical ridges.
+    return (_GROWTH_GAIN * blended).reshape(shape).astype(np.float32)
 
 
 def _skin_marks(rng, ridges: np.ndarray, centre, half_width) -> np.ndarray:
@@ -375,8 +377,8 @@ def generate_master(seed: int, person: int, position: int) -> Master:
     ]
     grown = _grow_ridges(rng, small_orientation, small_period, singular)
     ridges = ndimage.zoom(grown, _GROWTH_SCALE, order=3, grid_mode=True, mode="grid-wrap")
-    # rounded ridge profile rather than a square wave, so that pressure changes ridge width gradually
-    ridges = ndimage.gaussian_filter(np.clip(ridges, -1, 1), 1.1)
+    # flat-topped but rounded ridge profile, so that pressure changes ridge width gradually
+    ridges = ndimage.gaussian_filter(np.clip(ridges, -1, 1), 0.8)
     ridges = _skin_marks(rng, ridges, centre, half_width)
     return Master(kind, tuple(cores), tuple(deltas), ridges, centre, half_width, half_height,
                   small_orientation, small_period)  # fmt: skip
@@ -440,11 +442,12 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
     reach = np.maximum(reach, 1.0 + (my - (MASTER_SHAPE[0] - 45)) / 60.0)
     reach = reach + 0.02 * _smooth_field(rng, IMAGE_SHAPE, 45.0)  # the outline is never a clean curve
     if not enrol and rng.random() < 0.2:
-        # partial print: part of the finger does not touch (a soft straight cut)
+        # partial print: the finger is tilted or rolled so that one side does not touch (a curved edge)
         cut_angle = rng.uniform(0, 2 * np.pi)
         offset = rng.uniform(0.2, 0.6)
         along = rx * math.cos(cut_angle) + ry * math.sin(cut_angle)
-        reach = np.maximum(reach, 1.0 + (along - offset) * 3.0)
+        across = -rx * math.sin(cut_angle) + ry * math.cos(cut_angle)
+        reach = np.maximum(reach, 1.0 + (along - offset + rng.uniform(0.2, 0.6) * across**2) * 3.0)
     band = rng.uniform(0.08, 0.16) if enrol else rng.uniform(0.08, 0.25)
     contact = np.clip((1.0 - reach) / band, 0.0, 1.0)
 

@@ -20,6 +20,9 @@ from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.audit.api import router as audit_router
 from cancuoc.biometrics.api import router as biometrics_router
 from cancuoc.cards.api import router as cards_router
+from cancuoc.enrollment.api import router as enrollment_router
+from cancuoc.enrollment.errors import HTTP_STATUS as ENROLLMENT_STATUS
+from cancuoc.enrollment.errors import EnrollmentError
 from cancuoc.registry.actions import RegistryError
 from cancuoc.registry.api import router as registry_router
 from cancuoc.units.api import router as units_router
@@ -56,6 +59,12 @@ api.add_router("/", registry_router)
 api.add_router("/audit", audit_router)
 api.add_router("/cards", cards_router)
 api.add_router("/biometrics", biometrics_router)
+api.add_router("/", enrollment_router)
+
+
+@api.exception_handler(EnrollmentError)
+def enrollment_error(request, exc: EnrollmentError):
+    return api.create_response(request, exc.as_dict(), status=ENROLLMENT_STATUS.get(exc.code, 422))
 
 
 @api.exception_handler(NotFound)

@@ -31,6 +31,8 @@ class Verb(StrEnum):
     QUALITY_READ = "registry:quality:read"
     # data-quality decisions: merge two records of one person, dismiss a suspected duplicate
     QUALITY_RESOLVE = "registry:quality:resolve"
+    # approve or reject a correction another officer asked for (maker-checker)
+    CHANGE_DECIDE = "registry:change:decide"
     # imports
     IMPORT_CREATE = "imports:job:create"
     IMPORT_CONFIRM = "imports:job:confirm"
@@ -55,6 +57,13 @@ class Verb(StrEnum):
     # the ABIS: search it (1:N), and insert into / delete from its gallery
     ABIS_SEARCH = "biometrics:abis:search"
     ABIS_MANAGE = "biometrics:abis:manage"
+    # enrollment: take and read applications at a station; approve (maker-checker), decide suspected
+    # duplicates, run stations (shifts, slots, officers)
+    APPLICATION_CREATE = "enrollment:application:create"
+    APPLICATION_READ = "enrollment:application:read"
+    APPLICATION_APPROVE = "enrollment:application:approve"
+    DUPLICATE_DECIDE = "enrollment:duplicate:decide"
+    STATION_MANAGE = "enrollment:station:manage"
     # officers
     USER_MANAGE = "accounts:user:manage"
     # the personal-data encryption key: rotate it, re-encrypt under it (national admins only)
@@ -70,12 +79,14 @@ _AREA_OFFICER_VERBS = frozenset({
     Verb.CITIZEN_READ, Verb.CITIZEN_CREATE, Verb.CITIZEN_CHANGE_IDENTITY, Verb.CITIZEN_CHANGE_RESIDENCE,
     Verb.CITIZEN_EXPORT, Verb.HOUSEHOLD_READ, Verb.HOUSEHOLD_CHANGE, Verb.ID_NUMBER_ALLOCATE, Verb.QUALITY_READ, Verb.IMPORT_CREATE,
     Verb.IMPORT_CONFIRM, Verb.UNIT_READ, Verb.CARD_VERIFY, Verb.BIOMETRICS_CAPTURE, Verb.BIOMETRICS_VERIFY,
+    Verb.APPLICATION_CREATE, Verb.APPLICATION_READ,
 })  # fmt: skip
 
 # role → {verb: scope}. A national role acts nationwide; area roles act within their unit subtree.
 PERMISSIONS: dict[Role, dict[Verb, Scope]] = {
     Role.COMMUNE_OFFICER: dict.fromkeys(_AREA_OFFICER_VERBS, Scope.AREA),
-    Role.SUPERVISOR: dict.fromkeys(_AREA_OFFICER_VERBS | {Verb.ID_NUMBER_CANCEL, Verb.QUALITY_RESOLVE, Verb.USER_MANAGE, Verb.IMPORT_SUPERVISE}, Scope.AREA),
+    Role.SUPERVISOR: dict.fromkeys(_AREA_OFFICER_VERBS | {Verb.ID_NUMBER_CANCEL, Verb.QUALITY_RESOLVE, Verb.USER_MANAGE, Verb.IMPORT_SUPERVISE, Verb.CHANGE_DECIDE,
+                                                   Verb.APPLICATION_APPROVE, Verb.DUPLICATE_DECIDE, Verb.STATION_MANAGE}, Scope.AREA),
     Role.PRODUCTION_OPERATOR: dict.fromkeys(
         {Verb.CARD_PERSONALISE, Verb.CARD_VERIFY, Verb.PKI_PUBLISH, Verb.UNIT_READ}, Scope.NATIONAL
     ),

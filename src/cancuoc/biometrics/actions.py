@@ -241,3 +241,109 @@ def delete_capture(actor, capture: BiometricCapture, *, reason: str) -> None:
             portrait=None, face_template=None, fingerprints=None, portrait_checks={}, finger_quality={},
         )  # fmt: skip
         events.biometrics_deleted(actor, capture, reason=reason)
+
+
+# -- captures submitted with an application: stored at intake, measured by the pipeline ----------------
+def _pack(items: Mapping[str, bytes]) -> bytes:
+    """name → bytes as one blob: ``CB1`` then, per item, name length (1 byte), name, data length (4 bytes),
+    data. Our own trivial container, so that nothing but bytes is ever decoded from it."""
+    out = [b"CB1"]
+    for name, data in items.items():
+        encoded = name.encode()
+        out += [len(encoded).to_bytes(1, "big"), encoded, len(data).to_bytes(4, "big"), bytes(data)]
+    return b"".join(out)
+
+
+def _unpack(blob: bytes) -> dict[str, bytes]:
+    if not blob.startswith(b"CB1"):
+        raise ValueError("not a capture bundle")
+    items, offset = {}, 3
+    while offset < len(blob):
+        size = blob[offset]
+        name = blob[offset + 1 : offset + 1 + size].decode()
+        offset += 1 + size
+        length = int.from_bytes(blob[offset : offset + 4], "big")
+        items[name] = blob[offset + 4 : offset + 4 + length]
+        offset += 4 + length
+    return items
+
+
+def store_submission(actor, citizen, *, portrait: bytes, fingerprints: Mapping[int, bytes],
+                     exceptions: Mapping[int, str], override_reason: str = "", waived: str = "") -> BiometricCapture:  # fmt: skip
+    """Keep a capture as submitted (sealed), inside the caller's transaction; the checks run later.
+    The caller (an application's intake) has checked the slots and is audited for the whole submission."""
+    capture = BiometricCapture.objects.create(
+        citizen=citizen, captured_by=actor, unit_path=actor.unit.path if getattr(actor, "unit_id", None) else "",
+        finger_exceptions={str(p): str(c) for p, c in exceptions.items()}, fingerprints_waived=waived,
+        portrait_override_reason=override_reason,
+    )  # fmt: skip
+    bundle = _pack({"portrait": portrait, **{f"finger-{p}": data for p, data in fingerprints.items()}})
+    capture.raw_images = crypto.seal_bytes(bundle, _sealed_context(capture, "raw_images"))
+    capture.save(update_fields=["raw_images"])
+    return capture
+
+
+def measure_submission(capture: BiometricCapture) -> list[tuple[str, str]]:
+    """Run the capture checks on a submitted capture and keep what they give (portrait for the chip, face
+    template, minutiae record, quality). Returns the problems — ("portrait", reasons) or ("fingerprints",
+    reasons) — that stop the application; empty when the capture is fit. A portrait check failed at the
+    station and accepted with the officer's reason passes; a portrait without a single face never does."""
+    from cancuoc.faces.crop import to_chip_portrait
+    from cancuoc.faces.quality import PortraitCheck, check_portrait
+    from cancuoc.faces.template import face_template
+    from cancuoc.fingerprints.errors import FingerprintError
+    from cancuoc.fingerprints.images import load_finger_image
+    from cancuoc.fingerprints.quality import assess_finger
+    from cancuoc.fingerprints.sequence import repeated_fingers
+    from cancuoc.fingerprints.templates import encode_iso19794_2, extract_template
+
+    items = _unpack(crypto.open_bytes(capture.raw_images, _sealed_context(capture, "raw_images")))
+    problems: list[tuple[str, str]] = []
+    report = check_portrait(items["portrait"])
+    failed = [str(result.check) for result in report.failed]
+    fatal = {str(PortraitCheck.DECODES), str(PortraitCheck.ONE_FACE)}
+    if failed and (fatal & set(failed) or not capture.portrait_override_reason):
+        problems.append(
+            ("portrait", "; ".join(f"{r.message_vi} / {r.message_en}" for r in report.failed)[:280])
+        )
+    fields: dict = {"portrait_checks": report.as_dict(), "measured_at": timezone.now()}
+    if not problems:
+        gender = {"M": 1, "F": 2}.get(getattr(capture.citizen, "sex", ""), 0)
+        chip = to_chip_portrait(items["portrait"], report, gender=gender)
+        template = np.asarray(face_template(items["portrait"]), dtype=np.float32).tobytes()
+        fields.update(portrait=crypto.seal_bytes(chip.data, _sealed_context(capture, "portrait")),
+                      face_template=crypto.seal_bytes(template, _sealed_context(capture, "face_template")),
+                      portrait_overrides=dict.fromkeys(failed, capture.portrait_override_reason),
+                      portrait_at=timezone.now())  # fmt: skip
+    fingers = {int(name.split("-", 1)[1]): data for name, data in items.items() if name.startswith("finger-")}
+    if fingers:
+        templates, quality, unusable = {}, {}, []
+        for position, data in sorted(fingers.items()):
+            try:
+                image = load_finger_image(data)
+            except FingerprintError:
+                unusable.append(position)
+                continue
+            assessed = assess_finger(image)
+            if assessed.score == 0:
+                unusable.append(position)
+                continue
+            templates[position], quality[str(position)] = (
+                extract_template(image, position),
+                int(assessed.score),
+            )
+        repeated = repeated_fingers(templates) if templates else []
+        if unusable:
+            problems.append(("fingerprints", "ngón / fingers " + ", ".join(map(str, unusable))))
+        elif repeated:
+            problems.append(("fingerprints", f"ngón / fingers {repeated[0][0]} = {repeated[0][1]}"))
+        else:
+            fields.update(fingerprints=crypto.seal_bytes(encode_iso19794_2(templates),
+                                                         _sealed_context(capture, "fingerprints")),
+                          finger_quality=quality, fingerprints_at=timezone.now())  # fmt: skip
+    elif capture.fingerprints_waived or capture.finger_exceptions:
+        fields["fingerprints_at"] = timezone.now()
+    BiometricCapture.objects.filter(pk=capture.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(capture, name, value)
+    return problems

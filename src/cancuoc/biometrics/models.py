@@ -32,6 +32,12 @@ class BiometricCapture(models.Model):
     fingerprints_at = models.DateTimeField(null=True, blank=True)
     # why fingerprints were not taken at all (under 6 years old)
     fingerprints_waived = models.CharField(max_length=40, blank=True)
+    # a capture submitted with an application: the images as they came (one sealed bundle), measured later
+    # by the processing pipeline (``actions.measure_submission``); the officer's reason for accepting a
+    # portrait whose checks fail
+    raw_images = models.BinaryField(null=True, editable=False)
+    portrait_override_reason = models.CharField(max_length=300, blank=True)
+    measured_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -11,7 +11,10 @@ from cancuoc.fingerprints.engine import VERIFY_THRESHOLD_ONE
 from cancuoc.fingerprints.matching import Bozorth3
 from cancuoc.fingerprints.templates import FingerTemplate
 
-SAME_FINGER_THRESHOLD = VERIFY_THRESHOLD_ONE  # the single-finger 1:1 operating point (FMR ≈ 0.1 %)
+# A capture compares 45 pairs, so the single-finger 1:1 operating point (FMR ≈ 0.1 % per pair) would refuse
+# about one honest capture in 20. Measured on synthetic prints (15 people, seed 424242): different fingers
+# of one person at most 42, two impressions of one finger at least 79 (5th percentile 108).
+SAME_FINGER_THRESHOLD = 1.5 * VERIFY_THRESHOLD_ONE
 
 
 def repeated_fingers(templates: Mapping[int, FingerTemplate],

@@ -19,6 +19,9 @@ class RegistryErrorCode(StrEnum):
     ID_UNAVAILABLE = "id_unavailable"
     ID_IMMUTABLE = "id_immutable"
     STALE = "stale"
+    CHANGE_NOT_PENDING = "change_not_pending"
+    OWN_CHANGE = "own_change"
+    NOTHING_TO_CHANGE = "nothing_to_change"
     CHANGED_SINCE_CHECK = "changed_since_check"
     HOUSEHOLD_BY_ITS_ACTIONS = "household_by_its_actions"
     FIELD_NOT_YOURS = "field_not_yours"
@@ -61,6 +64,11 @@ MESSAGES: dict[RegistryErrorCode, tuple[str, str]] = {
     RegistryErrorCode.ID_UNAVAILABLE: ("Không thể lập hồ sơ mới với số định danh này",
                                        "A new record cannot be created with this personal ID number"),
     RegistryErrorCode.ID_IMMUTABLE: ("Không thể sửa số định danh", "The personal ID number cannot be changed"),
+    RegistryErrorCode.CHANGE_NOT_PENDING: ("Yêu cầu điều chỉnh này đã được xử lý",
+                                           "This correction has already been decided"),
+    RegistryErrorCode.OWN_CHANGE: ("Không được tự duyệt yêu cầu điều chỉnh của chính mình",
+                                   "Nobody approves a correction they asked for themselves"),
+    RegistryErrorCode.NOTHING_TO_CHANGE: ("Yêu cầu không thay đổi thông tin nào", "The request changes nothing"),
     RegistryErrorCode.STALE: ("Hồ sơ đã được người khác sửa; hãy tải lại", "Someone else changed this record; reload it"),
     RegistryErrorCode.HOUSEHOLD_BY_ITS_ACTIONS: (
         "Hộ và quan hệ với chủ hộ được thay đổi bằng chức năng Hộ (chuyển nhân khẩu, đổi chủ hộ)",

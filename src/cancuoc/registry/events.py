@@ -203,3 +203,16 @@ def household_heads_set_in_bulk(actor, households, *, heads: dict[int, str], rea
                    {"before": {"head": None}, "after": {"head": heads[h.pk]}}, event=HOUSEHOLD_HEAD_CHANGED)
         for h in households
     ])  # fmt: skip
+
+
+def change_requested(actor, change) -> None:
+    record(actor, AuditEvent(Action.CREATE, "citizen", change.citizen.id_number, residence_path(change.citizen),
+                             change.reason, {"change_request": change.pk, "fields": change.fields},
+                             event=Event.CHANGE_REQUESTED))  # fmt: skip
+
+
+def change_decided(actor, change) -> None:
+    record(actor, AuditEvent(Action.UPDATE, "citizen", change.citizen.id_number, residence_path(change.citizen),
+                             change.decision_reason, {"change_request": change.pk, "status": change.status,
+                                                      "fields": change.fields},
+                             event=Event.CHANGE_DECIDED))  # fmt: skip

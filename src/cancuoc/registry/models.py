@@ -239,3 +239,31 @@ class NotDuplicatePair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class ChangeRequest(models.Model):
+    """A correction of a citizen's data asked for by one officer (at the enrollment counter, or from a
+    door-to-door visit) and applied only when a supervisor approves it (maker-checker). The requested values
+    are personal data: sealed (``values``); ``fields`` names them for lists."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved and applied")
+        REJECTED = "rejected", _("Rejected")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="change_requests")
+    values = models.TextField()  # sealed JSON {field: value}
+    fields = models.JSONField(default=list)
+    reason = models.CharField(max_length=300)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self) -> str:
+        return f"change {self.pk} of {self.citizen_id} ({self.status})"

@@ -55,7 +55,8 @@ class ErrorAnswersMiddleware:
     """Bounded request bodies and clean error answers.
 
     - A body larger than the site accepts is refused with 413 before anything reads it: the import
-      upload (multipart) up to CANCUOC_IMPORT_MAX_BYTES, any other body up to DATA_UPLOAD_MAX_MEMORY_SIZE.
+      upload (multipart) up to CANCUOC_IMPORT_MAX_BYTES, an enrollment application up to
+      CANCUOC_APPLICATION_MAX_BYTES, any other body up to CANCUOC_BODY_MAX_BYTES.
       Django itself raises RequestDataTooBig only when a view reads the body; that becomes 413 too.
     - The API reads JSON (and multipart uploads): a body of another type gets 415, not a parse attempt.
     - A view that lets the permission table's NotFound or PermissionDenied escape gets the 404/403 page.
@@ -121,7 +122,9 @@ def _declared_length(request) -> int:
 def _body_limit(request) -> int:
     if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
         return settings.CANCUOC_IMPORT_MAX_BYTES + MULTIPART_OVERHEAD
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if request.path == "/api/v1/applications" and request.method == "POST":
+        return settings.CANCUOC_APPLICATION_MAX_BYTES  # a portrait and ten fingerprints, base64
+    limit = settings.CANCUOC_BODY_MAX_BYTES
     return sys.maxsize if limit is None else limit
 
 

@@ -1,0 +1,32 @@
+"""Reads of enrollment: an application as the API and the pages show it."""
+
+from __future__ import annotations
+
+from .errors import blocking_text
+from .models import Application
+
+
+def application_out(application: Application) -> dict:
+    application = (Application.objects.select_related("citizen", "station")
+                   .prefetch_related("events__actor", "duplicates__citizen", "duplicates__other_application")
+                   .get(pk=application.pk))  # fmt: skip
+    blocking_vi, blocking_en = (
+        blocking_text(application.blocking_code, application.blocking_detail)
+        if application.blocking_code and application.blocking_code not in ("approved",)
+        else ("", "")
+    )
+    return {
+        "code": application.code, "stage": application.stage, "kind": application.kind,
+        "reason_code": application.reason_code, "id_number": application.citizen.id_number,
+        "full_name": application.citizen.full_name, "station": application.station.code,
+        "submitted_at": application.submitted_at, "return_date": application.return_date,
+        "capture_seconds": application.capture_seconds, "blocking_code": application.blocking_code,
+        "blocking_reason_vi": blocking_vi, "blocking_reason_en": blocking_en,
+        "history": [{"at": e.at, "stage": e.stage, "code": e.code, "detail": e.detail,
+                     "actor": e.actor.username if e.actor_id else "system"} for e in application.events.all()],
+        "duplicates": [{"id": d.pk, "kind": d.kind, "id_number": d.citizen.id_number if d.citizen_id else "",
+                        "full_name": d.citizen.full_name if d.citizen_id else "",
+                        "application": d.other_application.code if d.other_application_id else None,
+                        "score": round(d.score, 4), "reasons": list(d.reasons), "decision": d.decision}
+                       for d in application.duplicates.all()],
+    }  # fmt: skip

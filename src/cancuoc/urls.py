@@ -14,6 +14,8 @@ urlpatterns = [
     path("citizens/", include("cancuoc.registry.urls")),
     path("imports/", include("cancuoc.imports.urls")),
     path("audit/", include("cancuoc.audit.urls")),
+    path("applications/", include("cancuoc.enrollment.urls")),
+    path("", include("cancuoc.enrollment.urls_public")),
     path("", include("cancuoc.web.urls")),
 ]
 

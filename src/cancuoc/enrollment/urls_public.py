@@ -1,0 +1,3 @@
+"""Public pages, no login: appointment booking and the status of an application."""
+
+urlpatterns: list = []

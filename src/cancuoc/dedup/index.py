@@ -32,6 +32,7 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
 # Below this many records the registry's own random pairs say too little: keep the reference u.
 MINIMUM_RECORDS_TO_ESTIMATE = 20_000
 _MULTIPLIER = np.uint64(1_000_003)
+_CHUNK = 100_000
 _KEY_FIELD = {name: ComparisonKeys._fields.index(name) for name in ComparisonKeys._fields}
 
 
@@ -40,6 +41,15 @@ class Candidate(NamedTuple):
     score: float  # match probability, 0..1
     reasons: tuple[str, ...]  # "comparison:level", strongest first
     weight: float  # match weight in bits, before the prior
+
+
+def fit_model(columns: Columns, pairs: int = 300_000, seed: int = 0) -> MatchModel:
+    """The reference model with u estimated on these records, if there are enough of them."""
+    live = int(columns.alive[: columns.size].sum())
+    if live < MINIMUM_RECORDS_TO_ESTIMATE:
+        return REFERENCE_MODEL
+    return MatchModel(u=estimate_u(columns, pairs, seed), threshold=REFERENCE_MODEL.threshold,
+                      expected_duplicate_share=REFERENCE_MODEL.expected_duplicate_share)  # fmt: skip
 
 
 def _combine(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -61,12 +71,13 @@ class DemographicIndex:
         self._row_of: dict[str, int] = {}
         self._record_ids: list[str] = []
         people = [as_person_record(record) for record in records]
-        keys = [comparison_keys(person) for person in people]
         self._check_new_ids(person.record_id for person in people)
-        rows = self.columns.append(keys)
-        for person, row in zip(people, rows, strict=True):
-            self._row_of[person.record_id] = int(row)
-            self._record_ids.append(person.record_id)
+        for start in range(0, len(people), _CHUNK):  # chunks: the keys of a million people at once are large
+            chunk = people[start : start + _CHUNK]
+            rows = self.columns.append([comparison_keys(person) for person in chunk])
+            for person, row in zip(chunk, rows, strict=True):
+                self._row_of[person.record_id] = int(row)
+                self._record_ids.append(person.record_id)
         self._sorted: list[tuple[np.ndarray, np.ndarray]] = []
         for rule in BLOCKING_RULES:
             hashes, known = self._rule_hashes(rule, np.arange(self.columns.size))
@@ -74,12 +85,7 @@ class DemographicIndex:
             order = np.argsort(hashes[rows_with_key], kind="stable")
             self._sorted.append((hashes[rows_with_key][order], rows_with_key[order].astype(np.int32)))
         self._overlay: list[dict[int, list[int]]] = [{} for _ in BLOCKING_RULES]
-        if model is None:
-            model = REFERENCE_MODEL
-            if len(self) >= MINIMUM_RECORDS_TO_ESTIMATE:
-                model = MatchModel(u=estimate_u(self.columns, estimate_pairs, seed), threshold=model.threshold,
-                                   expected_duplicate_share=model.expected_duplicate_share)  # fmt: skip
-        self.model = model
+        self.model = model if model is not None else fit_model(self.columns, estimate_pairs, seed)
 
     def __len__(self) -> int:
         return len(self._row_of)

@@ -127,26 +127,22 @@ def as_person_record(value: PersonRecord | Mapping) -> PersonRecord:
     return PersonRecord(**fields)
 
 
-def family_key(family_name: str) -> str:
-    folded = fold(family_name).replace(" ", "")
-    return REGIONAL_FAMILY_NAMES.get(folded, folded)
+def name_words_key(name: str) -> str:
+    """Folded words, each regional spelling unified (also in a given name, so that a reversed name order
+    still meets: 'Thúy Huỳnh' and 'Hoàng Thúy')."""
+    return " ".join(REGIONAL_FAMILY_NAMES.get(word, word) for word in fold(name).split())
 
 
-def person_name_key(full_name: str) -> str:
-    """A parent's or spouse's full name folded, its first word (the family name) unified regionally."""
-    words = fold(full_name).split()
-    if words:
-        words[0] = REGIONAL_FAMILY_NAMES.get(words[0], words[0])
-    return " ".join(words)
 
 
 def comparison_keys(record: PersonRecord) -> ComparisonKeys:
-    family, middle, given = family_key(record.family_name), fold(record.middle_name), fold(record.given_name)
+    family, middle, given = (name_words_key(part) for part in (record.family_name, record.middle_name,
+                                                               record.given_name))  # fmt: skip
     words = [part for part in (family, middle, given) if part]
     name_key = " ".join(words)
     exact_parts = [normalize_name(part).lower() for part in (record.family_name, record.middle_name,
                                                               record.given_name)]  # fmt: skip
-    father, mother = person_name_key(record.father_name), person_name_key(record.mother_name)
+    father, mother = name_words_key(record.father_name), name_words_key(record.mother_name)
     birth = record.birth_date
     dob_text = dob_swapped = ""
     if birth is not None:
@@ -175,7 +171,7 @@ def comparison_keys(record: PersonRecord) -> ComparisonKeys:
         father_key=father,
         mother_key=mother,
         parents_key=f"{father} / {mother}" if father and mother else "",
-        spouse_key=person_name_key(record.spouse_name),
+        spouse_key=name_words_key(record.spouse_name),
         household_id=record.household_id.strip(),
         address_unit=record.address_unit.strip(),
         old_id_number=record.old_id_number.strip(),

@@ -111,16 +111,33 @@ def _run(pool, function, tasks, progress=None, chunksize=8):
 
 def extract_people(tasks, workers: int, progress=None, cache=None):
     """Templates of the people of ``tasks`` ((seed, person, impressions, positions) each), extracted in
-    ``workers`` processes, or read from ``cache`` when it holds exactly these tasks (then written there).
-    Returns (templates by person → impression → position, synthesis seconds, extraction seconds, cached)."""
-    cached = _load_cache(cache, tasks)
-    if cached is not None:
-        return (*cached, True)
+    ``workers`` processes. ``cache``: a folder keeping one file per task, so an interrupted or resized run
+    reuses what was extracted. Returns (templates by person → impression → position, synthesis seconds,
+    extraction seconds, how many people came from the cache)."""
     templates: dict[int, dict[int, dict[int, FingerTemplate]]] = {}
     synth_seconds = extract_seconds = 0.0
+    missing, cached = [], 0
+    for task in tasks:
+        stored = _load_cached(cache, task)
+        if stored is None:
+            missing.append(task)
+            continue
+        person, fingers, synth_s, extract_s = stored
+        templates[person] = fingers
+        synth_seconds, extract_seconds, cached = (
+            synth_seconds + synth_s,
+            extract_seconds + extract_s,
+            cached + 1,
+        )
+
+    def step(count):
+        if progress:
+            progress(cached + count)
+
     pool = _pool(workers)
     try:
-        for person, fingers, synth_s, extract_s in _run(pool, _extract_person, tasks, progress, chunksize=2):
+        for result in _run(pool, _extract_cached, [(task, cache) for task in missing], step, chunksize=1):
+            person, fingers, synth_s, extract_s = result
             templates[person] = fingers
             synth_seconds += synth_s
             extract_seconds += extract_s
@@ -128,8 +145,7 @@ def extract_people(tasks, workers: int, progress=None, cache=None):
         if pool:
             pool.close()
             pool.join()
-    _save_cache(cache, tasks, (templates, synth_seconds, extract_seconds))
-    return templates, synth_seconds, extract_seconds, False
+    return templates, synth_seconds, extract_seconds, cached
 
 
 def evaluation_tasks(people: int, seed: int, non_mated: int, positions=POSITIONS) -> list[tuple]:
@@ -139,25 +155,36 @@ def evaluation_tasks(people: int, seed: int, non_mated: int, positions=POSITIONS
     return tasks + [(seed, p, (2,), positions) for p in range(people + 1, people + non_mated + 1)]
 
 
-def _load_cache(cache, tasks):
-    import pickle
+def _cache_file(cache, task):
     from pathlib import Path
 
-    if cache is None or not Path(cache).exists():
+    seed, person, impressions, positions = task
+    name = f"{seed}-{person}-{'_'.join(map(str, impressions))}-{'_'.join(map(str, positions))}.pickle"
+    return Path(cache) / name
+
+
+def _load_cached(cache, task):
+    import pickle
+
+    if cache is None or not _cache_file(cache, task).exists():
         return None
-    with open(cache, "rb") as file:
-        stored_tasks, content = pickle.load(file)  # our own file, written by _save_cache below
-    return content if stored_tasks == tasks else None
+    with open(_cache_file(cache, task), "rb") as file:
+        return pickle.load(file)  # our own file, written by _extract_cached
 
 
-def _save_cache(cache, tasks, content) -> None:
+def _extract_cached(item):
     import pickle
-    from pathlib import Path
 
+    task, cache = item
+    result = _extract_person(task)
     if cache is not None:
-        Path(cache).parent.mkdir(parents=True, exist_ok=True)
-        with open(cache, "wb") as file:
-            pickle.dump((tasks, content), file)
+        path = _cache_file(cache, task)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        with open(partial, "wb") as file:
+            pickle.dump(result, file)
+        partial.replace(path)
+    return result
 
 
 def threshold_at(impostor_scores: np.ndarray, rate: float) -> float:
@@ -321,7 +348,7 @@ def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
         "gallery_fingers_per_search": people * len(positions),
         "workers": workers,
         "extraction_wall_s": round(extracted_at - began, 1),
-        "templates_from_cache": from_cache,
+        "people_from_cache": from_cache,
         "total_wall_s": round(time.perf_counter() - began, 1),
     }
     results["det_curve_1n"] = _curve(mate_scores, non_mated_top)

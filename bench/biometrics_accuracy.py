@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--non-mated", type=int, default=None)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cache", help="folder keeping extracted templates per person (reused by a rerun)")
     parser.add_argument("--json-out", help="also write every figure (curves included) as JSON here")
     args = parser.parse_args()
 
@@ -36,7 +37,14 @@ def main() -> None:
         if done % 200 == 0 or done == total:
             print(f"{done}/{total}", file=sys.stderr, flush=True)
 
-    r = evaluate(args.people, args.seed, workers=args.workers, progress=progress, non_mated=args.non_mated)
+    r = evaluate(
+        args.people,
+        args.seed,
+        workers=args.workers,
+        progress=progress,
+        non_mated=args.non_mated,
+        cache=args.cache,
+    )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(r, indent=1))
     plot_det(r, ROOT / "docs" / "img")

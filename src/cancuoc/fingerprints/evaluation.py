@@ -166,10 +166,19 @@ def _cache_file(cache, task):
 def _load_cached(cache, task):
     import pickle
 
-    if cache is None or not _cache_file(cache, task).exists():
+    if cache is None:
         return None
-    with open(_cache_file(cache, task), "rb") as file:
-        return pickle.load(file)  # our own file, written by _extract_cached
+    seed, person, impressions, positions = task
+    # A person extracted with more impressions serves a task that needs fewer (a non-mated search only
+    # needs impression 2), so one cache of people 1..P serves any split into enrolled and non-mated.
+    for stored_impressions in (impressions, (1, 2)):
+        path = _cache_file(cache, (seed, person, stored_impressions, positions))
+        if set(impressions) <= set(stored_impressions) and path.exists():
+            with open(path, "rb") as file:
+                person, fingers, synth_s, extract_s = pickle.load(file)  # our own file (_extract_cached)
+            share = len(impressions) / len(stored_impressions)
+            return person, {i: fingers[i] for i in impressions}, synth_s * share, extract_s * share
+    return None
 
 
 def _extract_cached(item):

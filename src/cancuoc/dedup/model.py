@@ -49,10 +49,11 @@ def _else(m: float) -> Level:
     return Level("different", "ELSE", m=m)
 
 
-# One typing error: in the name with diacritics, in family + given name (a record without its middle name),
+# One typing error: in the name with diacritics, in family + given name when one record has no middle name,
 # or folded when one record was written without any diacritic.
 _NAME_TYPO = (
-    "damerau_levenshtein(name_exact_l, name_exact_r) <= 1 OR damerau_levenshtein(pair_exact_l, pair_exact_r) <= 1"
+    "damerau_levenshtein(name_exact_l, name_exact_r) <= 1"
+    " OR ((middle_key_l IS NULL OR middle_key_r IS NULL) AND damerau_levenshtein(pair_exact_l, pair_exact_r) <= 1)"
     " OR ((name_plain_l OR name_plain_r) AND damerau_levenshtein(name_key_l, name_key_r) <= 1)"
 )
 
@@ -200,7 +201,8 @@ def comparison_levels(a: Side, b: Side, size: int) -> dict[str, np.ndarray]:
     for condition in conditions:
         decided |= condition
     name_typo = _within_one_edit_where(a, b, "name_exact", ~decided)
-    name_typo |= _within_one_edit_where(a, b, "pair_exact", ~decided & ~name_typo)
+    no_middle = (a.codes["middle_key"] == 0) | (b.codes["middle_key"] == 0)
+    name_typo |= _within_one_edit_where(a, b, "pair_exact", ~decided & ~name_typo & no_middle)
     plain = (a.codes["name_plain"] > 0) | (b.codes["name_plain"] > 0)
     name_typo |= _within_one_edit_where(a, b, "name_key", ~decided & ~name_typo & plain)
     conditions.append(name_typo)

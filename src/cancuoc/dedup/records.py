@@ -133,8 +133,6 @@ def name_words_key(name: str) -> str:
     return " ".join(REGIONAL_FAMILY_NAMES.get(word, word) for word in fold(name).split())
 
 
-
-
 def comparison_keys(record: PersonRecord) -> ComparisonKeys:
     family, middle, given = (name_words_key(part) for part in (record.family_name, record.middle_name,
                                                                record.given_name))  # fmt: skip

@@ -55,8 +55,8 @@ def main() -> None:
         f"""`bench/biometrics_accuracy.py --people {args.people} --seed {args.seed}`: {r["people_enrolled"]:,} people
 with {r["fingers_per_person"]} fingers each enrolled ({r["gallery_fingers"]:,} finger templates); {r["mated_searches"]:,}
 mated ten-print searches (impression 2 of each enrolled person), {r["non_mated_searches"]:,} non-mated searches
-(impression 2 of people never enrolled) and {r["leave_one_out_searches"]:,} leave-one-out searches (each mated
-probe again with its own mate excluded). Engine: triplet index shortlist of {r["shortlist"]} people, Bozorth3 on
+(impression 2 of people never enrolled) and {r["leave_one_out_searches"]:,} leave-one-out non-mated scores (the
+best stranger of each mated search, as if its mate were not enrolled). Engine: triplet index shortlist of {r["shortlist"]} people, Bozorth3 on
 each finger of the shortlist, sum of the ten scores; operating point {r["threshold"]:g} chosen on seed 1, not
 on this seed.
 

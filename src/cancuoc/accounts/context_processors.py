@@ -27,6 +27,7 @@ MENU = (
     MenuEntry("birth-register", _("Register a birth"), (Verb.CITIZEN_CREATE, Verb.ID_NUMBER_ALLOCATE)),
     MenuEntry("household-create", _("New household"), (Verb.HOUSEHOLD_CHANGE,)),
     MenuEntry("id-number-cancel", _("Cancel a personal ID number"), (Verb.ID_NUMBER_CANCEL,)),
+    MenuEntry("application-list", _("Applications"), (Verb.APPLICATION_READ,)),
     MenuEntry("unit-browser", _("Administrative units"), (Verb.UNIT_READ,)),
     MenuEntry("import-list", _("Import"), (Verb.IMPORT_CREATE,)),
     MenuEntry("audit-search", _("Audit log"), (Verb.AUDIT_READ,)),

@@ -67,3 +67,16 @@ def appointment_cancelled(appointment) -> None:
     record(None, AuditEvent(Action.UPDATE, "citizen", appointment.citizen.id_number,
                             appointment.slot.station.unit.path, "public cancellation",
                             {"appointment": appointment.code}, event=Event.APPOINTMENT_CANCELLED))  # fmt: skip
+
+
+def applications_listed(actor, *, codes: list[str], where: str) -> None:
+    from cancuoc.audit.services import area_of
+
+    record(actor, AuditEvent(Action.SEARCH, "application", "", area_of(actor), where, {"returned": codes},
+                             event=Event.CITIZENS_LISTED))  # fmt: skip
+
+
+def portrait_viewed(actor, application, *, where: str) -> None:
+    record(
+        actor, _citizen_entry(Action.READ, application, where, {"what": "portrait"}, Event.APPLICATION_VIEWED)
+    )

@@ -1,0 +1,73 @@
+"""Officer pages of enrollment: the list by stage, one application with its history, the approval form,
+the duplicate side by side with both portraits, the portrait image (audited), throughput."""
+
+import pytest
+
+from cancuoc.audit.models import AuditEntry, Event
+from cancuoc.enrollment.models import Application
+from cancuoc.enrollment.processing import process_pending
+from tests.factories import CitizenFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(client, citizen, portrait, prints, key):
+    answer = client.post("/api/v1/applications", {"id_number": citizen.id_number, "kind": "first",
+                                                  "portrait": portrait, "fingerprints": prints, "opened_at": None},
+                         content_type="application/json", headers={"Idempotency-Key": key})  # fmt: skip
+    assert answer.status_code == 201, answer.content
+    return answer.json()["code"]
+
+
+def test_list_detail_approve(client, officers, station, world, portrait_b64, ten_prints):
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy, family_name="Phạm", given_name="Quỳnh")
+    client.force_login(officers["thai_thuy"])
+    code = submit(client, citizen, portrait_b64, ten_prints(9), "p1")
+    process_pending()
+    listing = client.get("/applications/?stage=approval")
+    assert listing.status_code == 200 and code in listing.content.decode()
+    page = client.get(f"/applications/{code}/").content.decode()
+    assert (
+        "Phạm" in page and "capture-sheet.pdf" in page and 'name="decision"' not in page
+    )  # no approving here
+    portrait = client.get(f"/applications/{code}/portrait.jpg")
+    assert portrait.status_code == 200 and portrait.content.startswith(b"\xff\xd8")
+    assert AuditEntry.objects.filter(event=Event.APPLICATION_VIEWED, changes__what="portrait").exists()
+    client.force_login(officers["hung_yen"])
+    page = client.get(f"/applications/{code}/").content.decode()
+    assert 'name="decision"' in page
+    client.post(f"/applications/{code}/decide/", {"decision": "approve", "reason": "đủ điều kiện"})
+    assert Application.objects.get(code=code).stage == "ready_for_production"
+    throughput = client.get("/applications/throughput/")
+    assert throughput.status_code == 200 and station.name in throughput.content.decode()
+
+
+def test_duplicate_side_by_side(client, officers, station, world, portrait_b64, ten_prints):
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy, given_name="Mai", middle_name="Thị", sex="F")
+    other = CitizenFactory(permanent_unit=world.thai_thuy, given_name="Mai", middle_name="Thị", sex="F",
+                           birth_date=citizen.birth_date)  # fmt: skip
+    client.force_login(officers["thai_thuy"])
+    code = submit(client, citizen, portrait_b64, ten_prints(10), "d1")
+    process_pending()
+    application = Application.objects.get(code=code)
+    candidate = application.duplicates.get()
+    assert (
+        client.get(f"/applications/{code}/duplicates/{candidate.pk}/").status_code == 403
+    )  # officers do not decide
+    client.force_login(officers["hung_yen"])
+    page = client.get(f"/applications/{code}/duplicates/{candidate.pk}/").content.decode()
+    assert other.id_number in page and f"/applications/{code}/portrait.jpg" in page
+    client.post(
+        f"/applications/{code}/duplicates/{candidate.pk}/", {"same_person": "no", "reason": "khác cha mẹ"}
+    )
+    assert Application.objects.get(code=code).stage == "approval"
+
+
+def test_other_area_sees_nothing(client, officers, station, world, portrait_b64, ten_prints):
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy)
+    client.force_login(officers["thai_thuy"])
+    code = submit(client, citizen, portrait_b64, ten_prints(11), "o1")
+    client.force_login(officers["ba_dinh"])
+    assert code not in client.get("/applications/").content.decode()
+    assert client.get(f"/applications/{code}/").status_code == 404
+    assert client.get(f"/applications/{code}/portrait.jpg").status_code == 404

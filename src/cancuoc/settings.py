@@ -183,10 +183,9 @@ CANCUOC_IMPORT_STALE_AFTER_SECONDS = int(os.environ.get("CANCUOC_IMPORT_STALE_AF
 CANCUOC_IMPORT_RETENTION_DAYS = float(os.environ.get("CANCUOC_IMPORT_RETENTION_DAYS", 7))
 # Any request body but a multipart upload (JSON, forms): larger ones get 413 (cancuoc.web.middleware).
 # Bodies other than uploads: 1 MB (the middleware answers 413 before reading more), except an enrollment
-# application (a portrait and ten fingerprints as base64); Django's own limit is the larger of the two
-CANCUOC_BODY_MAX_BYTES = 1024 * 1024
+# application (a portrait and ten fingerprints as base64), which the middleware reads within its own limit
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 CANCUOC_APPLICATION_MAX_BYTES = int(os.environ.get("CANCUOC_APPLICATION_MAX_BYTES", 8 * 1024 * 1024))
-DATA_UPLOAD_MAX_MEMORY_SIZE = CANCUOC_APPLICATION_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads above that size wait in a temporary file for the length of the request: owner-only.
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -168,3 +168,17 @@ def test_bad_requests_are_refused_and_nothing_is_written(officer, citizen, portr
 def test_a_missing_idempotency_key_is_refused(officer, citizen, portrait_b64, ten_prints):
     answer = officer.post(URL, body(citizen, portrait_b64, ten_prints(1)), content_type="application/json")
     assert answer.status_code == 400 and answer.json()["code"] == "idempotency_key_missing"
+
+
+def test_the_intake_takes_bodies_beyond_the_general_limit_and_refuses_huge_ones(officer, citizen, portrait_b64,
+                                                                                ten_prints):  # fmt: skip
+    import json
+
+    payload = body(citizen, portrait_b64, ten_prints(1))
+    raw = json.dumps({**payload, "padding": " " * 1_200_000})  # fingerprints of a real scanner are larger
+    assert len(raw) > 1024 * 1024  # over the limit of every other JSON body
+    accepted = officer.post(URL, raw, content_type="application/json", headers={"Idempotency-Key": "big"})
+    assert accepted.status_code == 201, accepted.content
+    huge = officer.post(URL, " " * (9 * 1024 * 1024), content_type="application/json",
+                        headers={"Idempotency-Key": "huge"})  # fmt: skip
+    assert huge.status_code == 413 and huge.json()["code"] == "too_large"

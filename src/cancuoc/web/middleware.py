@@ -56,7 +56,7 @@ class ErrorAnswersMiddleware:
 
     - A body larger than the site accepts is refused with 413 before anything reads it: the import
       upload (multipart) up to CANCUOC_IMPORT_MAX_BYTES, an enrollment application up to
-      CANCUOC_APPLICATION_MAX_BYTES, any other body up to CANCUOC_BODY_MAX_BYTES.
+      CANCUOC_APPLICATION_MAX_BYTES (read here), any other body up to DATA_UPLOAD_MAX_MEMORY_SIZE.
       Django itself raises RequestDataTooBig only when a view reads the body; that becomes 413 too.
     - The API reads JSON (and multipart uploads): a body of another type gets 415, not a parse attempt.
     - A view that lets the permission table's NotFound or PermissionDenied escape gets the 404/403 page.
@@ -73,6 +73,12 @@ class ErrorAnswersMiddleware:
             return errors.error_response(request, errors.ErrorCode.TOO_LARGE)
         if length and errors.is_api(request) and not _is_api_media_type(request.content_type):
             return errors.api_error(errors.ErrorCode.UNSUPPORTED_MEDIA_TYPE)
+        if _is_application_intake(request):
+            # read here, within its own limit, so that Django's smaller limit for other bodies does not apply
+            body = request.read(settings.CANCUOC_APPLICATION_MAX_BYTES + 1)
+            if len(body) > settings.CANCUOC_APPLICATION_MAX_BYTES:
+                return errors.error_response(request, errors.ErrorCode.TOO_LARGE)
+            request._body = body
         return self._as_site_answer(request, self.get_response(request))
 
     def process_exception(self, request, exception):
@@ -119,12 +125,16 @@ def _declared_length(request) -> int:
         return 0
 
 
+def _is_application_intake(request) -> bool:
+    return request.method == "POST" and request.path == "/api/v1/applications"
+
+
 def _body_limit(request) -> int:
     if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
         return settings.CANCUOC_IMPORT_MAX_BYTES + MULTIPART_OVERHEAD
-    if request.path == "/api/v1/applications" and request.method == "POST":
+    if _is_application_intake(request):
         return settings.CANCUOC_APPLICATION_MAX_BYTES  # a portrait and ten fingerprints, base64
-    limit = settings.CANCUOC_BODY_MAX_BYTES
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return sys.maxsize if limit is None else limit
 
 

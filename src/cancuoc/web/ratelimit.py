@@ -95,15 +95,23 @@ def _count(scope: str, value: str, limit: Limit, now: float) -> tuple[float, int
         cache.set(current_key, 1, timeout=2 * limit.seconds + 1)
         current = 1
     previous = cache.get(_key(scope, value, limit, window - 1), 0)
-    weight = 1 - into / limit.seconds
-    count = current + previous * weight
+    count = current + previous * (1 - into / limit.seconds)
     if count <= limit.attempts:
         return count, 0
-    if current > limit.attempts:
-        retry = limit.seconds - into  # the current window alone is over: wait for it to end
-    else:  # the previous window's share must shrink by (count - attempts)
-        retry = (count - limit.attempts) * limit.seconds / previous if previous else limit.seconds - into
-    return count, math.ceil(retry)
+    return count, math.ceil(_wait(current, previous, into, limit))
+
+
+def _wait(current: int, previous: int, into: float, limit: Limit) -> float:
+    """Seconds until one more attempt would fit, if nothing else is attempted meanwhile."""
+    seconds, room = limit.seconds, limit.attempts - 1  # the next attempt needs room beside what is counted
+    if current <= room and previous:
+        # within this window, as the previous window's share fades
+        fits_at = seconds * (current + previous - room) / previous
+        if fits_at < seconds:
+            return max(fits_at - into, 0.0)
+    # in the next window, as this window's share fades
+    fits_at = seconds * (1 - room / current) if current > room else 0.0
+    return seconds - into + fits_at
 
 
 def hit(scope: str, value: str, limits: Iterable[Limit], *, now: float | None = None) -> None:

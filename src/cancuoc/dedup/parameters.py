@@ -11,7 +11,7 @@ from __future__ import annotations
 from cancuoc.dedup.model import MatchModel
 
 REFERENCE_U: dict[str, tuple[float, ...]] = {
-    "name": (1.0, 0.00081, 2e-05, 1.66667e-06, 0.00311667, 0.00126667, 0.0151667, 0.97962),
+    "name": (1.0, 0.00081, 2e-05, 1.66667e-06, 0.00311667, 8e-05, 0.0151867, 0.980787),
     "birth_date": (1.0, 3.33333e-05, 3.33333e-06, 0.00012, 0.00105333, 0.0124033, 0.986387),
     "sex": (1.0, 0.499763, 0.500237),
     "birth_place": (1.0, 0.728693, 0.271307),
@@ -21,6 +21,6 @@ REFERENCE_U: dict[str, tuple[float, ...]] = {
     "old_id": (1.0, 1.43526e-05, 1.0),
     "sibling": (0.5, 0.5),
 }
-REFERENCE_THRESHOLD = 0.125
+REFERENCE_THRESHOLD = 0.192
 
 REFERENCE_MODEL = MatchModel(u=REFERENCE_U, expected_duplicate_share=0.01, threshold=REFERENCE_THRESHOLD)

@@ -9,6 +9,7 @@ folded ASCII for diacritic-insensitive keys, regional family-name spellings (Hu�
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -127,6 +128,7 @@ def as_person_record(value: PersonRecord | Mapping) -> PersonRecord:
     return PersonRecord(**fields)
 
 
+@functools.lru_cache(maxsize=1 << 18)  # names repeat: parents' and spouses' names above all
 def name_words_key(name: str) -> str:
     """Folded words, each regional spelling unified (also in a given name, so that a reversed name order
     still meets: 'Thúy Huỳnh' and 'Hoàng Thúy')."""

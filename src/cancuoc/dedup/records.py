@@ -9,8 +9,8 @@ folded ASCII for diacritic-insensitive keys, regional family-name spellings (Huá
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from typing import NamedTuple

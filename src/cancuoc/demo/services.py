@@ -111,7 +111,9 @@ def generate_population(
                 duplicates.append(copy)
         # through the registry's bulk action: numbers registered, one audit entry per citizen, flags
         created = batches.create_citizens(None, rows + duplicates, reason=reason)
-        batches.settle_households(None, new_households, created, reason=reason)  # heads set, households audited
+        batches.settle_households(
+            None, new_households, created, reason=reason
+        )  # heads set, households audited
         pending = []
 
     for members in generator.households(citizens):

@@ -5,6 +5,8 @@ from cancuoc.demo.services import DEMO_PASSWORD, ensure_demo_users, province_by_
 from cancuoc.registry.models import Citizen
 from cancuoc.units.models import AdministrativeUnit
 
+DEMO_APPLICATIONS = 24
+
 
 def _demo_admin():
     from cancuoc.accounts.models import User
@@ -32,12 +34,25 @@ class Command(BaseCommand):
             )
         logins = ensure_demo_users(province_by_code(province))
         self._ensure_demo_pki()
+        self._ensure_demo_campaign(province, seed)
         self.stdout.write("\n" + "=" * 72)
         self.stdout.write("cancuoc: http://127.0.0.1:8000")
         self.stdout.write(f"Tài khoản demo / demo logins — mật khẩu / password: {DEMO_PASSWORD}")
         for login in logins:
             self.stdout.write(f"  {login.username:12} {login.role} · {login.area}")
         self.stdout.write("=" * 72)
+
+    def _ensure_demo_campaign(self, province, seed):
+        """Stations, shifts and slots at once; the history of applications is left to the worker."""
+        from cancuoc.demo.enrollment import ensure_stations
+        from cancuoc.demo.tasks import demo_applications
+        from cancuoc.enrollment.models import Application
+
+        ensure_stations(province_by_code(province))
+        if not Application.objects.exists():
+            demo_applications.enqueue(DEMO_APPLICATIONS, seed)
+            self.stdout.write(f"Hồ sơ demo: {DEMO_APPLICATIONS} hồ sơ sẽ được tạo dần bởi tiến trình nền / "
+                              f"demo applications: {DEMO_APPLICATIONS} are being made by the worker")  # fmt: skip
 
     def _ensure_demo_pki(self):
         """The demo's card keys, so that the production login can personalise cards at once (a real

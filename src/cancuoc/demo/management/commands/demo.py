@@ -21,8 +21,10 @@ class Command(BaseCommand):
             "--today", help="reference date dd/mm/yyyy (default: today); fixes ages for tests"
         )
         parser.add_argument("--no-users", action="store_true", help="do not create the demo logins")
+        parser.add_argument("--applications", type=int, default=0,
+                            help="also stations, shifts, slots and this many processed applications")  # fmt: skip
 
-    def handle(self, *args, province, citizens, seed, today, no_users, **options):
+    def handle(self, *args, province, citizens, seed, today, no_users, applications=0, **options):
         reference: date = parse_date(today) if today else timezone.localdate()
         with progress_bar("Công dân / citizens", citizens) as update:
             try:
@@ -33,8 +35,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.province.name}: {result.citizens} công dân / citizens, {result.households} hộ / households"
         )
+        if not no_users or applications:
+            logins = ensure_demo_users(result.province)
+        if applications:
+            from cancuoc.demo.enrollment import create_applications, ensure_stations
+
+            ensure_stations(result.province)
+            with progress_bar("Hồ sơ / applications", applications) as update:
+                made = create_applications(applications, seed=seed, progress=update)
+            self.stdout.write(f"{made} hồ sơ / applications")
         if not no_users:
-            self.print_logins(ensure_demo_users(result.province))
+            self.print_logins(logins)
 
     def print_logins(self, logins):
         self.stdout.write(f"\nTài khoản demo / demo logins (mật khẩu / password: {DEMO_PASSWORD})")

@@ -1,0 +1,31 @@
+"""The demo's campaign is made through enrollment's own actions: stations of three kinds, officers
+assigned, shifts, open slots, and applications that went through the pipeline."""
+
+from datetime import date
+
+import pytest
+
+from cancuoc.audit.models import AuditEntry, Event
+from cancuoc.biometrics import abis
+from cancuoc.demo.enrollment import create_applications, ensure_stations
+from cancuoc.demo.services import ensure_demo_users, generate_population
+from cancuoc.enrollment.models import Application, AppointmentSlot, Shift, Station
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_campaign(world):
+    abis.reset_backend()
+    result = generate_population(province_code="33", citizens=400, seed=5, today=date(2026, 11, 1))
+    ensure_demo_users(result.province)
+    stations = ensure_stations(result.province)
+    assert {s.kind for s in stations} == {Station.Kind.FIXED, Station.Kind.MOBILE, Station.Kind.HOME_VISIT}
+    assert Shift.objects.filter(officers__username="commune1").exists()
+    assert AppointmentSlot.objects.exists()
+    made = create_applications(2, seed=5)
+    assert made == 2 and Application.objects.count() == 2
+    assert set(Application.objects.values_list("stage", flat=True)) <= {"approval", "ready_for_production"}
+    assert AuditEntry.objects.filter(event=Event.APPLICATION_SUBMITTED).count() == 2
+    ensure_stations(result.province)  # run again (bootstrap on a second start): nothing doubles
+    assert Station.objects.count() == len(stations)
+    abis.reset_backend()

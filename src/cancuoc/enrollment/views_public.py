@@ -181,7 +181,6 @@ def book(request):
         return render(request, "enrollment/public_booking.html", context)
     typed = {"id_number": _id_number(request.POST.get("id_number", "")),
              "birth_date": str(request.POST.get("birth_date", ""))[:20], "slot": _int(request.POST.get("slot"))}  # fmt: skip
-    context = {**_choices(request.POST), "typed": typed}
     try:
         ratelimit.check(request, "booking", identity=typed["id_number"] or None)
     except ratelimit.RateLimited as refused:

@@ -31,13 +31,16 @@ from cancuoc.registry.actions.changes import pending_for, request_change
 from cancuoc.registry.models import Sex
 from cancuoc.rules import applications as rules
 from cancuoc.rules import idnumber
-from cancuoc.web.policies import permissions_policy
+from cancuoc.web.policies import content_security_policy, permissions_policy
 
 from .actions import EXCEPTIONS, MAX_IMAGE_BYTES, REFUSALS, _has_card, submit_application
 from .errors import MESSAGES, EnrollmentError
 from .errors import EnrollmentErrorCode as Code
 from .models import Application, StationAssignment
 
+# the page shows the images just taken (object URLs of the files in the form) and may use the camera
+blob_images = content_security_policy(img_src=("'self'", "blob:"))
+camera = permissions_policy(camera="self")
 SEARCH_SHOWN = 20  # a queue screen: the officer narrows with the birth year rather than paging
 CORRECTABLE = ("family_name", "middle_name", "given_name", "other_names", "birth_date", "sex", "ethnicity",
                "religion", "permanent_address")  # fmt: skip
@@ -196,7 +199,8 @@ def _correction_context(citizen, *, typed: dict | None = None, problems: dict | 
 
 @login_required
 @require_GET
-@permissions_policy(camera="self")
+@camera
+@blob_images
 def capture_page(request):
     _require_capture(request.user)
     context = _page_context(request)
@@ -210,7 +214,8 @@ def capture_page(request):
 
 @login_required
 @require_GET
-@permissions_policy(camera="self")
+@camera
+@blob_images
 def capture_search(request):
     """Twelve digits go straight to the record; a name (with a birth year) gives a ranked list."""
     _require_capture(request.user)
@@ -249,7 +254,8 @@ def _show_citizen(request, citizen):
 
 @login_required
 @require_GET
-@permissions_policy(camera="self")
+@camera
+@blob_images
 def capture_citizen(request, id_number: str):
     _require_capture(request.user)
     return _show_citizen(request, _citizen(request.user, id_number))
@@ -257,6 +263,8 @@ def capture_citizen(request, id_number: str):
 
 @login_required
 @require_POST
+@camera
+@blob_images
 def capture_correct(request, id_number: str):
     """A correction becomes a change request; the application waits for a supervisor's approval of it."""
     _require_capture(request.user)
@@ -306,6 +314,8 @@ def _read_upload(request, name: str) -> bytes | None:
 
 @login_required
 @require_POST
+@camera
+@blob_images
 def capture_submit(request):
     _require_capture(request.user)
     id_number = request.POST.get("id_number", "")

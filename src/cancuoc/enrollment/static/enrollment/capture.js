@@ -114,6 +114,7 @@
     var ready = stream ? Promise.resolve(stream) : navigator.mediaDevices.getUserMedia(constraints);
     ready.then(function (media) {
       stream = media;
+      video.addEventListener("loadedmetadata", function () { root.setAttribute("data-camera", "ready"); }, { once: true });
       video.srcObject = media;
       video.hidden = false;
       state.hidden = true;
@@ -228,7 +229,15 @@
     }).catch(function () {
       quality.textContent = "✗";
       fieldset.setAttribute("data-state", "error");
+    }).then(fingersSettled);
+  }
+
+  function fingersSettled() {
+    // every slot has a checked print or an exception: said on the page (and waited for by the browser tests)
+    var done = $all(".cap-finger").every(function (fieldset) {
+      return ["passed", "failed", "refused", "exception"].indexOf(fieldset.getAttribute("data-state")) >= 0;
     });
+    if (done) root.setAttribute("data-fingers", "checked"); else root.removeAttribute("data-fingers");
   }
 
   function fillSlots(files, from) {

@@ -27,6 +27,8 @@ MENU = (
     MenuEntry("birth-register", _("Register a birth"), (Verb.CITIZEN_CREATE, Verb.ID_NUMBER_ALLOCATE)),
     MenuEntry("household-create", _("New household"), (Verb.HOUSEHOLD_CHANGE,)),
     MenuEntry("id-number-cancel", _("Cancel a personal ID number"), (Verb.ID_NUMBER_CANCEL,)),
+    MenuEntry("station-queue", _("Queue"), (Verb.APPLICATION_CREATE,)),
+    MenuEntry("capture-page", _("Capture"), (Verb.APPLICATION_CREATE,)),
     MenuEntry("application-list", _("Applications"), (Verb.APPLICATION_READ,)),
     MenuEntry("unit-browser", _("Administrative units"), (Verb.UNIT_READ,)),
     MenuEntry("import-list", _("Import"), (Verb.IMPORT_CREATE,)),

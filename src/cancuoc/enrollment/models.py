@@ -217,3 +217,39 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} ~ {self.citizen_id or self.other_application_id}"
+
+
+class QueueTicket(models.Model):
+    """A place in a station's queue on a day: a booked citizen checked in, or a walk-in; called in order of
+    ``number`` (booked citizens whose slot has come first, then everyone by arrival)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        DONE = "done", _("Done")
+        ABSENT = "absent", _("Did not answer")
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="tickets")
+    day = models.DateField()
+    number = models.PositiveIntegerField()
+    citizen = models.ForeignKey(
+        "registry.Citizen", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=140, blank=True)  # a walk-in not yet found in the registry
+    appointment = models.OneToOneField(Appointment, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="ticket")  # fmt: skip
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    arrived_at = models.DateTimeField(auto_now_add=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    called_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["day", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "day", "number"], name="one_ticket_number_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.day} #{self.number}"

@@ -205,3 +205,54 @@ def _rates(applications, key) -> list[dict]:
                      "median_minutes": round(median, 1) if median is not None else None,
                      "within_goal": median is not None and median <= GOAL_MINUTES})  # fmt: skip
     return rows
+
+
+def _my_station(user):
+    from .models import StationAssignment
+
+    assignment = (
+        StationAssignment.objects.select_related("station__unit").filter(officer=user, current=True).first()
+    )
+    return assignment.station if assignment else None
+
+
+@_found
+def station_queue(request):
+    """The officer's queue today: check in a booked citizen, add a walk-in, call the next one."""
+    from . import queue
+    from .models import QueueTicket
+
+    if not has_permission(request.user, Verb.APPLICATION_CREATE):
+        raise PermissionDenied(Verb.APPLICATION_CREATE)
+    station = _my_station(request.user)
+    called = None
+    if station is not None and request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "check_in":
+                ticket = queue.check_in(request.user, station, request.POST.get("appointment", ""))
+                messages.success(request, _("Checked in: number %(n)s.") % {"n": ticket.number})
+            elif action == "walk_in":
+                ticket = queue.walk_in(request.user, station, name=request.POST.get("name", "")[:140])
+                messages.success(request, _("Walk-in: number %(n)s.") % {"n": ticket.number})
+            elif action == "call":
+                called = queue.call_next(request.user, station)
+                if called is None:
+                    messages.info(request, _("Nobody is waiting."))
+            elif action in ("done", "absent"):
+                ticket = QueueTicket.objects.filter(
+                    pk=request.POST.get("ticket", "0") or 0, station=station
+                ).first()
+                if ticket is not None:
+                    queue.finish(request.user, ticket, absent=action == "absent")
+        except EnrollmentError as error:
+            messages.error(request, problem_text(error))
+        if called is None:
+            return redirect("station-queue")
+    tickets = queue.waiting(station) if station else []
+    return render(request, "enrollment/queue.html", {
+        "station": station, "tickets": tickets, "called": called,
+        "in_progress": QueueTicket.objects.select_related("citizen").filter(
+            station=station, day=timezone.localdate(), status=QueueTicket.Status.CALLED, called_by=request.user)
+        if station else [],
+    })  # fmt: skip

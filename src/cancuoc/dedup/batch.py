@@ -3,8 +3,8 @@
 The Splink model is written from the shared ``MatchModel``: the same comparison levels (as SQL), the same
 m and u, the same term-frequency adjustment (log2(m / frequency of the agreeing value)), the same prior and
 the same blocking rules as the online index. A pair therefore gets the same probability in both modes and
-the same decision at the threshold. ``train_m=True`` lets Splink re-estimate m by expectation maximisation
-on the blocked pairs instead (u stays as estimated on random pairs), to see what the data would say.
+the same decision at the threshold. (Splink's expectation maximisation of m on these blocking rules was
+tried and left out: with the fixed rule weights and near-deterministic levels it drives some m to underflow.)
 
 Splink and DuckDB are imported only when a batch runs, so the online path does not need them.
 """
@@ -12,7 +12,6 @@ Splink and DuckDB are imported only when a batch runs, so the online path does n
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable, Mapping
 
 from cancuoc.dedup.columns import Columns
@@ -84,13 +83,13 @@ def splink_settings(model: MatchModel, population: int) -> dict:
 
 
 def batch_duplicates(records: Iterable[PersonRecord | Mapping], threshold: float | None = None, *,
-                     model: MatchModel | None = None, train_m: bool = False, seed: int = 0
+                     model: MatchModel | None = None, seed: int = 0
                      ) -> list[tuple[str, str, float]]:  # fmt: skip
     """Every pair of records at or above ``threshold`` (default: the model's), as (id_a, id_b, probability)
     with id_a < id_b, the likeliest first."""
     try:
         import duckdb
-        from splink import DuckDBAPI, Linker, block_on
+        from splink import DuckDBAPI, Linker
     except ImportError as error:
         raise DedupError(DedupErrorCode.BATCH_ENGINE_MISSING, detail=str(error)) from error
     people = [as_person_record(record) for record in records]
@@ -105,9 +104,6 @@ def batch_duplicates(records: Iterable[PersonRecord | Mapping], threshold: float
     table = database.register(_arrow_table(people), table_name="registry")
     # the family and sibling comparisons have no null level on purpose (missing values fall to "different")
     linker = Linker(table, splink_settings(model, len(people)), log_level=logging.ERROR)
-    if train_m:
-        for rule in (block_on("given_key", "dob_text"), block_on("pair_key", "birth_year")):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
     predictions = linker.inference.predict(threshold_match_probability=max(threshold, 1e-12))
     rows = connection.sql(
         f"select record_id_l, record_id_r, match_probability from {predictions.physical_name}"
@@ -116,7 +112,3 @@ def batch_duplicates(records: Iterable[PersonRecord | Mapping], threshold: float
     pairs.sort(key=lambda pair: (-pair[2], pair[0], pair[1]))
     connection.close()
     return pairs
-
-
-def match_weight_to_probability(weight: float) -> float:
-    return 1.0 / (1.0 + math.pow(2.0, -weight))

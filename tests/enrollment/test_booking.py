@@ -2,6 +2,7 @@
 proves who they are with the ID number and date of birth; the last place goes to one booking only, also
 when two connections ask at the same moment (PostgreSQL)."""
 
+import re
 import threading
 import time as clock
 from datetime import date, time, timedelta
@@ -17,7 +18,7 @@ from cancuoc.audit.models import AuditEntry
 from cancuoc.enrollment import booking
 from cancuoc.enrollment.errors import EnrollmentError
 from cancuoc.enrollment.errors import EnrollmentErrorCode as Code
-from cancuoc.enrollment.models import Appointment, AppointmentSlot
+from cancuoc.enrollment.models import Application, Appointment, AppointmentSlot
 from tests.factories import CitizenFactory, UserFactory
 
 BORN = date(1990, 3, 15)
@@ -165,6 +166,42 @@ def test_a_wrong_birth_date_and_an_unknown_number_look_the_same(slots, citizen):
     )
     assert [p.object_id for p in probes] == [citizen.id_number, "034090999999", "03409\\x00"]
     assert not Appointment.objects.exists() and booked_count(slots[0]) == 0
+
+
+def work_of(call, monkeypatch) -> tuple[list[str], int]:
+    """What a refused call did: the SQL it ran with its values blanked, and how many encrypted values it
+    opened (decrypting costs time too)."""
+    from cancuoc.protection import crypto
+
+    opened, real_open = [], crypto.open_sealed
+    monkeypatch.setattr(crypto, "open_sealed", lambda *args: opened.append(1) or real_open(*args))
+    with CaptureQueriesContext(connection) as queries, pytest.raises(EnrollmentError):
+        call()
+    monkeypatch.setattr(crypto, "open_sealed", real_open)
+    blank = r"'[^']*'|\"s\d+_x\d+\"|\b\d+(\.\d+)?\b"  # values, savepoint names, numbers
+    return [re.sub(blank, "?", q["sql"]) for q in queries.captured_queries], len(opened)
+
+
+@pytest.mark.django_db
+def test_every_refusal_of_identity_does_the_same_work(slots, citizen, station, officers, monkeypatch):
+    """No shortcut tells a wrong date of birth from a number, or a code, that does not exist: the same
+    statements run, and no encrypted field of the existing record is opened."""
+    wrong_date = work_of(lambda: booking.book(citizen.id_number, date(1990, 3, 16), slots[0].pk), monkeypatch)
+    assert wrong_date == work_of(lambda: booking.book("034090999999", BORN, slots[0].pk), monkeypatch)
+    assert any("INSERT" in sql for sql in wrong_date[0]) and wrong_date[1] == 0, "audited either way"
+    appointment = booking.book(citizen.id_number, BORN, slots[0].pk)
+    wrong_date = work_of(
+        lambda: booking.cancel(appointment.code, citizen.id_number, date(1990, 3, 16)), monkeypatch
+    )
+    assert wrong_date == work_of(
+        lambda: booking.cancel("261231ZZZZZZZZ", citizen.id_number, BORN), monkeypatch
+    )
+    assert wrong_date[1] == 0
+    Application.objects.create(code="261201ABCDEFGH", citizen=citizen, station=station, unit_path=station.unit.path,
+                               kind="first", created_by=officers["thai_thuy"], idempotency_key="k", request_digest="d")  # fmt: skip
+    wrong_date = work_of(lambda: booking.application_status("261201ABCDEFGH", date(1990, 3, 16)), monkeypatch)
+    assert wrong_date == work_of(lambda: booking.application_status("261201ABCDEFGX", BORN), monkeypatch)
+    assert len(wrong_date[0]) == 1 and wrong_date[1] == 0
 
 
 @pytest.mark.django_db

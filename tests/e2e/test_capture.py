@@ -6,7 +6,6 @@ Esc starts the next citizen. The pipeline runs and a supervisor approves. The pa
 The flow's machine time (no human pauses) is printed with ``-s``: it is measured here, never asserted.
 """
 
-import io
 import os
 import time
 
@@ -179,16 +178,29 @@ def test_an_officer_captures_an_application_by_keyboard_and_a_supervisor_approve
     context.close()
 
 
-def test_the_capture_page_fits_a_phone_with_big_targets(flushable_audit_log, camera_browser, live_server, world,
-                                                         officers, station):  # fmt: skip
-    citizen = CitizenFactory(id_number="034190000322", permanent_unit=world.thai_thuy,
-                             permanent_address="Thôn" + "Đông" * 30)  # fmt: skip
+def test_on_a_phone_a_name_and_birth_year_find_the_citizen_and_the_page_fits(
+    flushable_audit_log, camera_browser, live_server, world, officers, station
+):
+    citizen = CitizenFactory(id_number="034190000322", permanent_unit=world.thai_thuy, family_name="Đỗ",
+                             middle_name="Thị", given_name="Hằng", sex="F", permanent_address="Thôn" + "Đông" * 30)  # fmt: skip
+    CitizenFactory(permanent_unit=world.thai_thuy, family_name="Đỗ", middle_name="Thị", given_name="Hằng", sex="F",
+                   birth_date=citizen.birth_date.replace(year=1961))  # fmt: skip
     context = camera_browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     context.grant_permissions(["camera"], origin=live_server.url)
     page = context.new_page()
     log_in(page, live_server.url, "officer_thai_thuy")
-    page.goto(f"{live_server.url}/applications/capture/?id={citizen.id_number}")
-    page.wait_for_selector("#capture-form")
+    page.goto(f"{live_server.url}/applications/capture/")
+    page.wait_for_selector("#cap-q:focus")
+    page.keyboard.type("do thi hang")  # without diacritics
+    page.keyboard.press("Tab")
+    page.keyboard.type("1990")  # four digits of a year: the list narrows at once
+    page.wait_for_selector(f".cap-hit[href$='{citizen.id_number}']")
+    assert page.locator(".cap-hit").count() == 1
+    page.keyboard.press("ArrowDown")
+    page.wait_for_selector(".cap-hit:focus")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#cap-shoot:focus")
+    assert citizen.id_number in page.inner_text("#step-data")
     page.wait_for_selector("#capture[data-camera=ready]")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     controls = "#capture button, #capture select, #capture summary, #capture input:not([type=hidden])"
@@ -196,10 +208,8 @@ def test_the_capture_page_fits_a_phone_with_big_targets(flushable_audit_log, cam
         f"[...document.querySelectorAll('{controls}')].filter((n) => n.offsetParent"
         " && n.getBoundingClientRect().height < 40).map((n) => n.id || n.name || n.outerHTML.slice(0, 60))"
     )
-    assert small == []
+    assert small == []  # big enough for a finger
     page.click("#cap-correct-open")
-    assert page.is_visible("#cap-correct-form input[name=correction_reason]")
+    page.wait_for_selector("#cap-correct-form input[name=family_name]:focus")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    buffer = io.BytesIO(page.screenshot(full_page=True))
-    assert Image.open(buffer).width == PHONE["width"]
     context.close()

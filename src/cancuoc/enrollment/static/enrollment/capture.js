@@ -14,6 +14,8 @@
   var root = document.getElementById("capture");
   if (!root) return;
   var stream = null;
+  var cameras = [];
+  var cameraId = "";
   var searchTimer = null;
   var lastSearch = "";
 
@@ -110,8 +112,12 @@
       state.textContent = state.getAttribute("data-none") || "—";
       return;
     }
-    var constraints = { audio: false, video: { width: { ideal: 1280 }, height: { ideal: 960 } } };
-    var ready = stream ? Promise.resolve(stream) : navigator.mediaDevices.getUserMedia(constraints);
+    // on a phone the officer photographs the citizen: the rear camera when there is one
+    var videoConstraints = { width: { ideal: 1280 }, height: { ideal: 960 } };
+    if (cameraId) videoConstraints.deviceId = { exact: cameraId };
+    else videoConstraints.facingMode = { ideal: "environment" };
+    var ready = stream ? Promise.resolve(stream)
+      : navigator.mediaDevices.getUserMedia({ audio: false, video: videoConstraints });
     ready.then(function (media) {
       stream = media;
       video.addEventListener("loadedmetadata", function () { root.setAttribute("data-camera", "ready"); }, { once: true });
@@ -119,9 +125,24 @@
       video.hidden = false;
       state.hidden = true;
       root.classList.add("cap-has-camera");
+      return navigator.mediaDevices.enumerateDevices().then(function (devices) {
+        cameras = devices.filter(function (device) { return device.kind === "videoinput"; });
+        var toggle = $("#cap-switch");
+        if (toggle) toggle.hidden = cameras.length < 2;
+      });
     }).catch(function () {
       state.textContent = state.getAttribute("data-none") || "—";
     });
+  }
+
+  function switchCamera() {
+    if (cameras.length < 2) return;
+    var current = stream && stream.getVideoTracks()[0] && stream.getVideoTracks()[0].getSettings().deviceId;
+    var at = cameras.findIndex(function (device) { return device.deviceId === current; });
+    cameraId = cameras[(at + 1) % cameras.length].deviceId;
+    stopCamera();
+    root.removeAttribute("data-camera");
+    startCamera();
   }
 
   function shoot() {
@@ -220,7 +241,7 @@
         fieldset.setAttribute("data-state", "refused");
         return;
       }
-      quality.textContent = (answer.acceptable ? "✓ " : "✗ ") + answer.score + "/100";
+      quality.textContent = (answer.acceptable ? "✓ " : "✗ ") + (quality.getAttribute("data-label") || "") + " " + answer.score + "/100";
       quality.className = "cap-quality " + (answer.acceptable ? "ok" : "error");
       answer.reasons.forEach(function (reason) {
         reasons.appendChild(bilingualItem(answer.acceptable ? "muted" : "error", reason.message_vi, reason.message_en));
@@ -287,6 +308,7 @@
   var citizen = $("#citizen");
   citizen.addEventListener("click", function (event) {
     if (event.target.closest("#cap-shoot")) { event.preventDefault(); shoot(); }
+    else if (event.target.closest("#cap-switch")) { event.preventDefault(); switchCamera(); }
   });
   citizen.addEventListener("change", function (event) {
     var target = event.target;
@@ -299,6 +321,12 @@
     else if (target.matches(".cap-finger input[type=file]")) fingerChosen(target);
     else if (target.matches(".cap-finger select")) exceptionChosen(target);
   });
+  citizen.addEventListener("toggle", function (event) {
+    if (event.target.classList && event.target.classList.contains("cap-correct") && event.target.open) {
+      var first = $("input:not([type=hidden]), select", event.target);
+      if (first) first.focus();
+    }
+  }, true);
   citizen.addEventListener("dragover", function (event) {
     if (event.target.closest(".cap-finger, #cap-fingers, .cap-portrait")) {
       event.preventDefault();

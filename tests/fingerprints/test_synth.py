@@ -57,28 +57,29 @@ def test_impressions_look_like_prints_dark_ridges_on_light_background():
     assert centre.min() < 90 and centre.max() > 170  # ridges and valleys in the middle
 
 
-def test_write_dataset_lays_out_person_impression_finger_with_parallel_workers(tmp_path):
-    calls = []
-    count = write_dataset(
-        tmp_path, 2, 2, SEED, workers=2, progress=lambda done, total: calls.append((done, total))
-    )
-    assert count == 40
-    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.png"))
-    assert files == sorted(f"{person}/{impression}/{position}.png" for person in (1, 2) for impression in (1, 2)
-                           for position in FINGER_POSITIONS)  # fmt: skip
-    assert calls[-1] == (40, 40) and len(calls) == 2
-    for person, impression, position in [(2, 1, 7), (1, 2, 10)]:
-        with Image.open(tmp_path / str(person) / str(impression) / f"{position}.png") as png:
-            assert png.mode == "L" and png.size == (IMAGE_SHAPE[1], IMAGE_SHAPE[0])
-            assert np.array_equal(np.asarray(png), generate_finger(SEED, person, position, impression))
+def _pngs(folder) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.png"))
 
 
-def test_write_dataset_in_one_process_reports_progress_per_person(tmp_path):
+def test_write_dataset_lays_out_person_impression_finger(tmp_path):
     calls = []
-    assert write_dataset(tmp_path, 1, 1, SEED, progress=lambda done, total: calls.append((done, total))) == 10
-    assert calls == [(10, 10)]
-    with Image.open(tmp_path / "1" / "1" / "4.png") as png:
-        assert np.array_equal(np.asarray(png), generate_finger(SEED, 1, 4, 1))
+    count = write_dataset(tmp_path, 1, 2, SEED, progress=lambda done, total: calls.append((done, total)))
+    assert count == 20 and calls == [(2 * n, 20) for n in range(1, 11)]
+    assert _pngs(tmp_path) == sorted(f"1/{impression}/{position}.png" for impression in (1, 2)
+                                     for position in FINGER_POSITIONS)  # fmt: skip
+    with Image.open(tmp_path / "1" / "2" / "7.png") as png:
+        assert png.mode == "L" and png.size == (IMAGE_SHAPE[1], IMAGE_SHAPE[0])
+        assert np.array_equal(np.asarray(png), generate_finger(SEED, 1, 7, 2))
+
+
+def test_parallel_workers_write_the_same_images_as_one_process(tmp_path):
+    calls = []
+    count = write_dataset(tmp_path, 1, 1, SEED, workers=2, progress=lambda done, total: calls.append(done))
+    assert count == 10 and calls == list(range(1, 11))
+    assert _pngs(tmp_path) == sorted(f"1/1/{position}.png" for position in FINGER_POSITIONS)
+    for position in FINGER_POSITIONS:
+        with Image.open(tmp_path / "1" / "1" / f"{position}.png") as png:
+            assert np.array_equal(np.asarray(png), generate_finger(SEED, 1, position, 1))
 
 
 def test_bad_requests_raise_coded_errors():
@@ -170,13 +171,12 @@ def test_loop_has_one_core_and_one_delta_and_opens_to_its_side(kind):
         assert poincare_index(master.orientation, *delta, 12) == pytest.approx(-0.5, abs=0.02)
         indices = sorted(round(i * 2) / 2 for _, _, i in _singular_points_on_grid(master.orientation))
         assert indices == [-0.5, 0.5]
-        # Ridges run along the loop's axis on the side it opens to and across it round its head.
-        x, y = int(core[0]), int(core[1])
-        left = np.cos(2 * master.orientation[y - 3 : y + 4, x - 25 : x - 14]).mean()
-        right = np.cos(2 * master.orientation[y - 3 : y + 4, x + 15 : x + 26]).mean()
-        opens_left = left > 0.2 and right < -0.2
-        opens_right = right > 0.2 and left < -0.2
-        assert opens_left if kind == "left_loop" else opens_right
+        # The loop opens where the ridges run along the radius from the core (one direction for a core).
+        angles = np.linspace(-np.pi, np.pi, 180, endpoint=False)
+        xs = np.round(core[0] + 25 * np.cos(angles)).astype(int)
+        ys = np.round(core[1] + 25 * np.sin(angles)).astype(int)
+        opening = angles[np.argmax(np.cos(2 * (master.orientation[ys, xs] - angles)))]
+        assert np.cos(opening) < -0.1 if kind == "left_loop" else np.cos(opening) > 0.1
 
 
 def test_tented_arch_has_a_core_right_above_its_delta():
@@ -198,7 +198,8 @@ def templates():
     from afis import NbisExtractor
 
     extractor = NbisExtractor(quality_mode="off")
-    fingers = [(person, position) for person in (1, 2) for position in (1, 2, 3, 4, 6, 8)]
+    # person 1's masters are in the cache already (the data-set tests made them)
+    fingers = [(1, position) for position in FINGER_POSITIONS] + [(2, 1), (2, 2)]
     found = {
         (finger, impression): extractor.extract_minutiae(generate_finger(SEED, *finger, impression))
         for finger in fingers

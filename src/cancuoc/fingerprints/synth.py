@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from multiprocessing import get_context
@@ -195,28 +194,40 @@ def _singular_points(rng, kind, centre, half_width, half_height):
     return cores, deltas
 
 
-def _orientation(rng, kind, cores, deltas, centre, half_width, shape) -> np.ndarray:
-    """Ridge orientation: Sherlock–Monro zero-pole model (each core adds half the angle around it, each delta
-    subtracts it), plus an arch term that bends the ridges above the cores along the fingertip, plus a smooth
-    random perturbation. The added terms are continuous, so they move no singular point and add none."""
+def _angle_correction(rng) -> Callable[[np.ndarray], np.ndarray]:
+    """A random, periodic, piecewise-linear remapping of the angle around one singular point (after Vizcaya and
+    Gerhardt's correction of the zero-pole model): it widens or narrows a loop's head and bends a delta's arms
+    differently on each finger, and, being periodic, keeps the point's Poincaré index."""
+    knots = np.linspace(-np.pi, np.pi, 9)
+    offsets = rng.normal(0, 0.22, 9)
+    offsets[-1] = offsets[0]
+    return lambda angle: angle + np.interp(angle, knots, offsets).astype(np.float32)
+
+
+def _orientation(rng, kind, cores, deltas, centre, half_width, shape, scale) -> np.ndarray:
+    """Ridge orientation on a grid ``scale`` times full resolution (cores, deltas, centre and half width in
+    that grid's pixels): Sherlock–Monro zero-pole model (each core adds half the angle around it, each delta
+    subtracts it) with a random correction of those angles, plus an arch term that bends the ridges above the
+    cores along the fingertip, plus a smooth random perturbation. The added terms are continuous, so they move
+    no singular point and add none."""
     height, width = shape
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
     z = x + 1j * y
     theta = np.full(shape, rng.normal(0, 0.06), np.float32)
     for core in cores:
-        theta += 0.5 * np.angle(z - complex(*core)).astype(np.float32)
+        theta += 0.5 * _angle_correction(rng)(np.angle(z - complex(*core)).astype(np.float32))
     for delta in deltas:
-        theta -= 0.5 * np.angle(z - complex(*delta)).astype(np.float32)
+        theta -= 0.5 * _angle_correction(rng)(np.angle(z - complex(*delta)).astype(np.float32))
     cx, cy = centre
-    top = min((c[1] for c in cores), default=cy - 10)
-    above = 1.0 / (1.0 + np.exp(-(top - 25 - y) / 22.0))
+    top = min((c[1] for c in cores), default=cy - 20 * scale)
+    above = 1.0 / (1.0 + np.exp(-(top - 50 * scale - y) / (44 * scale)))
     bend = rng.uniform(0.7, 1.1)
     slope = bend * (x - cx) / half_width * above
     if kind == "arch":
         # ridges rise over a hump in the middle of the finger, flat near the crease
-        hump_y = cy + rng.normal(0, 20)
-        amplitude = rng.uniform(35, 70) * np.exp(-(((y - hump_y) / 110.0) ** 2))
-        s = rng.uniform(55, 80)
+        hump_y = cy + rng.normal(0, 40) * scale
+        amplitude = rng.uniform(70, 140) * scale * np.exp(-(((y - hump_y) / (220 * scale)) ** 2))
+        s = rng.uniform(110, 160) * scale
         slope = slope + amplitude * (x - cx) / s**2 * np.exp(-((x - cx) ** 2) / (2 * s**2))
     theta += np.arctan(slope)
     if kind == "whorl":
@@ -224,20 +235,21 @@ def _orientation(rng, kind, cores, deltas, centre, half_width, shape) -> np.ndar
         mx, my = sum(c[0] for c in cores) / 2, sum(c[1] for c in cores) / 2
         reach = 0.4 * half_width
         theta += rng.uniform(-0.6, 0.6) * np.exp(-((x - mx) ** 2 + (y - my) ** 2) / (2 * reach**2))
-    theta += 0.10 * _smooth_field(rng, shape, 260.0)
+    theta += 0.10 * _smooth_field(rng, shape, 520.0 * scale)
     return np.mod(theta, np.pi).astype(np.float32)
 
 
-def _period(rng, cores, deltas, centre, half_height, shape) -> np.ndarray:
-    """Ridge period: about 9 px at 500 dpi, denser near the fingertip and below the deltas (as SFinGe)."""
+def _period(rng, cores, deltas, centre, shape, scale) -> np.ndarray:
+    """Ridge period in full-resolution pixels on a grid ``scale`` times full resolution: about 9 px at
+    500 dpi, denser near the fingertip and below the deltas (as in SFinGe)."""
     height, width = shape
     y = np.arange(height, dtype=np.float32)[:, None]
     base = rng.uniform(8.6, 9.8)
-    top = min((c[1] for c in cores), default=centre[1] - 20)
-    bottom = max((d[1] for d in deltas), default=centre[1] + 60)
-    tip = 1.0 / (1.0 + np.exp((y - (top - 60)) / 30.0))
-    crease = 1.0 / (1.0 + np.exp(-(y - (bottom + 40)) / 30.0))
-    period = base + 0.5 - 1.2 * tip - 1.0 * crease + 0.35 * _smooth_field(rng, shape, 200.0)
+    top = min((c[1] for c in cores), default=centre[1] - 40 * scale)
+    bottom = max((d[1] for d in deltas), default=centre[1] + 120 * scale)
+    tip = 1.0 / (1.0 + np.exp((y - (top - 120 * scale)) / (60 * scale)))
+    crease = 1.0 / (1.0 + np.exp(-(y - (bottom + 80 * scale)) / (60 * scale)))
+    period = base + 0.5 - 1.2 * tip - 1.0 * crease + 0.35 * _smooth_field(rng, shape, 400.0 * scale)
     return np.clip(period, 7.0, 12.0).astype(np.float32)
 
 
@@ -364,17 +376,14 @@ def generate_master(seed: int, person: int, position: int) -> Master:
     cores, deltas = _singular_points(rng, kind, centre, half_width, half_height)
     small = (height // _GROWTH_SCALE, width // _GROWTH_SCALE)
     scale = 1.0 / _GROWTH_SCALE
+    small_cores = [(x * scale, y * scale) for x, y in cores]
+    small_deltas = [(x * scale, y * scale) for x, y in deltas]
+    small_centre = (centre[0] * scale, centre[1] * scale)
     small_orientation = _orientation(
-        rng, kind, [(x * scale, y * scale) for x, y in cores], [(x * scale, y * scale) for x, y in deltas],
-        (centre[0] * scale, centre[1] * scale), half_width * scale, small,
-    )  # fmt: skip
-    small_period = _period(
-        rng, [(x * scale, y * scale) for x, y in cores], [(x * scale, y * scale) for x, y in deltas],
-        (centre[0] * scale, centre[1] * scale), half_height * scale, small,
-    )  # fmt: skip
-    singular = [(x * scale, y * scale, 1.2) for x, y in cores] + [
-        (x * scale, y * scale, 0.7) for x, y in deltas
-    ]
+        rng, kind, small_cores, small_deltas, small_centre, half_width * scale, small, scale
+    )
+    small_period = _period(rng, small_cores, small_deltas, small_centre, small, scale)
+    singular = [(x, y, 1.2) for x, y in small_cores] + [(x, y, 0.7) for x, y in small_deltas]
     grown = _grow_ridges(rng, small_orientation, small_period, singular)
     ridges = ndimage.zoom(grown, _GROWTH_SCALE, order=3, grid_mode=True, mode="grid-wrap")
     # flat-topped but rounded ridge profile, so that pressure changes ridge width gradually
@@ -481,18 +490,17 @@ def generate_finger(seed: int, person: int, position: int, impression: int) -> n
 # --- data sets ------------------------------------------------------------------------------------------------
 
 
-def _write_person(out: Path, person: int, impressions: int, seed: int) -> int:
+def _write_finger(task: tuple[Path, int, int, int, int]) -> int:
+    """Write every impression of one finger; a task of its own so that workers share out the fingers."""
     from PIL import Image
 
-    count = 0
-    for position in FINGER_POSITIONS:
-        for impression in range(1, impressions + 1):
-            folder = out / str(person) / str(impression)
-            folder.mkdir(parents=True, exist_ok=True)
-            image = generate_finger(seed, person, position, impression)
-            Image.fromarray(image).save(folder / f"{position}.png", compress_level=3)
-            count += 1
-    return count
+    out, seed, person, position, impressions = task
+    for impression in range(1, impressions + 1):
+        folder = out / str(person) / str(impression)
+        folder.mkdir(parents=True, exist_ok=True)
+        image = generate_finger(seed, person, position, impression)
+        Image.fromarray(image).save(folder / f"{position}.png", compress_level=3)
+    return impressions
 
 
 def write_dataset(
@@ -505,26 +513,29 @@ def write_dataset(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write ``out/PERSON/IMPRESSION/F.png`` for persons 1..people, impressions 1..impressions and finger
-    positions F = 1..10; returns the number of images. ``progress(done, total)`` after each person."""
+    positions F = 1..10; returns the number of images. ``progress(done, total)`` after each finger.
+    With ``workers`` > 1 the fingers are shared out among that many processes; the images are the same."""
     out = Path(out)
+    if people < 0:
+        raise SynthError(SynthErrorCode.BAD_PERSON, person=people)
     if impressions < 1:
         raise SynthError(SynthErrorCode.BAD_IMPRESSION, impression=impressions)
-    total = people * impressions * len(FINGER_POSITIONS)
+    tasks = [(out, seed, person, position, impressions) for person in range(1, people + 1)
+             for position in FINGER_POSITIONS]  # fmt: skip
+    total = len(tasks) * impressions
     done = 0
-    if workers <= 1 or people <= 1:
-        for person in range(1, people + 1):
-            done += _write_person(out, person, impressions, seed)
+    if workers <= 1 or len(tasks) <= 1:
+        for written in map(_write_finger, tasks):
+            done += written
             if progress:
                 progress(done, total)
         return done
     # spawn, not fork: the caller may hold threads or open connections that a fork would copy
-    with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, people),
-                             mp_context=get_context("spawn")) as pool:  # fmt: skip
-        futures = [
-            pool.submit(_write_person, out, person, impressions, seed) for person in range(1, people + 1)
-        ]
-        for future in as_completed(futures):
-            done += future.result()
+    workers = min(workers, len(tasks))
+    chunk = max(1, min(len(FINGER_POSITIONS), len(tasks) // (4 * workers)))  # few round trips, balanced load
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for written in pool.map(_write_finger, tasks, chunksize=chunk):
+            done += written
             if progress:
                 progress(done, total)
     return done

@@ -24,9 +24,8 @@ from scipy import ndimage
 
 from cancuoc.errors import CodedError
 
-FINGER_POSITIONS = range(
-    1, 11
-)  # ISO/IEC 19794-4: 1 right thumb … 5 right little, 6 left thumb … 10 left little
+# ISO/IEC 19794-4 finger positions: 1 right thumb … 5 right little, 6 left thumb … 10 left little
+FINGER_POSITIONS = range(1, 11)
 CLASSES = ("arch", "tented_arch", "left_loop", "right_loop", "whorl")
 IMAGE_SHAPE = (400, 320)  # height, width of an impression, pixels at 500 dpi
 MASTER_SHAPE = (448, 400)  # the master is larger than an impression so that a rotated finger still fills it

@@ -71,3 +71,36 @@ def test_other_area_sees_nothing(client, officers, station, world, portrait_b64,
     assert code not in client.get("/applications/").content.decode()
     assert client.get(f"/applications/{code}/").status_code == 404
     assert client.get(f"/applications/{code}/portrait.jpg").status_code == 404
+
+
+def test_a_supervisor_runs_stations(client, officers, world):
+    from cancuoc.enrollment.models import AppointmentSlot, Shift, Station
+
+    client.force_login(officers["thai_thuy"])
+    assert client.get("/applications/stations/").status_code == 403
+    client.force_login(officers["hung_yen"])
+    client.post("/applications/stations/", {"action": "create", "code": "TT-LD", "name": "Tổ lưu động Thái Thụy",
+                                            "kind": "mobile", "unit": world.thai_thuy.code})  # fmt: skip
+    station = Station.objects.get(code="TT-LD")
+    assert station.unit == world.thai_thuy and station.kind == "mobile"
+    client.post(
+        "/applications/stations/", {"action": "assign", "station": "TT-LD", "officer": "officer_thai_thuy"}
+    )
+    assert station.assignments.filter(officer=officers["thai_thuy"], current=True).exists()
+    client.post(
+        "/applications/stations/", {"action": "assign", "station": "TT-LD", "officer": "officer_ba_dinh"}
+    )
+    assert not station.assignments.filter(officer=officers["ba_dinh"]).exists()  # outside the area
+    from django.utils import timezone
+
+    day = (timezone.localdate() + timezone.timedelta(days=1)).strftime("%d/%m/%Y")
+    client.post("/applications/stations/", {"action": "slots", "station": "TT-LD", "day": day})
+    assert AppointmentSlot.objects.filter(station=station).count() > 10
+    client.post("/applications/stations/", {"action": "shift", "station": "TT-LD", "day": day, "name": "Ca tối",
+                                            "start": "18:00", "end": "22:00"})  # fmt: skip
+    assert Shift.objects.get(station=station).officers.filter(pk=officers["thai_thuy"].pk).exists()
+    bad = client.post("/applications/stations/", {"action": "slots", "station": "TT-LD", "day": "31/02/2027"},
+                      follow=True)  # fmt: skip
+    assert bad.status_code == 200 and "31/02/2027" in bad.content.decode()
+    page = client.get("/applications/stations/").content.decode()
+    assert "Tổ lưu động Thái Thụy" in page and "Ca tối" in page

@@ -30,6 +30,7 @@ MENU = (
     MenuEntry("station-queue", _("Queue"), (Verb.APPLICATION_CREATE,)),
     MenuEntry("capture-page", _("Capture"), (Verb.APPLICATION_CREATE,)),
     MenuEntry("application-list", _("Applications"), (Verb.APPLICATION_READ,)),
+    MenuEntry("station-list", _("Stations"), (Verb.STATION_MANAGE,)),
     MenuEntry("unit-browser", _("Administrative units"), (Verb.UNIT_READ,)),
     MenuEntry("import-list", _("Import"), (Verb.IMPORT_CREATE,)),
     MenuEntry("audit-search", _("Audit log"), (Verb.AUDIT_READ,)),

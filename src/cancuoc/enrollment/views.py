@@ -28,6 +28,7 @@ from . import events
 from .access import access_application, scope_applications
 from .actions import decide, decide_duplicate
 from .errors import EnrollmentError, blocking_text
+from .errors import EnrollmentErrorCode as Code
 from .models import Application, DuplicateCandidate
 
 PAGE_SIZE = 50
@@ -176,7 +177,7 @@ def application_portrait(request, code: str):
 @_found
 def throughput(request):
     """Applications per hour and median minutes per application, per station and per officer, on a day."""
-    day = parse_date(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+    day = _day(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
     if day is None:
         messages.error(request, _("The day must be a real date, dd/mm/yyyy."))
         day = timezone.localdate()
@@ -256,3 +257,91 @@ def station_queue(request):
             station=station, day=timezone.localdate(), status=QueueTicket.Status.CALLED, called_by=request.user)
         if station else [],
     })  # fmt: skip
+
+
+@_found
+def stations(request):
+    """A supervisor's stations: create one, assign an officer, open slots for a day, add a shift."""
+    from cancuoc.accounts.models import User
+    from cancuoc.units.models import AdministrativeUnit
+
+    from . import booking
+    from .access import stations_for
+    from .actions import assign_officer, create_shift, create_station
+    from .models import Station
+
+    if not has_permission(request.user, Verb.STATION_MANAGE):
+        raise PermissionDenied(Verb.STATION_MANAGE)
+    mine = stations_for(request.user, Verb.STATION_MANAGE).order_by("code")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        station = mine.filter(code=request.POST.get("station", "")[:20]).first()
+        try:
+            if action == "create":
+                unit = AdministrativeUnit.objects.filter(
+                    code=request.POST.get("unit", "")[:8], valid_to__isnull=True
+                ).first()
+                if unit is None:
+                    raise NotFound()
+                kind = request.POST.get("kind", "")
+                if kind not in Station.Kind.values:
+                    raise EnrollmentError(
+                        Code.KIND_REFUSED, why_vi="loại điểm không hợp lệ", why_en="unknown kind of station"
+                    )
+                code = request.POST.get("code", "").strip()[:20]
+                if not code or Station.objects.filter(code=code).exists():
+                    raise EnrollmentError(Code.STATION_NOT_YOURS, station=code)
+                create_station(request.user, code=code, name=request.POST.get("name", "").strip()[:200] or code,
+                               kind=kind, unit=unit, address=request.POST.get("address", "").strip()[:300])  # fmt: skip
+            elif station is None:
+                raise NotFound()
+            elif action == "assign":
+                officer = User.objects.filter(
+                    username=request.POST.get("officer", "")[:150], is_active=True
+                ).first()
+                if officer is None or not (
+                    officer.unit
+                    and officer.unit.path.startswith(request.user.unit.path if request.user.unit else "")
+                ):
+                    raise NotFound()
+                assign_officer(request.user, station, officer)
+            elif action == "slots":
+                day = _day(request.POST.get("day", ""))
+                if day is None:
+                    raise EnrollmentError(Code.DATE_INVALID, value=request.POST.get("day", "")[:20])
+                booking.open_slots(request.user, station, day)
+            elif action == "shift":
+                day = _day(request.POST.get("day", ""))
+                start, end = _clock(request.POST.get("start", "")), _clock(request.POST.get("end", ""))
+                if day is None or start is None or end is None or end <= start:
+                    raise EnrollmentError(Code.DATE_INVALID, value=request.POST.get("day", "")[:20])
+                officers = [
+                    a.officer for a in station.assignments.filter(current=True).select_related("officer")
+                ]
+                create_shift(request.user, station, name=request.POST.get("name", "")[:40],
+                             starts_at=timezone.make_aware(datetime.combine(day, start)),
+                             ends_at=timezone.make_aware(datetime.combine(day, end)), officers=officers)  # fmt: skip
+            messages.success(request, _("Saved."))
+        except EnrollmentError as error:
+            messages.error(request, problem_text(error))
+        except NotFound:
+            messages.error(request, _("Not found in your area."))
+        return redirect("station-list")
+    rows = [{"station": s, "officers": [a.officer for a in s.assignments.filter(current=True).select_related("officer")],
+             "shifts": list(s.shifts.filter(starts_at__date__gte=timezone.localdate()).order_by("starts_at")[:6])}
+            for s in mine.select_related("unit")[:200]]  # fmt: skip
+    return render(request, "enrollment/stations.html", {"rows": rows, "kinds": Station.Kind.choices})
+
+
+def _day(text: str):
+    try:
+        return parse_date(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _clock(text: str):
+    try:
+        return datetime.strptime(text.strip(), "%H:%M").time()
+    except ValueError:
+        return None

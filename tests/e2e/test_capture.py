@@ -8,6 +8,7 @@ The flow's machine time (no human pauses) is printed with ``-s``: it is measured
 
 import os
 import time
+from datetime import date
 
 import numpy as np
 import pytest
@@ -212,4 +213,43 @@ def test_on_a_phone_a_name_and_birth_year_find_the_citizen_and_the_page_fits(
     page.click("#cap-correct-open")
     page.wait_for_selector("#cap-correct-form input[name=family_name]:focus")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+
+def test_a_failed_portrait_needs_a_reason_and_a_refusal_keeps_the_images(
+    flushable_audit_log, camera_browser, live_server, world, officers, station, tmp_path
+):
+    from tests.faces.portraits import astronaut_on_plain_background, compliant, far, png
+
+    child = CitizenFactory(
+        id_number="034290000323", permanent_unit=world.thai_thuy, birth_date=date(2022, 1, 10)
+    )
+    small_face = tmp_path / "far.png"
+    small_face.write_bytes(png(far(compliant(astronaut_on_plain_background()))))
+    context = camera_browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    log_in(page, live_server.url, "officer_thai_thuy")
+    page.goto(f"{live_server.url}/applications/capture/?id={child.id_number}")
+    page.wait_for_selector("#cap-shoot:focus")
+    assert page.locator(".cap-finger").count() == 0  # under 6: no fingerprints
+    page.set_input_files("#cap-portrait", str(small_face))
+    page.wait_for_selector("#capture[data-portrait=failed]", timeout=30_000)
+    assert page.locator("#cap-portrait-checks li.error").count() >= 1
+    assert page.is_enabled("#cap-override")
+    page.keyboard.press("Control+Enter")  # no reason given: the page says so before sending anything
+    page.wait_for_selector("#err-override .error")
+    page.wait_for_selector("#cap-override:focus")
+    # meanwhile another station took an application for the same child
+    Application.objects.create(code="261201OTHER001", citizen=child, station=station, unit_path=station.unit.path,
+                               kind="first", reason_code="on_request", created_by=officers["hung_yen"],
+                               idempotency_key="elsewhere", request_digest="x")  # fmt: skip
+    page.keyboard.type("Trẻ nhỏ không giữ được tư thế")
+    page.keyboard.press("Control+Enter")
+    message = page.wait_for_selector("#err-form .error")
+    assert "261201OTHER001" in message.inner_text()
+    assert (
+        page.evaluate("document.getElementById('cap-portrait').files.length") == 1
+    )  # the image is still there
+    assert page.input_value("#cap-override") == "Trẻ nhỏ không giữ được tư thế"
+    assert Application.objects.count() == 1
     context.close()

@@ -69,6 +69,9 @@ REASON_LABELS: dict[rules.Reason, tuple[str, str]] = {
 }  # fmt: skip
 EXCEPTION_LABELS = {"amputated": ("Cụt ngón", "Amputated"), "bandaged": ("Băng bó", "Bandaged"),
                     "unreadable": ("Không lấy được", "Unreadable")}  # fmt: skip
+# said by the page before it sends a portrait that failed a check without the reason to accept it
+OVERRIDE_NEEDED = ("Ảnh chân dung chưa đạt: ghi lý do chấp nhận ảnh này, hoặc chụp lại",
+                   "The portrait failed a check: give the reason to accept it, or take it again")  # fmt: skip
 # refusals shown beside the field they are about; the others above the submit button
 FIELD_OF = {Code.KIND_REFUSED: "kind", Code.PORTRAIT_MISSING: "portrait", Code.REASON_INVALID: "override",
             Code.REASON_REQUIRED: "override"}  # fmt: skip
@@ -166,6 +169,7 @@ def _citizen_context(request, citizen, *, typed: dict | None = None, errors: dic
         ],  # fmt: skip
         "exceptions": [(code, *EXCEPTION_LABELS[code]) for code in EXCEPTIONS],
         "override": typed.get("portrait_override_reason", ""),
+        "override_needed": OVERRIDE_NEEDED,
         "errors": errors or {},
         "open_application": open_application,
         "max_image_bytes": MAX_IMAGE_BYTES,

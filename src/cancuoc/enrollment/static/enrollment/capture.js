@@ -200,7 +200,7 @@
         else list.appendChild(bilingualItem("error", one.message_vi, one.message_en));
       });
       list.appendChild(text("li", answer.acceptable ? "ok" : "muted",
-        (answer.acceptable ? "✓ " : "") + passed + "/" + answer.checks.length));
+        (answer.acceptable ? "✓ " : "") + passed + "/" + answer.checks.length + " " + (list.getAttribute("data-passed") || "")));
       override.disabled = answer.acceptable;
       if (answer.acceptable) override.value = "";
       root.setAttribute("data-portrait", answer.acceptable ? "passed" : "failed");
@@ -364,10 +364,16 @@
       var error = $(".cap-err", fieldset);
       error.appendChild(bilingualItem("error", fieldset.getAttribute("data-missing-vi"), fieldset.getAttribute("data-missing-en")));
     });
-    if (missing.length) {
+    // a portrait that failed a check is taken only with the officer's reason for accepting it
+    var override = $("#cap-override");
+    var unexplained = override && !override.disabled && !override.value.trim();
+    if (unexplained) {
+      $("#err-override").appendChild(bilingualItem("error", override.getAttribute("data-needed-vi"), override.getAttribute("data-needed-en")));
+    }
+    if (missing.length || unexplained) {
       event.preventDefault();
       event.stopImmediatePropagation();
-      $("input[type=file]", missing[0]).focus();
+      (unexplained ? override : $("input[type=file]", missing[0])).focus();
     }
   }, true);
 

@@ -188,6 +188,9 @@ def _extract_cached(item):
     import pickle
 
     task, cache = item
+    stored = _load_cached(cache, task)  # another process may have extracted it meanwhile
+    if stored is not None:
+        return stored
     result = _extract_person(task)
     if cache is not None:
         path = _cache_file(cache, task)

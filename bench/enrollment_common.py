@@ -81,15 +81,19 @@ def prepare(database_url: str, citizens: int, recreate: bool = False, production
     django.setup()
 
 
+def province_unit():
+    from cancuoc.units.models import AdministrativeUnit, Level, Structure
+
+    return AdministrativeUnit.objects.get(code=PROVINCE, level=Level.PROVINCE, structure=Structure.Y2025)
+
+
 def ensure_officer():
     """The bench officer: a supervisor of province 01 (so every demo citizen is in the area), working at
     the bench station. Made through enrollment's actions, as the demo makes its own."""
     from cancuoc.accounts.models import Role, User
     from cancuoc.enrollment import actions
     from cancuoc.enrollment.models import Station
-    from cancuoc.units.models import AdministrativeUnit
-
-    province = AdministrativeUnit.objects.get(code=PROVINCE, level="province", structure="2025")
+    province = province_unit()
     officer = User.objects.filter(username=BENCH_USER).first()
     if officer is None:
         officer = User.objects.create_user(BENCH_USER, password=BENCH_PASSWORD, role=Role.SUPERVISOR,
@@ -106,9 +110,7 @@ def fresh_citizens(count: int, exclude: set[str] = frozenset()) -> list[str]:
     """ID numbers of living Vietnamese citizens of the province, 15 or older (a first card, ten
     fingerprints), unmerged, who have never applied; in a fixed order."""
     from cancuoc.registry.models import Citizen
-    from cancuoc.units.models import AdministrativeUnit
-
-    province = AdministrativeUnit.objects.get(code=PROVINCE, level="province", structure="2025")
+    province = province_unit()
     today = date.today()
     numbers = (
         Citizen.objects.filter(permanent_unit__path__startswith=province.path, date_of_death__isnull=True,

@@ -162,11 +162,22 @@ def check_run(officer, run: str, started) -> dict:
             "queued": queued, "orphans": orphans}  # fmt: skip
 
 
+def backend_cpu_seconds(connection) -> float:
+    """CPU time used so far by this connection's PostgreSQL backend (same machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def profile(
     officer, ids: list[str], fingers: dict[int, bytes]
-) -> tuple[list[tuple[str, float, float]], float]:
-    """Submissions through the real URL in this process (Django's test client, same settings and database),
-    under cProfile: (part, ms per request, share), and the wall time per request."""
+) -> tuple[list[tuple[str, float, float]], dict]:
+    """Submissions through the real URL in this process (Django's test client, same settings and database):
+    the first half timed plainly (wall, CPU of this process and of its PostgreSQL backend, queries), the
+    second half under cProfile: (part, ms per request, share of the whole request), facts."""
+    from django.db import connection
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1", headers={"X-Forwarded-Proto": "https"})
@@ -178,47 +189,67 @@ def profile(
                              headers={"Idempotency-Key": f"profile-{time.time_ns()}-{index}"})  # fmt: skip
         assert answer.status_code == 201, answer.content[:300]
 
-    for index, body in enumerate(bodies[:3]):  # warm caches (keys, imports, prepared statements)
+    for index, body in enumerate(bodies[:3]):  # warm caches (keys, imports, connection)
         post(index, body)
-    measured = bodies[3:]
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        post(3, bodies[3])
+    plain, measured = bodies[4 : 4 + (len(bodies) - 4) // 2], bodies[4 + (len(bodies) - 4) // 2 :]
+    start, cpu, database_cpu = time.perf_counter(), time.process_time(), backend_cpu_seconds(connection)
+    for index, body in enumerate(plain):
+        post(index, body)
+    facts = {
+        "queries": len(statements),
+        "wall_ms": (time.perf_counter() - start) * 1000 / len(plain),
+        "cpu_ms": (time.process_time() - cpu) * 1000 / len(plain),
+        "database_cpu_ms": (backend_cpu_seconds(connection) - database_cpu) * 1000 / len(plain),
+        "plain": len(plain),
+        "profiled": len(measured),
+    }
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
     for index, body in enumerate(measured):
         post(index, body)
     profiler.disable()
-    wall = (time.perf_counter() - start) * 1000 / len(measured)
+    facts["profiled_wall_ms"] = (time.perf_counter() - start) * 1000 / len(measured)
     stats = pstats.Stats(profiler)
     by_name = {}
     for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
         by_name.setdefault((Path(filename).name, function), 0.0)
         by_name[(Path(filename).name, function)] = max(by_name[(Path(filename).name, function)], cumulative)
-    parts = [  # (label, file, function): cumulative time of the outermost call of each
-        ("whole request (handler, middleware)", "base.py", "get_response"),
-        ("body: JSON parse + schema (pydantic)", "operation.py", "_get_values"),
-        ("base64 decode (11 images)", "api.py", "_image"),
-        ("request digest (SHA-256 of the images)", "actions.py", "_digest"),
-        ("citizen look-up + area check (audited)", "access.py", "access_citizen_by_id_number"),
-        ("store capture: insert + seal (AES-GCM) + update", "actions.py", "store_submission"),
-        ("  of which sealing", "crypto.py", "seal_bytes"),
-        ("insert application", "query.py", "create"),
-        ("audit entry (record: sequence + HMAC)", "services.py", "record"),
-        ("queue the task (on commit)", "actions.py", "_enqueue"),
-        ("commit", "base.py", "commit"),
-        ("answer: application_out + JSON", "selectors.py", "application_out"),
-        ("all SQL (cursor execute)", "utils.py", "_execute_with_wrappers"),
+    parts = [  # (label, file, function): cumulative time of every call of that function
+        ("whole request (middleware + view)", "base.py", "get_response"),
+        ("  the API view (Django Ninja operation)", "operation.py", "run"),
+        ("  log-in and CSRF checks", "operation.py", "_run_checks"),
+        ("  body: JSON parse + schema (pydantic)", "operation.py", "_get_values"),
+        ("  base64 decode of 11 images", "api.py", "_image"),
+        ("  request digest (SHA-256 of the images)", "actions.py", "_digest"),
+        ("  citizen look-up + area check", "access.py", "access_citizen_by_id_number"),
+        ("  store capture (insert, pack, seal, update)", "actions.py", "store_submission"),
+        ("    of which AES-GCM sealing", "crypto.py", "seal_bytes"),
+        ("  audit entries (sequence + HMAC)", "services.py", "record"),
+        ("  queue the task (on commit)", "actions.py", "_enqueue"),
+        ("  answer: application_out", "selectors.py", "application_out"),
+        ("  answer: schema + JSON", "operation.py", "_result_to_response"),
+        ("all inserts through QuerySet.create", "query.py", "create"),
+        ("all SQL (cursor execute, incl. commit wait)", "utils.py", "_execute_with_wrappers"),
+        ("commits", "base.py", "commit"),
     ]
     total = by_name.get(("base.py", "get_response"), 1.0)
     rows = [(label, by_name.get((file, function), 0.0) * 1000 / len(measured),
              by_name.get((file, function), 0.0) / total) for label, file, function in parts]  # fmt: skip
-    print(
-        f"\nprofile of {len(measured)} submissions: {wall:.1f} ms wall per request in-process (with cProfile)"
-    )
+    print(f"\nin-process: {facts}")
     for label, ms, share in rows:
         print(f"  {label:50} {ms:7.1f} ms  {share:5.0%}")
     print()
     stats.sort_stats("tottime").print_stats(18)
-    return rows, wall
+    return rows, facts
 
 
 def main() -> None:
@@ -249,7 +280,7 @@ def main() -> None:
     population = Citizen.objects.count()
     fingers, quality = sized_fingers(1, args.payload_kb * 1000)
     clients = [int(c) for c in args.clients.split(",")]
-    needed = 200 + args.max_rate * args.duration * len(clients) + args.profile + 3
+    needed = 200 + args.max_rate * args.duration * len(clients) + 2 * args.profile + 4
     ids = fresh_citizens(needed)
     if len(ids) < needed:
         sys.exit(
@@ -280,7 +311,7 @@ def main() -> None:
         finally:
             stop(process)
     if args.profile:
-        profile_rows, wall = profile(officer, ids[taken : taken + args.profile + 3], fingers)
+        profile_rows, facts = profile(officer, ids[taken : taken + 2 * args.profile + 4], fingers)
     if args.no_record:
         return
     intro = (
@@ -300,9 +331,16 @@ def main() -> None:
              "one: applications found = 201 answers + requests cut at the end of the run).")  # fmt: skip
     body = f"{intro}\n\n{header}\n" + "\n".join(lines) + f"\n\n{after}"
     if profile_rows:
-        body += (f"\n\nWhere a request's time goes (cProfile, {args.profile} submissions in one process, "
-                 f"{wall:.0f} ms each with the profiler):\n\n| part | ms per request | share |\n|---|---|---|\n"
-                 + "\n".join(f"| {label.strip()} | {ms:.1f} | {share:.0%} |" for label, ms, share in profile_rows))  # fmt: skip
+        capacity = 2000 / (facts["cpu_ms"] + facts["database_cpu_ms"])
+        body += (f"\n\nOne request at a time in one process (Django's test client on the same URL, settings and "
+                 f"database; {facts['plain']} submissions, load average {load_average()}): {facts['wall_ms']:.0f} ms "
+                 f"wall, {facts['queries']} SQL statements, CPU {facts['cpu_ms']:.1f} ms in Python + "
+                 f"{facts['database_cpu_ms']:.1f} ms in its PostgreSQL backend, so two idle cores could take at most "
+                 f"about {capacity:.0f} submissions/s before any waiting. Where the wall time goes (cProfile over "
+                 f"{facts['profiled']} more, {facts['profiled_wall_ms']:.0f} ms each with the profiler):"
+                 f"\n\n| part | ms per request | share |\n|---|---|---|\n"
+                 + "\n".join(f"| {'· ' * ((len(label) - len(label.lstrip())) // 2)}{label.strip()} | {ms:.1f} | {share:.0%} |"
+                             for label, ms, share in profile_rows))  # fmt: skip
     record("enrollment-intake", "Enrollment intake through HTTP, 200 KB of biometrics per application", body)
 
 

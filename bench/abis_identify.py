@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from cancuoc.fingerprints.engine import ReferenceEngine  # noqa: E402
-from cancuoc.fingerprints.evaluation import person_templates  # noqa: E402
+from cancuoc.fingerprints.evaluation import _load_cached, person_templates  # noqa: E402
 from cancuoc.fingerprints.templates import POSITIONS, FingerTemplate  # noqa: E402
 from report import percentiles, record  # noqa: E402
 
@@ -65,6 +65,14 @@ def derived_finger(sources: list[FingerTemplate], rng) -> FingerTemplate:
     return FingerTemplate(first.position, width, height, rows[inside], first.quality, types[inside])
 
 
+def person(seed: int, number: int, impression: int, cache: str | None) -> dict[int, FingerTemplate]:
+    """A synthetic person's templates: from an evaluation cache folder if it has them, else extracted."""
+    stored = _load_cached(cache, (seed, number, (impression,), tuple(POSITIONS))) if cache else None
+    if stored is not None:
+        return stored[1][impression]
+    return person_templates.__wrapped__(seed, number, impression)
+
+
 def resident_mib() -> float:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -81,20 +89,21 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=60)
     parser.add_argument("--probes", type=int, default=40)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--cache", help="templates already extracted by an evaluation (its --cache folder)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     started = time.perf_counter()
     sources: dict[int, list[FingerTemplate]] = {p: [] for p in POSITIONS}
-    for person in range(1, args.sources + 1):
-        fingers = person_templates.__wrapped__(args.seed, person, 1)
+    for number in range(1, args.sources + 1):
+        fingers = person(args.seed, number, 1, args.cache)
         for p in POSITIONS:
             sources[p].append(fingers[p])
     probe_people = range(args.sources + 1, args.sources + args.probes + 1)
-    probes = {p: person_templates.__wrapped__(args.seed, p, 2) for p in probe_people}
+    probes = {p: person(args.seed, p, 2, args.cache) for p in probe_people}
     engine = ReferenceEngine()
-    for person in probe_people:
-        engine.insert(f"probe-{person}", person_templates.__wrapped__(args.seed, person, 1))
+    for number in probe_people:
+        engine.insert(f"probe-{number}", person(args.seed, number, 1, args.cache))
     prepared_seconds = time.perf_counter() - started
     print(f"sources and probes extracted in {prepared_seconds:.0f} s", file=sys.stderr, flush=True)
 
@@ -116,7 +125,7 @@ def main() -> None:
         engine.flush()
         flush_seconds = time.perf_counter() - start
         samples, shortlist_ms, hits, comparisons = [], [], 0, 0
-        for person, probe in probes.items():
+        for number, probe in probes.items():
             before = engine.comparisons
             start = time.perf_counter()
             engine.shortlist_numbers(probe)
@@ -125,7 +134,7 @@ def main() -> None:
             candidates = engine.identify(probe, limit=1)
             samples.append((time.perf_counter() - start) * 1000)
             comparisons += engine.comparisons - before
-            hits += bool(candidates) and candidates[0].reference == f"probe-{person}" and candidates[0].match
+            hits += bool(candidates) and candidates[0].reference == f"probe-{number}" and candidates[0].match
         timing = percentiles(samples)
         rows.append({
             "templates": len(engine) * len(POSITIONS), "people": len(engine), "p50": timing["p50"],

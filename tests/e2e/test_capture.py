@@ -45,17 +45,28 @@ def write_y4m(path, rgb: np.ndarray, frames: int = 2) -> None:
             out.write(b"FRAME\n" + planes)
 
 
+@pytest.fixture(scope="module")
+def compliant_portrait():
+    from tests.faces.portraits import astronaut_on_plain_background, compliant
+
+    return compliant(astronaut_on_plain_background())
+
+
+@pytest.fixture(scope="module")
+def portrait_video(compliant_portrait, tmp_path_factory):
+    video = tmp_path_factory.mktemp("camera") / "portrait.y4m"
+    write_y4m(video, compliant_portrait)
+    return video
+
+
 @pytest.fixture
-def camera_browser(monkeypatch, tmp_path):
+def camera_browser(monkeypatch, portrait_video):
     """Chromium with a fake camera playing the compliant portrait (the shared fixture has no camera flags)."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CANCUOC_REQUIRE_E2E") == "1":
             pytest.fail("Chromium is not installed; CANCUOC_REQUIRE_E2E=1")
         pytest.skip("Chromium is not installed: run `make system-packages` as root")
-    from tests.faces.portraits import astronaut_on_plain_background, compliant
-
-    video = tmp_path / "portrait.y4m"
-    write_y4m(video, compliant(astronaut_on_plain_background()))
+    video = portrait_video
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
@@ -217,15 +228,15 @@ def test_on_a_phone_a_name_and_birth_year_find_the_citizen_and_the_page_fits(
 
 
 def test_a_failed_portrait_needs_a_reason_and_a_refusal_keeps_the_images(
-    flushable_audit_log, camera_browser, live_server, world, officers, station, tmp_path
+    flushable_audit_log, camera_browser, live_server, world, officers, station, tmp_path, compliant_portrait
 ):
-    from tests.faces.portraits import astronaut_on_plain_background, compliant, far, png
+    from tests.faces.portraits import far, png
 
     child = CitizenFactory(
         id_number="034290000323", permanent_unit=world.thai_thuy, birth_date=date(2022, 1, 10)
     )
     small_face = tmp_path / "far.png"
-    small_face.write_bytes(png(far(compliant(astronaut_on_plain_background()))))
+    small_face.write_bytes(png(far(compliant_portrait)))
     context = camera_browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     log_in(page, live_server.url, "officer_thai_thuy")

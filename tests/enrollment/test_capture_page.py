@@ -1,13 +1,14 @@
 """The capture page through the Django test client: search, the kinds the rules allow, submit with its
 Idempotency-Key, refusals that keep what was typed, corrections, area and role."""
 
-import base64
+import io
 import re
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from cancuoc.biometrics.models import BiometricCapture
 from cancuoc.enrollment.models import Application
@@ -17,6 +18,12 @@ from tests.factories import CitizenFactory
 pytestmark = pytest.mark.django_db
 PAGE = "/applications/capture/"
 HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _intake_only(settings):
+    # the page's job ends when the application is queued; the pipeline has its own tests (test_api.py)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.fixture
@@ -44,15 +51,29 @@ def options(html: str) -> list[str]:
     return re.findall(r'<option value="([a-z_]+:[a-z_]+)"', html)
 
 
-def upload_body(citizen, portrait_b64, prints, *, key="key-1", skip=(), **extra):
+def png(shade: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (32, 40), shade).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def portrait():
+    return png(200)  # intake does not measure images (the page asked the checks, the pipeline measures)
+
+
+@pytest.fixture
+def ten_prints():
+    return lambda person: {str(p): png(10 * p + person) for p in range(1, 11)}
+
+
+def upload_body(citizen, portrait, prints, *, key="key-1", skip=(), **extra):
     body = {"id_number": citizen.id_number, "kind_reason": "first:mandatory_age", "idempotency_key": key,
             "opened_at": (timezone.now() - timezone.timedelta(minutes=2)).isoformat(),
-            "portrait": SimpleUploadedFile("portrait.png", base64.b64decode(portrait_b64), "image/png")}  # fmt: skip
-    for position, text in prints.items():
+            "portrait": SimpleUploadedFile("portrait.png", portrait, "image/png")}  # fmt: skip
+    for position, data in prints.items():
         if int(position) not in skip:
-            body[f"finger_{position}"] = SimpleUploadedFile(
-                f"{position}.png", base64.b64decode(text), "image/png"
-            )
+            body[f"finger_{position}"] = SimpleUploadedFile(f"{position}.png", data, "image/png")
     return {**body, **extra}
 
 
@@ -125,8 +146,8 @@ def test_a_holder_is_offered_replacement_and_reissue_not_a_first_card(
     assert "reissue:lost" in offered and "replacement:printed_data_wrong" in offered
 
 
-def test_submit_creates_an_application_and_a_repeat_returns_it(officer, citizen, portrait_b64, ten_prints):
-    first = officer.post(PAGE + "submit/", upload_body(citizen, portrait_b64, ten_prints(1)), headers=HTMX)
+def test_submit_creates_an_application_and_a_repeat_returns_it(officer, citizen, portrait, ten_prints):
+    first = officer.post(PAGE + "submit/", upload_body(citizen, portrait, ten_prints(1)), headers=HTMX)
     assert first.status_code == 201, first.text
     application = Application.objects.get()
     assert application.code in first.text and application.citizen == citizen
@@ -135,13 +156,13 @@ def test_submit_creates_an_application_and_a_repeat_returns_it(officer, citizen,
     assert f"/api/v1/applications/{application.code}/capture-sheet.pdf" in first.text
     assert f"/api/v1/applications/{application.code}/appointment-slip.pdf" in first.text
     assert 'href="/applications/capture/"' in first.text  # next citizen: the page afresh, a new key
-    again = officer.post(PAGE + "submit/", upload_body(citizen, portrait_b64, ten_prints(1)), headers=HTMX)
+    again = officer.post(PAGE + "submit/", upload_body(citizen, portrait, ten_prints(1)), headers=HTMX)
     assert again.status_code == 200 and application.code in again.text
     assert Application.objects.count() == 1 and BiometricCapture.objects.count() == 1
 
 
-def test_a_refusal_keeps_what_was_entered(officer, citizen, portrait_b64, ten_prints):
-    body = upload_body(citizen, portrait_b64, ten_prints(1), skip=(3,), exception_7="bandaged",
+def test_a_refusal_keeps_what_was_entered(officer, citizen, portrait, ten_prints):
+    body = upload_body(citizen, portrait, ten_prints(1), skip=(3,), exception_7="bandaged",
                        portrait_override_reason="Mắt kính phản quang, đã chụp lại ba lần")  # fmt: skip
     refused = officer.post(PAGE + "submit/", body)
     assert refused.status_code == 422
@@ -154,8 +175,8 @@ def test_a_refusal_keeps_what_was_entered(officer, citizen, portrait_b64, ten_pr
     assert not Application.objects.exists() and not BiometricCapture.objects.exists()
 
 
-def test_a_refusal_through_htmx_swaps_only_the_message(officer, citizen, portrait_b64, ten_prints):
-    body = upload_body(citizen, portrait_b64, ten_prints(1), kind_reason="renewal:renewal_age")
+def test_a_refusal_through_htmx_swaps_only_the_message(officer, citizen, portrait, ten_prints):
+    body = upload_body(citizen, portrait, ten_prints(1), kind_reason="renewal:renewal_age")
     refused = officer.post(PAGE + "submit/", body, headers=HTMX)
     assert refused.status_code == 422 and refused["HX-Reswap"] == "none"
     assert re.search(r'id="err-kind"[^>]*hx-swap-oob="true"', refused.text)

@@ -139,6 +139,25 @@ def test_a_second_booking_of_the_same_citizen_is_refused(slots, citizen):
 
 
 @pytest.mark.django_db
+def test_a_booking_whose_day_passed_does_not_block_a_new_one(slots, citizen, station):
+    yesterday = AppointmentSlot.objects.create(station=station, capacity=1, booked=1,
+                                               starts_at=timezone.now() - timedelta(days=1, hours=1))  # fmt: skip
+    missed = Appointment.objects.create(code="261130AAAAAAAA", citizen=citizen, slot=yesterday)
+    today = AppointmentSlot.objects.create(station=station, capacity=1, booked=1,
+                                           starts_at=timezone.localtime().replace(hour=0, minute=5))  # fmt: skip
+    booking.book(citizen.id_number, BORN, slots[0].pk)
+    missed.refresh_from_db()
+    assert missed.status == Appointment.Status.CANCELLED
+    assert AuditEntry.objects.filter(event="appointment_cancelled", changes__appointment=missed.code).exists()
+    # one from earlier today still holds: the citizen may yet come
+    booking.cancel(Appointment.objects.get(status="booked").code, citizen.id_number, BORN)
+    late = Appointment.objects.create(code="261202BBBBBBBB", citizen=citizen, slot=today)
+    refused(Code.APPOINTMENT_EXISTS, booking.book, citizen.id_number, BORN, slots[1].pk)
+    late.refresh_from_db()
+    assert late.status == Appointment.Status.BOOKED
+
+
+@pytest.mark.django_db
 def test_an_unknown_a_past_or_a_closed_slot_is_refused(slots, citizen, station):
     refused(Code.SLOT_UNKNOWN, booking.book, citizen.id_number, BORN, 999999)
     refused(Code.SLOT_UNKNOWN, booking.book, citizen.id_number, BORN, "1; DROP TABLE")

@@ -164,6 +164,7 @@ def book(id_number: str, birth_date: date, slot_id) -> Appointment:
         slot_pk = int(slot_id)
     except (TypeError, ValueError):
         raise EnrollmentError(Code.SLOT_UNKNOWN) from None
+    _release_lapsed(citizen_pk)
     held = (
         Appointment.objects.filter(citizen_id=citizen_pk, status=Status.BOOKED)
         .values_list("code", flat=True)
@@ -205,6 +206,22 @@ def book(id_number: str, birth_date: date, slot_id) -> Appointment:
             raise EnrollmentError(Code.SLOT_FULL) from None
         raise
     return appointment
+
+
+def _release_lapsed(citizen_pk: int) -> None:
+    """A booking whose day has passed without the citizen coming would hold their one booked appointment
+    for ever: it ends (as cancelled, audited) when they book again. Same-day ones stay, for a late arrival."""
+    midnight = _local(timezone.localdate(), time.min)
+    lapsed = (Appointment.objects.select_related("citizen", "slot__station__unit")
+              .filter(citizen_id=citizen_pk, status=Status.BOOKED, slot__starts_at__lt=midnight))  # fmt: skip
+    for appointment in lapsed:
+        with transaction.atomic():
+            now = timezone.now()
+            if Appointment.objects.filter(pk=appointment.pk, status=Status.BOOKED).update(
+                status=Status.CANCELLED, cancelled_at=now
+            ):
+                appointment.status, appointment.cancelled_at = Status.CANCELLED, now
+                events.appointment_cancelled(appointment)
 
 
 def _code(code) -> str:

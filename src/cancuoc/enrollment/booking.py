@@ -140,7 +140,11 @@ def _proven_citizen(id_number, birth_date, *, where: str) -> int:
     """The primary key of the living, unmerged citizen with this number and date of birth;
     IDENTITY_NOT_PROVEN otherwise, whichever part was wrong, after the same work: one query of four plain
     columns (no encrypted field is decrypted for a record that exists), one comparison, one audit entry."""
-    number = id_number if isinstance(id_number, str) and len(id_number) == 12 and id_number.isdigit() else ""
+    number = (
+        id_number
+        if isinstance(id_number, str) and len(id_number) == 12 and id_number.isascii() and id_number.isdigit()
+        else ""
+    )
     found = (Citizen.objects.filter(id_number=number)
              .values_list("pk", "birth_date", "date_of_death", "merged_into_id").first()) if number else None  # fmt: skip
     pk, born, died, merged_into = found or (None, _NOBODY_BORN, None, None)

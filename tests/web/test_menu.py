@@ -12,13 +12,15 @@ from tests.factories import UserFactory
 
 API_DOCS = "/api/v1/docs"
 REGISTRY_WORK = {"citizen-search", "citizen-list", "citizen-register", "birth-register", "household-create"}
+ENROLLMENT_WORK = {"station-queue", "capture-page", "application-list"}
 
 # Written out by hand from the permission table (docs/adr/0005-permissions.md), not computed from it.
 EXPECTED = {
-    "thai_thuy": REGISTRY_WORK | {"unit-browser", "import-list"},
-    "hung_yen": REGISTRY_WORK | {"id-number-cancel", "unit-browser", "import-list", "officer-list"},
-    "admin": REGISTRY_WORK
-    | {"id-number-cancel", "unit-browser", "import-list", "audit-search", "officer-list"},  # fmt: skip
+    "thai_thuy": REGISTRY_WORK | ENROLLMENT_WORK | {"unit-browser", "import-list"},
+    "hung_yen": REGISTRY_WORK | ENROLLMENT_WORK
+    | {"station-list", "id-number-cancel", "unit-browser", "import-list", "officer-list"},
+    "admin": REGISTRY_WORK | ENROLLMENT_WORK
+    | {"station-list", "id-number-cancel", "unit-browser", "import-list", "audit-search", "officer-list"},  # fmt: skip
     "auditor": {"unit-browser", "audit-search"},
     "production": {"unit-browser"},
 }

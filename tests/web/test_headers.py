@@ -87,7 +87,9 @@ def pages(client, officers, world):
     household = HouseholdFactory(number="HK00000001", unit=world.thai_thuy)
     CitizenFactory(id_number="034090000001", family_name="Lê", given_name="Hòa", permanent_unit=world.thai_thuy,
                    household=household)  # fmt: skip
-    anonymous = {"/login/": client.get("/login/"), "/admin/login/": client.get("/admin/login/")}
+    anonymous = {"/login/": client.get("/login/"), "/admin/login/": client.get("/admin/login/"),
+                 "/dat-lich/": client.get("/dat-lich/"), "/dat-lich/huy/": client.get("/dat-lich/huy/"),
+                 "/tra-cuu/": client.get("/tra-cuu/")}  # fmt: skip
     client.force_login(officers["thai_thuy"])
     seen = {
         **anonymous,
@@ -102,6 +104,10 @@ def pages(client, officers, world):
         f"/units/{world.hung_yen.pk}/": client.get(f"/units/{world.hung_yen.pk}/"),
         "/password/": client.get("/password/"),
         "/imports/": client.get("/imports/"),
+        "/applications/": client.get("/applications/"),
+        "/applications/queue/": client.get("/applications/queue/"),
+        "/applications/capture/": client.get("/applications/capture/"),
+        "/applications/throughput/": client.get("/applications/throughput/"),
         "/no-such-page/": client.get("/no-such-page/"),
     }
     client.force_login(officers["auditor"])
@@ -144,10 +150,17 @@ def test_htmx_is_the_packaged_copy_served_from_static_and_told_not_to_inject_sty
     )
 
 
+CAMERA_PAGES = {"/applications/capture/"}  # the portrait is taken with the browser's camera there
+
+
 def test_the_camera_and_other_devices_are_off_by_default(pages):
     for address, response in pages.items():
         header = response["Permissions-Policy"]
-        assert "camera=()" in header and "microphone=()" in header and "geolocation=()" in header, address
+        assert "microphone=()" in header and "geolocation=()" in header, address
+        if address in CAMERA_PAGES:
+            assert "camera=(self)" in header, address
+        else:
+            assert "camera=()" in header, address
 
 
 def test_a_view_may_grant_the_camera_to_itself_only():

@@ -193,6 +193,38 @@ def test_arch_has_no_singular_point():
         assert _singular_points_on_grid(master.orientation) == []
 
 
+def _ridge_orientation(image: np.ndarray, sigma: float = 7.0) -> np.ndarray:
+    """Ridge direction estimated from the pattern itself (smoothed structure tensor of the grey levels)."""
+    from scipy import ndimage
+
+    gy, gx = np.gradient(ndimage.gaussian_filter(image.astype(np.float64), 1.0))
+    jxx, jyy, jxy = (ndimage.gaussian_filter(a, sigma) for a in (gx * gx, gy * gy, gx * gy))
+    return np.mod(0.5 * np.arctan2(2 * jxy, jxx - jyy) + np.pi / 2, np.pi)
+
+
+@pytest.mark.parametrize("kind", ["arch", "left_loop", "whorl"])
+def test_grown_ridges_follow_the_field_and_show_its_singular_points(kind):
+    (master,) = _masters_of_class(kind, 1)
+    seen = _ridge_orientation(master.ridges)
+    y, x = np.indices(seen.shape)
+    inside = (np.abs(x - master.centre[0]) < 0.8 * master.half_width) & (y < seen.shape[0] - 20)
+    inside &= y > master.centre[1] - 0.8 * master.half_height
+    for sx, sy in master.cores + master.deltas:
+        inside &= np.hypot(x - sx, y - sy) > 25
+    assert np.cos(2 * (seen - master.orientation))[inside].mean() > 0.97  # no seams, no stray flow
+    # no singular point in the ridge pattern but the designed ones (whose surroundings ``inside`` leaves out)
+    assert [
+        (cell_x, cell_y) for cell_x, cell_y, _ in _singular_points_on_grid(seen) if inside[cell_y, cell_x]
+    ] == []
+    if master.cores:
+        # a circle round all the cores: +1/2 each
+        cx, cy = np.mean(master.cores, axis=0)
+        radius = 20 + max(np.hypot(core_x - cx, core_y - cy) for core_x, core_y in master.cores)
+        assert poincare_index(seen, cx, cy, radius) == pytest.approx(len(master.cores) / 2, abs=0.02)
+    for delta in master.deltas:
+        assert poincare_index(seen, *delta, 20) == pytest.approx(-0.5, abs=0.02)
+
+
 @pytest.fixture(scope="module")
 def templates():
     from afis import NbisExtractor

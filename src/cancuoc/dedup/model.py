@@ -71,13 +71,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
     Comparison("birth_date", (
         _null("dob_text"),
-        Level("exact", "dob_text_l = dob_text_r AND NOT placeholder_date_l", 0.82),
+        Level("exact", "dob_text_l = dob_text_r AND NOT placeholder_date_l", 0.84),
         Level("day_month_swapped", "dob_text_l = dob_swapped_r", 0.03),
         Level("placeholder_same_year", "birth_year_l = birth_year_r AND (placeholder_date_l OR placeholder_date_r)",
               0.05),
         Level("typo", "damerau_levenshtein(dob_text_l, dob_text_r) <= 1", 0.03),
         Level("same_year", "birth_year_l = birth_year_r", 0.03),
-        _else(0.04),
+        _else(0.02),
     )),
     Comparison("sex", (_null("sex"), Level("same", "sex_l = sex_r", 0.995), _else(0.005))),
     Comparison("birth_place", (_null("birth_place"), Level("same", "birth_place_l = birth_place_r", 0.95),
@@ -103,6 +103,11 @@ COMPARISONS: tuple[Comparison, ...] = (
               " AND given_key_l <> given_key_r"
               f" AND pair_key_l <> pair_key_r AND NOT ({_NAME_TYPO})",
               fixed_weight=-30.0),
+        # the same parents or household and birth years apart beyond a typo: an elder and a younger child
+        Level("sibling_by_birth_date",
+              "(father_key_l = father_key_r OR mother_key_l = mother_key_r OR household_id_l = household_id_r)"
+              " AND birth_year_l <> birth_year_r AND damerau_levenshtein(dob_text_l, dob_text_r) > 1",
+              fixed_weight=-15.0),
         Level("not_applicable", "ELSE", fixed_weight=0.0),
     )),
 )  # fmt: skip
@@ -245,7 +250,8 @@ def comparison_levels(a: Side, b: Side, size: int) -> dict[str, np.ndarray]:
     given_differs = _known_different(a, b, "given_key") & ~_known_equal(a, b, "pair_key")
     # undecided name pairs already had their typo test; decided ones have equal given names or pair keys
     sibling = (father | mother | household) & given_differs & ~name_typo
-    levels["sibling"] = _first_true([sibling], size)
+    years_apart = (a.year != b.year) & (a.year > 0) & (b.year > 0) & ~date_typo
+    levels["sibling"] = _first_true([sibling, (father | mother | household) & years_apart], size)
     return levels
 
 

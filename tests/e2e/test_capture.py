@@ -258,6 +258,7 @@ def test_a_failed_portrait_needs_a_reason_and_a_refusal_keeps_the_images(
     page.keyboard.press("Control+Enter")
     message = page.wait_for_selector("#err-form .error")
     assert "261201OTHER001" in message.inner_text()
+    page.wait_for_selector("#cap-submit:focus")  # focus on the refused step
     assert (
         page.evaluate("document.getElementById('cap-portrait').files.length") == 1
     )  # the image is still there

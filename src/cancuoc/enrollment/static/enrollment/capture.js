@@ -387,8 +387,9 @@
 
   document.body.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (event.detail.xhr && event.detail.xhr.status === 422 && event.detail.elt && event.detail.elt.id === "capture-form") {
-      focusFirstError();
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (event.detail.xhr && event.detail.xhr.status === 422 && source && source.id === "capture-form") {
+      setTimeout(focusFirstError, 0); // after htmx gives the submit button back (hx-disabled-elt)
       return;
     }
     if (!target || target.id !== "citizen") {

@@ -223,3 +223,12 @@ def test_a_role_without_the_create_verb_is_refused(client, officers, citizen, ro
     assert client.get(f"{PAGE}citizen/{citizen.id_number}/").status_code == 403
     assert client.post(PAGE + "submit/", {"id_number": citizen.id_number}).status_code == 403
     assert not Application.objects.exists()
+
+
+def test_a_refused_finger_is_named_beside_its_slot(officer, citizen, portrait, ten_prints):
+    prints = ten_prints(1)
+    prints["4"] = b"\x89PNG" + b"\0" * (2 * 1024 * 1024)  # over the intake's limit
+    refused = officer.post(PAGE + "submit/", upload_body(citizen, portrait, prints), headers=HTMX)
+    assert refused.status_code == 422
+    assert re.search(r'id="err-finger_4"[^>]*hx-swap-oob="true"', refused.text)
+    assert "fingerprints.4" in refused.text and not Application.objects.exists()

@@ -1,6 +1,6 @@
 """Online duplicate search: one application against the whole registry in a few milliseconds.
 
-Blocking keys (given name + birth date, family and given name in any order + birth year, birth date + sex
+Blocking keys (given name + birth date, family and given name in any order + birth year + sex, birth date + sex
 + place of birth registration, both parents, old 9-digit number, household) map to sorted arrays of
 64-bit key hashes, so a look-up is a binary search per key. The few dozen records found are scored
 together with NumPy by the shared Fellegi–Sunter model. Records added later go to a small overlay; removed
@@ -23,7 +23,7 @@ from cancuoc.dedup.records import ComparisonKeys, PersonRecord, as_person_record
 # Each rule: the keys that must all be known and equal for two records to be compared.
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("given_key", "dob_text"),
-    ("pair_key", "birth_year"),
+    ("pair_key", "birth_year", "sex"),
     ("dob_text", "sex", "birth_place"),
     ("parents_key",),
     ("old_id_number",),

@@ -168,7 +168,12 @@ def main() -> None:
     )
     parser.add_argument("--citizens", type=int, default=100_000)
     parser.add_argument("--applications", type=int, default=30)
-    parser.add_argument("--first-person", type=int, default=1001, help="synthetic finger persons from here")
+    parser.add_argument(
+        "--first-person",
+        type=int,
+        help="synthetic finger persons from here (default: after "
+        "those of earlier runs, already in the gallery)",
+    )
     parser.add_argument("--demographic-sample", type=int, default=500)
     parser.add_argument("--as-committed", action="store_true", help="without the select_for_update fix")
     parser.add_argument("--no-record", action="store_true")
@@ -186,6 +191,9 @@ def main() -> None:
     if patched:
         lock_only_the_application()
     population = Citizen.objects.count()
+    if args.first_person is None:  # a person enrolled by an earlier run would be a true duplicate
+        earlier = Application.objects.filter(created_by=officer, idempotency_key__startswith="processing-")
+        args.first_person = 1001 + earlier.count()
     numbers = fresh_citizens(args.applications)
     for person in range(args.first_person, args.first_person + args.applications):  # grown once, cached
         for position in range(1, 11):

@@ -74,7 +74,7 @@ def _digest(**parts) -> str:
     return hashlib.sha256(json.dumps(hashed(parts), sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _has_card(citizen) -> bool:
+def has_card(citizen) -> bool:
     return Application.objects.filter(citizen=citizen, stage=Stage.READY_FOR_PRODUCTION).exists()
 
 
@@ -164,7 +164,7 @@ def submit_application(actor, *, idempotency_key: str, id_number: str, kind: str
                                                           age_on(citizen.birth_date, today)))  # fmt: skip
     refused = rules.refusal(kind, reason_code, birth_date=citizen.birth_date, on=today,
                             alive=citizen.date_of_death is None, nationality=citizen.nationality,
-                            has_card=_has_card(citizen))  # fmt: skip
+                            has_card=has_card(citizen))  # fmt: skip
     if refused is not None:
         why_vi, why_en = REFUSALS[refused]
         raise EnrollmentError(Code.KIND_REFUSED, why_vi=why_vi, why_en=why_en)

@@ -33,7 +33,7 @@ from cancuoc.rules import applications as rules
 from cancuoc.rules import idnumber
 from cancuoc.web.policies import content_security_policy, permissions_policy
 
-from .actions import EXCEPTIONS, MAX_IMAGE_BYTES, REFUSALS, _has_card, submit_application
+from .actions import EXCEPTIONS, MAX_IMAGE_BYTES, REFUSALS, has_card, submit_application
 from .errors import MESSAGES, EnrollmentError
 from .errors import EnrollmentErrorCode as Code
 from .models import Application, StationAssignment
@@ -104,9 +104,9 @@ def _citizen(user, id_number: str):
 def allowed_choices(citizen, today) -> tuple[list[Choice], str, list[tuple[str, str]]]:
     """The (kind, reason) pairs the rules allow for this citizen today, the default one, and why nothing
     is allowed when the list is empty."""
-    has_card = _has_card(citizen)
+    holds_card = has_card(citizen)
     common = {"birth_date": citizen.birth_date, "on": today, "alive": citizen.date_of_death is None,
-              "nationality": citizen.nationality, "has_card": has_card}  # fmt: skip
+              "nationality": citizen.nationality, "has_card": holds_card}  # fmt: skip
     choices, refused = [], []
     for kind in rules.Kind:
         for reason in rules.REASONS[kind]:
@@ -116,8 +116,8 @@ def allowed_choices(citizen, today) -> tuple[list[Choice], str, list[tuple[str, 
             elif why not in refused:
                 refused.append(why)
     age = citizen.age_on(today)
-    default_kind = rules.Kind.REPLACEMENT if has_card else rules.Kind.FIRST
-    if has_card and rules.renewal_due(citizen.birth_date, today):
+    default_kind = rules.Kind.REPLACEMENT if holds_card else rules.Kind.FIRST
+    if holds_card and rules.renewal_due(citizen.birth_date, today):
         default_kind = rules.Kind.RENEWAL
     default = f"{default_kind}:{rules.default_reason(default_kind, age)}"
     if choices and default not in {c.value for c in choices}:

@@ -66,6 +66,8 @@ class Refusal(StrEnum):
 def default_reason(kind: Kind, age: int) -> Reason:
     if kind is Kind.FIRST:
         return Reason.MANDATORY_AGE if age >= CARD_MANDATORY_AGE else Reason.ON_REQUEST
+    if kind is Kind.REPLACEMENT:
+        return Reason.REPLACEMENT_ON_REQUEST  # the officer picks the specific cause when there is one
     return REASONS[kind][0]
 
 

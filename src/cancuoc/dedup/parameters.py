@@ -21,6 +21,6 @@ REFERENCE_U: dict[str, tuple[float, ...]] = {
     "old_id": (1.0, 1.43526e-05, 1.0),
     "sibling": (0.5, 0.5, 0.5),
 }
-REFERENCE_THRESHOLD = 0.192
+REFERENCE_THRESHOLD = 0.128
 
 REFERENCE_MODEL = MatchModel(u=REFERENCE_U, expected_duplicate_share=0.01, threshold=REFERENCE_THRESHOLD)

@@ -301,6 +301,7 @@ def main() -> None:
             # process imports the whole URLconf and the modules behind it (0.4–1.5 s)
             taken = WARM_UP
             run_wrk(port, cookies, ids[:WARM_UP], max(clients), 5, f"warm-{time.time_ns()}", Path(folder))
+            time.sleep(5)  # the requests wrk cut at the end would otherwise queue ahead of the first row's
             for count in clients:
                 batch = ids[taken : taken + args.max_rate * args.duration]
                 taken += len(batch)

@@ -307,7 +307,7 @@ def main() -> None:
                 taken += len(batch)
                 run, started = f"bench-{time.time_ns()}", timezone.now()
                 result = run_wrk(port, cookies, batch, count, args.duration, run, Path(folder))
-                time.sleep(2)  # requests cut at the end of the run finish on the server
+                time.sleep(4)  # requests cut at the end of the run finish on the server
                 check = check_run(officer, run, started)
                 lines.append(row(count, result, check))
                 checks.append((count, result, check))

@@ -93,6 +93,7 @@ def ensure_officer():
     from cancuoc.accounts.models import Role, User
     from cancuoc.enrollment import actions
     from cancuoc.enrollment.models import Station
+
     province = province_unit()
     officer = User.objects.filter(username=BENCH_USER).first()
     if officer is None:
@@ -110,6 +111,7 @@ def fresh_citizens(count: int, exclude: set[str] = frozenset()) -> list[str]:
     """ID numbers of living Vietnamese citizens of the province, 15 or older (a first card, ten
     fingerprints), unmerged, who have never applied; in a fixed order."""
     from cancuoc.registry.models import Citizen
+
     province = province_unit()
     today = date.today()
     numbers = (

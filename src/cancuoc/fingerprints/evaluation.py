@@ -31,7 +31,7 @@ from cancuoc.fingerprints.engine import ReferenceEngine
 from cancuoc.fingerprints.matching import Bozorth3
 from cancuoc.fingerprints.templates import POSITIONS, FingerTemplate, extract_template
 
-IMPOSTOR_TENPRINT_PAIRS = 3_000  # at least this many ten-print impostor pairs (×10 single-finger pairs)
+IMPOSTOR_TENPRINT_PAIRS = 2_000  # at least this many ten-print impostor pairs (×10 single-finger pairs)
 CURVE_POINTS = 200
 
 _state: dict = {}  # what forked workers inherit: templates and the engine
@@ -81,7 +81,11 @@ def _search(task):
         others = [c.score for c in candidates if c.reference != mate]
         # The best stranger of a mated search is the top of a search with the mate left out (leave-one-out)
         # but for the one stranger that would have taken the mate's place in the shortlist.
-        result = (found[0][1] if found else None, found[0][0] if found else None, others[0] if others else 0.0)
+        result = (
+            found[0][1] if found else None,
+            found[0][0] if found else None,
+            others[0] if others else 0.0,
+        )
     else:
         candidates = engine.identify(probe, limit=1)
         result = (candidates[0].score if candidates else 0.0, None, None)

@@ -152,7 +152,8 @@ def record_many(actor, events: Iterable[AuditEvent]) -> list[AuditEntry]:
         return entries
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         return _append_standalone_on_sqlite(entries)
-    with transaction.atomic():
+    # no savepoint inside the caller's transaction: an entry that fails fails the change it records
+    with transaction.atomic(savepoint=False):
         append(entries)
     return entries
 

@@ -4,6 +4,7 @@ take tens of milliseconds); only the results are written, sealed for their row."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
@@ -148,7 +149,8 @@ def capture_fingerprints(actor, capture: BiometricCapture, images: Mapping[int, 
             raise BiometricsError(Code.FINGER_POOR, position=position, score=assessed.score,
                                   reasons_vi="; ".join(reason[1] for reason in assessed.reasons),
                                   reasons_en="; ".join(reason[2] for reason in assessed.reasons))  # fmt: skip
-        templates[position] = extract_template(image, position)
+        templates[position] = dataclasses.replace(extract_template(image, position, assess_quality=False),
+                                                  quality=int(assessed.score))
         quality[position] = int(assessed.score)
     repeated = repeated_fingers(templates)
     if repeated:
@@ -209,7 +211,7 @@ def verify_holder(actor, capture: BiometricCapture, *, finger_images: Mapping[in
         from cancuoc.fingerprints.templates import decode_iso19794_2, extract_template
 
         enrolled = decode_iso19794_2(fingerprint_record(capture))
-        probe = {int(p): extract_template(load_finger_image(_bounded(data, f"{p}.png")), int(p))
+        probe = {int(p): extract_template(load_finger_image(_bounded(data, f"{p}.png")), int(p), assess_quality=False)
                  for p, data in finger_images.items()}  # fmt: skip
         if not set(probe) & set(enrolled):
             raise BiometricsError(Code.NOTHING_TO_COMPARE)
@@ -328,10 +330,10 @@ def measure_submission(capture: BiometricCapture) -> list[tuple[str, str]]:
             if assessed.score == 0:
                 unusable.append(position)
                 continue
-            templates[position], quality[str(position)] = (
-                extract_template(image, position),
-                int(assessed.score),
-            )
+            # the NFIQ 2 score is the one assess_finger just computed: never twice per finger
+            template = extract_template(image, position, assess_quality=False)
+            templates[position] = dataclasses.replace(template, quality=int(assessed.score))
+            quality[str(position)] = int(assessed.score)
         repeated = repeated_fingers(templates) if templates else []
         if unusable:
             problems.append(("fingerprints", "ngón / fingers " + ", ".join(map(str, unusable))))

@@ -124,7 +124,7 @@ def finger_check(request):
     except CodedError as error:
         return Status(422, error.as_dict())
     quality = assess_finger(image)
-    minutiae = len(extract_template(image, 0).minutiae) if quality.acceptable else None
+    minutiae = len(extract_template(image, 0, assess_quality=False).minutiae) if quality.acceptable else None
     return Status(200, {"acceptable": quality.acceptable, "score": int(quality.score), "minutiae": minutiae,
                         "reasons": [{"code": str(code), "message_vi": vi, "message_en": en}
                                     for code, vi, en in quality.reasons]})  # fmt: skip

@@ -39,5 +39,5 @@ def templates_of_folder(folder: str | Path) -> dict:
     from cancuoc.fingerprints.images import load_finger_image
     from cancuoc.fingerprints.templates import extract_template
 
-    return {position: extract_template(load_finger_image(data), position)
+    return {position: extract_template(load_finger_image(data), position, assess_quality=False)
             for position, data in read_finger_folder(folder).items()}  # fmt: skip

@@ -255,7 +255,7 @@ def decide(actor, code: str, *, decision: str, reason: str) -> Application:
     application = access_application(actor, code, Verb.APPLICATION_APPROVE)
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("citizen", "capture")
             .get(pk=application.pk)
         )

@@ -34,7 +34,8 @@ def process_application(pk: int) -> Application:
         before = (application.stage, application.blocking_code)
         try:
             with transaction.atomic():
-                application = (Application.objects.select_for_update()
+                # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins
+                application = (Application.objects.select_for_update(of=("self",))
                                .select_related("citizen", "capture", "abis_request").get(pk=pk))  # fmt: skip
                 _step(application)
         except Exception:

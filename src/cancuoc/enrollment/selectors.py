@@ -6,6 +6,22 @@ from .errors import blocking_text
 from .models import Application
 
 
+def submitted_out(application: Application) -> dict:
+    """A new application as the intake answers it, from the objects in hand: no query (its history is the
+    one "submitted" entry, it has no duplicate yet)."""
+    return {
+        "code": application.code, "stage": application.stage, "kind": application.kind,
+        "reason_code": application.reason_code, "id_number": application.citizen.id_number,
+        "full_name": application.citizen.full_name, "station": application.station.code,
+        "submitted_at": application.submitted_at, "return_date": application.return_date,
+        "capture_seconds": application.capture_seconds, "blocking_code": "", "blocking_reason_vi": "",
+        "blocking_reason_en": "",
+        "history": [{"at": application.submitted_at, "stage": application.stage, "code": "submitted", "detail": "",
+                     "actor": application.created_by.username}],
+        "duplicates": [],
+    }  # fmt: skip
+
+
 def application_out(application: Application) -> dict:
     application = (Application.objects.select_related("citizen", "station")
                    .prefetch_related("events__actor", "duplicates__citizen", "duplicates__other_application")

@@ -68,7 +68,7 @@ class Command(BaseCommand):
 
         image = load_finger_image(self._read(file))
         quality = assess_finger(image)
-        minutiae = len(extract_template(image, 0).minutiae) if quality.acceptable else None
+        minutiae = len(extract_template(image, 0, assess_quality=False).minutiae) if quality.acceptable else None
         reasons = [
             {"code": str(code), "message_vi": vi, "message_en": en} for code, vi, en in quality.reasons
         ]

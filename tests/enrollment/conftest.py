@@ -37,9 +37,14 @@ def ten_prints():
 
 @pytest.fixture(autouse=True)
 def _fresh_abis_backend():
+    """Each test starts with no in-memory gallery or registry index: the database is rolled back between tests."""
+    from cancuoc.enrollment import demographic
+
     abis.reset_backend()
+    demographic.reset()
     yield
     abis.reset_backend()
+    demographic.reset()
 
 
 @pytest.fixture

@@ -182,3 +182,19 @@ def test_the_intake_takes_bodies_beyond_the_general_limit_and_refuses_huge_ones(
     huge = officer.post(URL, " " * (9 * 1024 * 1024), content_type="application/json",
                         headers={"Idempotency-Key": "huge"})  # fmt: skip
     assert huge.status_code == 413 and huge.json()["code"] == "too_large"
+
+
+def test_a_record_written_without_diacritics_and_with_day_and_month_swapped_is_found(officer, world, portrait_b64,
+                                                                                     ten_prints):  # fmt: skip
+    from datetime import date
+
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy, family_name="Hoàng", middle_name="Thị", given_name="Lụa",
+                             sex="F", birth_date=date(1987, 4, 9), old_id_number="151234567")  # fmt: skip
+    legacy = CitizenFactory(permanent_unit=world.thai_thuy, family_name="Huynh", middle_name="Thi", given_name="Lua",
+                            sex="F", birth_date=date(1987, 9, 4), old_id_number="151234567")  # fmt: skip
+    code = post(officer, body(citizen, portrait_b64, ten_prints(12))).json()["code"]
+    process_pending()
+    shown = officer.get(f"{URL}/{code}").json()
+    assert shown["stage"] == "adjudication", shown["history"]
+    assert shown["duplicates"][0]["id_number"] == legacy.id_number
+    assert shown["duplicates"][0]["reasons"]

@@ -109,8 +109,11 @@ def create_application(request, body: ApplicationIn):
         else _too_many("fingerprints"),
         finger_exceptions=dict(list(body.finger_exceptions.items())[:11]), opened_at=body.opened_at,
     )  # fmt: skip
-    return Status(201, selectors.submitted_out(application)) if created else \
-        Status(200, selectors.application_out(application))
+    return (
+        Status(201, selectors.submitted_out(application))
+        if created
+        else Status(200, selectors.application_out(application))
+    )
 
 
 def _too_many(field: str):

@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--non-mated", type=int, default=None)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--non-mated-from", type=int, help="number of the first never-enrolled person")
     parser.add_argument("--cache", help="folder keeping extracted templates per person (reused by a rerun)")
     parser.add_argument(
         "--note", default="", help="a sentence added to the report (e.g. why a run is smaller)"

@@ -155,11 +155,14 @@ def extract_people(tasks, workers: int, progress=None, cache=None):
     return templates, synth_seconds, extract_seconds, cached
 
 
-def evaluation_tasks(people: int, seed: int, non_mated: int, positions=POSITIONS) -> list[tuple]:
+def evaluation_tasks(
+    people: int, seed: int, non_mated: int, positions=POSITIONS, non_mated_from=None
+) -> list[tuple]:
     """The extraction tasks of an evaluation: people 1..N with impressions 1 and 2, then the non-mated."""
     positions = tuple(positions)
     tasks = [(seed, p, (1, 2), positions) for p in range(1, people + 1)]
-    return tasks + [(seed, p, (2,), positions) for p in range(people + 1, people + non_mated + 1)]
+    first = people + 1 if non_mated_from is None else int(non_mated_from)
+    return tasks + [(seed, p, (2,), positions) for p in range(first, first + non_mated)]
 
 
 def _cache_file(cache, task):
@@ -259,16 +262,21 @@ def _milliseconds(samples: list[float]) -> dict:
 
 def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
              progress: Callable[[int, int], None] | None = None, non_mated: int | None = None,
-             positions=POSITIONS, engine_options: dict | None = None, cache=None) -> dict:  # fmt: skip
+             positions=POSITIONS, engine_options: dict | None = None, cache=None,
+             non_mated_from: int | None = None) -> dict:  # fmt: skip
     """Run the evaluation (see the module docstring) and return its figures, curves included. ``cache``:
-    a file that keeps the extracted templates of this exact run (seed, people, positions) for a rerun."""
+    a folder keeping the extracted templates per person for a rerun. ``non_mated_from``: the number of the
+    first never-enrolled person (default: right after the enrolled ones)."""
     if people < 2 or impressions < 2:
         raise ValueError("at least 2 people and 2 impressions")
     positions = tuple(positions)
     non_mated = people if non_mated is None else int(non_mated)
     workers = max(1, min(int(workers), os.cpu_count() or 1))
     began = time.perf_counter()
-    tasks = evaluation_tasks(people, seed, non_mated, positions)
+    first_stranger = people + 1 if non_mated_from is None else int(non_mated_from)
+    if first_stranger <= people:
+        raise ValueError("non-mated people must not be enrolled")
+    tasks = evaluation_tasks(people, seed, non_mated, positions, first_stranger)
     offsets = max(1, min(people - 1, math.ceil(IMPOSTOR_TENPRINT_PAIRS / people)))
     total = len(tasks) + people + non_mated + people * (1 + offsets)
     done = 0
@@ -291,7 +299,7 @@ def evaluate(people: int, seed: int, *, impressions: int = 2, workers: int = 2,
 
     _state.update(engine=engine, templates=templates, positions=positions)
     searches = [("mated", p) for p in range(1, people + 1)]
-    searches += [("non_mated", p) for p in range(people + 1, people + non_mated + 1)]
+    searches += [("non_mated", p) for p in range(first_stranger, first_stranger + non_mated)]
     pairs = [(p, p) for p in range(1, people + 1)]
     pairs += [(p, (p - 1 + d) % people + 1) for p in range(1, people + 1) for d in range(1, offsets + 1)]
     pool = _pool(workers)

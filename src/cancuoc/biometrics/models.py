@@ -7,6 +7,8 @@ its own row: the database holds ciphertext only, and a value copied into another
 - ``AbisRequest``: one request of the ABIS contract (insert, identify, delete), idempotent by request id.
 """
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +38,8 @@ class BiometricCapture(models.Model):
     # by the processing pipeline (``actions.measure_submission``); the officer's reason for accepting a
     # portrait whose checks fail
     raw_images = models.BinaryField(null=True, editable=False)
+    # what the raw images are sealed for (drawn before the row exists, so that intake writes it once)
+    seal_key = models.UUIDField(default=uuid.uuid4, editable=False)
     portrait_override_reason = models.CharField(max_length=300, blank=True)
     measured_at = models.DateTimeField(null=True, blank=True)
 

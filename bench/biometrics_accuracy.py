@@ -48,6 +48,7 @@ def main() -> None:
         progress=progress,
         non_mated=args.non_mated,
         cache=args.cache,
+        non_mated_from=args.non_mated_from,
     )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(r, indent=1))

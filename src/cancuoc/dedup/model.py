@@ -89,11 +89,14 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("family", (
         Level("both_parents", "parents_key_l = parents_key_r", 0.55, tf_key="parents_key"),
         Level("household", "household_id_l = household_id_r", 0.15),
-        Level("one_parent", "father_key_l = father_key_r OR mother_key_l = mother_key_r", 0.07),
+        # a typo in a parent's name is not another parent; a parent known on both sides and really different is
+        Level("parents_typo", "damerau_levenshtein(father_key_l, father_key_r) <= 1"
+                              " AND damerau_levenshtein(mother_key_l, mother_key_r) <= 1", 0.02),
+        Level("parents_differ", "damerau_levenshtein(father_key_l, father_key_r) > 1"
+                                " OR damerau_levenshtein(mother_key_l, mother_key_r) > 1", 0.005),
         Level("spouse", "spouse_key_l = spouse_key_r", 0.03, tf_key="spouse_key"),
-        Level("parents_differ", "father_key_l <> father_key_r OR mother_key_l <> mother_key_r", 0.02),
         Level("address_unit", "address_unit_l = address_unit_r", 0.05),
-        _else(0.13),
+        _else(0.195),
     )),
     Comparison("old_id", (_null("old_id_number"), Level("same", "old_id_number_l = old_id_number_r", 0.97),
                           _else(0.03))),
@@ -242,9 +245,14 @@ def comparison_levels(a: Side, b: Side, size: int) -> dict[str, np.ndarray]:
 
     father, mother = _known_equal(a, b, "father_key"), _known_equal(a, b, "mother_key")
     household = _known_equal(a, b, "household_id")
+    both_known = (a.codes["parents_key"] != 0) & (b.codes["parents_key"] != 0)
+    father_close = father | _within_one_edit_where(a, b, "father_key", _known_different(a, b, "father_key"))
+    mother_close = mother | _within_one_edit_where(a, b, "mother_key", _known_different(a, b, "mother_key"))
+    father_apart = _known_different(a, b, "father_key") & ~father_close
+    mother_apart = _known_different(a, b, "mother_key") & ~mother_close
     levels["family"] = _first_true(
-        [_known_equal(a, b, "parents_key"), household, father | mother, _known_equal(a, b, "spouse_key"),
-         _known_different(a, b, "father_key") | _known_different(a, b, "mother_key"),
+        [_known_equal(a, b, "parents_key"), household, both_known & father_close & mother_close,
+         father_apart | mother_apart, _known_equal(a, b, "spouse_key"),
          _known_equal(a, b, "address_unit")], size)  # fmt: skip
 
     given_differs = _known_different(a, b, "given_key") & ~_known_equal(a, b, "pair_key")

@@ -11,7 +11,8 @@ the same levels and give it the same weight.
 
 Records of one family are correlated in ways independent comparisons cannot see: twins share parents,
 household, birth date and places. One comparison therefore states a rule as a weight: two records that share
-a parent or a household but whose given names differ beyond a typo are siblings or spouses, not one person.
+a parent or a household but whose given names differ beyond a typo are siblings or spouses, not one person
+(-30 bits); born in different years beyond a typo, they are elder and younger children (-15 bits).
 """
 
 from __future__ import annotations

@@ -312,7 +312,7 @@ def measure_submission(capture: BiometricCapture) -> list[tuple[str, str]]:
         problems.append(
             ("portrait", "; ".join(f"{r.message_vi} / {r.message_en}" for r in report.failed)[:280])
         )
-    fields: dict = {"portrait_checks": report.as_dict(), "measured_at": timezone.now()}
+    fields: dict = {"portrait_checks": report.as_dict(), "measured_at": timezone.now(), "problems": problems}
     if not problems:
         gender = {"M": 1, "F": 2}.get(getattr(capture.citizen, "sex", ""), 0)
         chip = to_chip_portrait(items["portrait"], report, gender=gender)

@@ -38,6 +38,8 @@ class BiometricCapture(models.Model):
     # by the processing pipeline (``actions.measure_submission``); the officer's reason for accepting a
     # portrait whose checks fail
     raw_images = models.BinaryField(null=True, editable=False)
+    # what the pipeline's measuring found wrong: [[kind, detail], …] ("portrait" / "fingerprints")
+    problems = models.JSONField(default=list, blank=True)
     # what the raw images are sealed for (drawn before the row exists, so that intake writes it once)
     seal_key = models.UUIDField(default=uuid.uuid4, editable=False)
     portrait_override_reason = models.CharField(max_length=300, blank=True)
@@ -104,6 +106,7 @@ class AbisRequest(models.Model):
     digest = models.CharField(max_length=64)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # when a worker took it (running)
     result = models.JSONField(default=dict, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,

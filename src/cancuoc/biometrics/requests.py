@@ -11,6 +11,7 @@ import json
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cancuoc.accounts.permissions import Verb, require_permission
@@ -83,19 +84,18 @@ def _enqueue(pk: int) -> None:
 
 
 def process(pk: int) -> AbisRequest:
-    """Carry out a queued request once; a request already done is returned as it is."""
+    """Carry out a queued request once; a request already done, or running in another worker, is returned as
+    it is. The request is claimed in one short transaction, the engine works outside any transaction (a
+    search takes a good part of a second: no lock is held meanwhile), and the result is stored in another.
+    A worker that dies while running leaves the request ``running``: ``requeue_stale`` hands it out again."""
     engine = backend()
-    try:
-        with transaction.atomic():
-            request = AbisRequest.objects.select_for_update().get(pk=pk)
-            if request.status in (Status.DONE, Status.FAILED):
-                return request
-            request.attempts += 1
-            request.result = _perform(engine, request)
-            request.status, request.completed_at, request.error_code = Status.DONE, timezone.now(), ""
-            request.save(update_fields=["attempts", "result", "status", "completed_at", "error_code"])
-            events.abis_request_completed(request)
+    claimed = AbisRequest.objects.filter(pk=pk, status=Status.QUEUED).update(
+        status=Status.RUNNING, attempts=F("attempts") + 1, claimed_at=timezone.now())  # fmt: skip
+    request = AbisRequest.objects.get(pk=pk)
+    if not claimed:
         return request
+    try:
+        result = _perform(engine, request)
     except BiometricsError as error:
         _forget(engine)
         return _fail(pk, str(error.code), final=True)
@@ -103,6 +103,20 @@ def process(pk: int) -> AbisRequest:
         _forget(engine)
         logger.exception("ABIS request %s failed in the engine", pk)
         return _fail(pk, str(Code.ENGINE_FAILED), final=False)
+    with transaction.atomic():
+        request = AbisRequest.objects.select_for_update().get(pk=pk)
+        request.result, request.status, request.completed_at, request.error_code = result, Status.DONE, timezone.now(), ""
+        request.save(update_fields=["result", "status", "completed_at", "error_code"])
+        events.abis_request_completed(request)
+    return request
+
+
+def requeue_stale(older_than_seconds: int = 600) -> int:
+    """Requests left ``running`` by a worker that died: back to the queue (operations are idempotent)."""
+    from datetime import timedelta
+
+    limit = timezone.now() - timedelta(seconds=older_than_seconds)
+    return AbisRequest.objects.filter(status=Status.RUNNING, claimed_at__lt=limit).update(status=Status.QUEUED)
 
 
 def _forget(engine) -> None:
@@ -114,7 +128,6 @@ def _forget(engine) -> None:
 def _fail(pk: int, code: str, *, final: bool) -> AbisRequest:
     with transaction.atomic():
         request = AbisRequest.objects.select_for_update().get(pk=pk)
-        request.attempts += 1
         request.error_code = code
         request.status = Status.FAILED if final else Status.QUEUED
         request.completed_at = timezone.now() if final else None

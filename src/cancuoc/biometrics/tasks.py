@@ -16,6 +16,9 @@ def run_abis_request(pk: int) -> str:
 
 def requeue_waiting() -> int:
     """Hand every request still waiting (an engine failure, a worker that died) to a worker again."""
+    from .requests import requeue_stale
+
+    requeue_stale()
     waiting = list(AbisRequest.objects.filter(status=AbisRequest.Status.QUEUED).values_list("pk", flat=True))
     for pk in waiting:
         run_abis_request.enqueue(pk)

@@ -33,6 +33,7 @@ def process_application(pk: int) -> Application:
     for _ in range(MAX_STEPS):
         before = (application.stage, application.blocking_code)
         try:
+            _prepare(pk)  # the slow work (measuring images, the ABIS), outside any transaction or lock
             with transaction.atomic():
                 # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins
                 application = (Application.objects.select_for_update(of=("self",))
@@ -68,10 +69,8 @@ def _completeness(application: Application) -> None:
         return
     capture = application.capture
     if capture.measured_at is None:
-        problems = biometrics.measure_submission(capture)
-    else:
-        problems = []
-    for kind, detail in problems:
+        return  # measured by _prepare first; a capture still unmeasured waits for the next run
+    for kind, detail in capture.problems:
         code = BlockingReason.PORTRAIT_FAILED if kind == "portrait" else BlockingReason.FINGERPRINTS_FAILED
         move(application, Stage.REJECTED, code=code, detail=detail)
         return
@@ -98,27 +97,16 @@ def _biometric(application: Application) -> None:
     if capture.fingerprints is None:  # under 6, or every finger an exception: nothing to search with
         move(application, Stage.APPROVAL, code=BlockingReason.AWAITING_APPROVAL)
         return
-    request = application.abis_request
-    if request is None:
-        request = abis_requests.submit(None, request_id=f"{application.code}-identify", operation="identify",
-                                       record=biometrics.fingerprint_record(capture), enqueue=False)  # fmt: skip
-        application.abis_request = request
-        application.save(update_fields=["abis_request", "updated_at"])
-    if request.status == AbisRequest.Status.QUEUED:
-        request = abis_requests.process(request.pk)  # in this worker; a vendor ABIS may answer later
-    if request.status == AbisRequest.Status.QUEUED:
+    request = AbisRequest.objects.filter(request_id=f"{application.code}-identify").first()
+    if request is None or request.status in (AbisRequest.Status.QUEUED, AbisRequest.Status.RUNNING):
         block(application, BlockingReason.BIOMETRIC_PENDING)
         return
     if request.status == AbisRequest.Status.FAILED:
         raise RuntimeError(f"ABIS request {request.request_id} failed: {request.error_code}")
-    matches = [c for c in request.result.get("candidates", []) if c["match"]]
-    others = {
-        a.code: a
-        for a in Application.objects.filter(code__in=[c["reference"] for c in matches]).exclude(
-            citizen_id=application.citizen_id
-        )
-    }  # the same citizen enrolled before is no duplicate
-    found = [c for c in matches if c["reference"] in others]
+    if application.abis_request_id != request.pk:
+        application.abis_request = request
+        application.save(update_fields=["abis_request", "updated_at"])
+    found, others = _foreign_matches(application, request)
     if found:
         DuplicateCandidate.objects.bulk_create([
             DuplicateCandidate(application=application, kind=DuplicateCandidate.Kind.BIOMETRIC,
@@ -126,22 +114,63 @@ def _biometric(application: Application) -> None:
                                score=c["score"], reasons=["fingerprints"])
             for c in found
         ])  # fmt: skip
-        move(
-            application, Stage.ADJUDICATION, code=BlockingReason.BIOMETRIC_CANDIDATES, detail=str(len(found))
-        )
+        move(application, Stage.ADJUDICATION, code=BlockingReason.BIOMETRIC_CANDIDATES, detail=str(len(found)))
         return
-    _enrol_and_wait_for_approval(application)
+    _wait_for_approval_once_enrolled(application)
 
 
-def _enrol_and_wait_for_approval(application: Application) -> None:
-    insert = abis_requests.submit(None, request_id=f"{application.code}-insert", operation="insert",
-                                  reference=application.code,
-                                  record=biometrics.fingerprint_record(application.capture), enqueue=False)  # fmt: skip
-    if insert.status == AbisRequest.Status.QUEUED:
-        insert = abis_requests.process(insert.pk)
+def _foreign_matches(application: Application, request: AbisRequest):
+    """The matching references that are applications of other citizens (the same citizen enrolled before,
+    for a renewal, is no duplicate)."""
+    matches = [c for c in request.result.get("candidates", []) if c["match"]]
+    others = {a.code: a for a in Application.objects.filter(code__in=[c["reference"] for c in matches])
+              .exclude(citizen_id=application.citizen_id)}  # fmt: skip
+    return [c for c in matches if c["reference"] in others], others
+
+
+def _wait_for_approval_once_enrolled(application: Application) -> None:
+    insert = AbisRequest.objects.filter(request_id=f"{application.code}-insert").first()
+    if insert is None or insert.status in (AbisRequest.Status.QUEUED, AbisRequest.Status.RUNNING):
+        block(application, BlockingReason.BIOMETRIC_PENDING)
+        return
     if insert.status != AbisRequest.Status.DONE:
         raise RuntimeError(f"ABIS insert {insert.request_id}: {insert.error_code}")
     move(application, Stage.APPROVAL, code=BlockingReason.AWAITING_APPROVAL)
+
+
+def _prepare(pk: int) -> None:
+    """What a stage needs from outside the database, done before the stage's transaction: measuring the
+    submitted images (seconds of CPU), the ABIS search and the insert into its gallery (requests of their
+    own, idempotent by request id, each committed on its own)."""
+    from cancuoc.registry.actions.changes import pending_for
+
+    application = Application.objects.select_related("capture", "citizen").get(pk=pk)
+    capture = application.capture
+    if application.stage == Stage.COMPLETENESS and capture.measured_at is None and not pending_for(application.citizen_id):
+        biometrics.measure_submission(capture)
+    elif application.stage == Stage.BIOMETRIC_CHECK and capture.fingerprints is not None:
+        identify = _run(application, "identify")
+        if identify.status == AbisRequest.Status.DONE and not _foreign_matches(application, identify)[0]:
+            _run(application, "insert")
+    elif application.stage == Stage.ADJUDICATION and capture.fingerprints is not None:
+        decisions = list(application.duplicates.values_list("kind", "decision"))
+        if decisions and all(d != DuplicateCandidate.Decision.PENDING for _, d in decisions) \
+                and not any(d == DuplicateCandidate.Decision.DUPLICATE for _, d in decisions) \
+                and any(k == DuplicateCandidate.Kind.BIOMETRIC for k, _ in decisions):  # fmt: skip
+            _run(application, "insert")
+
+
+def _run(application: Application, operation: str) -> AbisRequest:
+    record = biometrics.fingerprint_record(application.capture)
+    if operation == "identify":
+        request = abis_requests.submit(None, request_id=f"{application.code}-identify", operation="identify",
+                                       record=record, enqueue=False)  # fmt: skip
+    else:
+        request = abis_requests.submit(None, request_id=f"{application.code}-insert", operation="insert",
+                                       reference=application.code, record=record, enqueue=False)  # fmt: skip
+    if request.status == AbisRequest.Status.QUEUED:
+        request = abis_requests.process(request.pk)  # in this worker; a vendor ABIS may answer later
+    return request
 
 
 def _adjudication(application: Application) -> None:
@@ -159,7 +188,7 @@ def _adjudication(application: Application) -> None:
         move(application, Stage.REJECTED, code=BlockingReason.CONFIRMED_DUPLICATE, detail=other)
         return
     if any(c.kind == DuplicateCandidate.Kind.BIOMETRIC for c in candidates):
-        _enrol_and_wait_for_approval(application)
+        _wait_for_approval_once_enrolled(application)
     else:
         move(application, Stage.BIOMETRIC_CHECK)
 

@@ -101,10 +101,13 @@ def test_demographic_duplicate_is_adjudicated_and_flagged(client, officer, offic
                                  birth_date=citizen.birth_date, old_id_number="")  # fmt: skip
     code = post(officer, body(citizen, portrait_b64, ten_prints(4))).json()["code"]
     process_pending()
-    shown = officer.get(f"{URL}/{code}").json()
-    assert shown["stage"] == "adjudication", shown["history"]
-    assert shown["duplicates"][0]["id_number"] == twin_record.id_number
+    masked = officer.get(f"{URL}/{code}").json()
+    assert masked["stage"] == "adjudication", masked["history"]
+    # the officer who took it learns that there is a suspected duplicate, not whose record it is
+    assert masked["duplicates"][0]["id_number"] == "" and masked["duplicates"][0]["full_name"] == ""
     client.force_login(officers["hung_yen"])
+    shown = client.get(f"{URL}/{code}").json()
+    assert shown["duplicates"][0]["id_number"] == twin_record.id_number
     candidate = shown["duplicates"][0]["id"]
     decided = client.post(f"{URL}/{code}/duplicates/{candidate}/decision",
                           {"same_person": True, "reason": "cùng một người, hai hồ sơ"},
@@ -127,13 +130,16 @@ def test_different_people_go_on_to_the_biometric_check(client, officer, officers
     assert decided.json()["stage"] == "approval"
 
 
-def test_the_same_fingers_under_another_record_are_found(officer, world, citizen, portrait_b64, ten_prints):
+def test_the_same_fingers_under_another_record_are_found(client, officer, officers, world, citizen, portrait_b64,
+                                                         ten_prints):  # fmt: skip
     code = post(officer, body(citizen, portrait_b64, ten_prints(6, 1))).json()["code"]
     process_pending()
     impostor = CitizenFactory(permanent_unit=world.thai_thuy, family_name="Trần", given_name="Hùng")
     second = post(officer, body(impostor, portrait_b64, ten_prints(6, 2)), key="k-other").json()["code"]
     process_pending()
-    shown = officer.get(f"{URL}/{second}").json()
+    assert officer.get(f"{URL}/{second}").json()["duplicates"][0]["application"] is None  # not for the officer
+    client.force_login(officers["hung_yen"])
+    shown = client.get(f"{URL}/{second}").json()
     assert shown["stage"] == "adjudication", shown
     assert shown["duplicates"][0]["kind"] == "biometric" and shown["duplicates"][0]["application"] == code
 
@@ -184,8 +190,8 @@ def test_the_intake_takes_bodies_beyond_the_general_limit_and_refuses_huge_ones(
     assert huge.status_code == 413 and huge.json()["code"] == "too_large"
 
 
-def test_a_record_written_without_diacritics_and_with_day_and_month_swapped_is_found(officer, world, portrait_b64,
-                                                                                     ten_prints):  # fmt: skip
+def test_a_record_written_without_diacritics_and_with_day_and_month_swapped_is_found(officer, officers, world,
+                                                                                     portrait_b64, ten_prints):  # fmt: skip
     from datetime import date
 
     citizen = CitizenFactory(permanent_unit=world.thai_thuy, family_name="Hoàng", middle_name="Thị", given_name="Lụa",
@@ -194,7 +200,30 @@ def test_a_record_written_without_diacritics_and_with_day_and_month_swapped_is_f
                             sex="F", birth_date=date(1987, 9, 4), old_id_number="151234567")  # fmt: skip
     code = post(officer, body(citizen, portrait_b64, ten_prints(12))).json()["code"]
     process_pending()
+    officer.force_login(officers["hung_yen"])
     shown = officer.get(f"{URL}/{code}").json()
     assert shown["stage"] == "adjudication", shown["history"]
     assert shown["duplicates"][0]["id_number"] == legacy.id_number
     assert shown["duplicates"][0]["reasons"]
+
+
+def test_duplicate_decisions_are_maker_checker_and_strict(client, officers, world, portrait_b64, ten_prints):
+    from cancuoc.enrollment.actions import assign_officer, create_station
+
+    station = create_station(None, code="HY-02", name="Công an tỉnh", kind="fixed", unit=world.hung_yen)
+    assign_officer(None, station, officers["hung_yen"])
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy, given_name="Cúc", sex="F")
+    CitizenFactory(permanent_unit=world.thai_thuy, given_name="Cúc", sex="F", birth_date=citizen.birth_date)
+    client.force_login(officers["hung_yen"])
+    code = post(client, body(citizen, portrait_b64, ten_prints(14))).json()["code"]
+    process_pending()
+    candidate = client.get(f"{URL}/{code}").json()["duplicates"][0]["id"]
+    own = client.post(f"{URL}/{code}/duplicates/{candidate}/decision", {"same_person": False, "reason": "x"},
+                      content_type="application/json")  # fmt: skip
+    assert own.status_code == 403 and own.json()["code"] == "own_capture"
+    vague = client.post(f"{URL}/{code}/duplicates/{candidate}/decision", {"same_person": "yes", "reason": "x"},
+                        content_type="application/json")  # fmt: skip
+    assert vague.status_code == 422
+    unknown = client.post(f"{URL}/{code}/duplicates/999999/decision", {"same_person": True, "reason": "x"},
+                          content_type="application/json")  # fmt: skip
+    assert unknown.status_code == 404

@@ -114,7 +114,7 @@ def test_a_name_and_birth_year_give_a_ranked_list(officer, world, citizen):
 
 def test_the_form_offers_only_the_kinds_the_rules_allow(officer, world, citizen):
     adult = officer.get(f"{PAGE}citizen/{citizen.id_number}/", headers=HTMX).text
-    assert options(adult) == ["first:mandatory_age", "first:on_request"]  # what rules.refusal allows
+    assert options(adult) == ["first:mandatory_age"]  # from 14 a card is compulsory, not "on request"
     assert 'value="first:mandatory_age" selected' in adult and adult.count('class="cap-finger"') == 10
 
     child = CitizenFactory(permanent_unit=world.thai_thuy, birth_date=years_ago(10))

@@ -104,3 +104,39 @@ def test_a_supervisor_runs_stations(client, officers, world):
     assert bad.status_code == 200 and "31/02/2027" in bad.content.decode()
     page = client.get("/applications/stations/").content.decode()
     assert "Tổ lưu động Thái Thụy" in page and "Ca tối" in page
+
+
+def test_a_correction_asked_at_capture_is_approved_and_the_application_goes_on(client, officers, station, world,
+                                                                                portrait_b64, ten_prints):  # fmt: skip
+    from cancuoc.registry.actions.changes import request_change
+    from cancuoc.registry.models import ChangeRequest
+
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy, given_name="Liên")
+    request_change(officers["thai_thuy"], citizen, {"religion": "Phật giáo"}, reason="công dân khai lại tôn giáo")
+    client.force_login(officers["thai_thuy"])
+    code = submit(client, citizen, portrait_b64, ten_prints(13), "c1")
+    process_pending()
+    application = Application.objects.get(code=code)
+    assert (application.stage, application.blocking_code) == ("completeness", "change_request_pending")
+    assert client.get(f"/citizens/{citizen.id_number}/").status_code == 200  # the record shows the request
+    client.force_login(officers["hung_yen"])
+    page = client.get("/citizens/changes/").content.decode()
+    assert "Phật giáo" in page and "Liên" in page
+    change = ChangeRequest.objects.get(citizen=citizen)
+    client.post(f"/citizens/changes/{change.pk}/", {"decision": "approve", "reason": "đã đối chiếu giấy tờ"})
+    citizen.refresh_from_db()
+    assert citizen.religion == "Phật giáo" and ChangeRequest.objects.get(pk=change.pk).status == "approved"
+    process_pending()
+    assert Application.objects.get(code=code).stage == "approval"
+
+
+def test_nobody_approves_their_own_correction(client, officers, world):
+    from cancuoc.registry.actions.changes import request_change
+
+    citizen = CitizenFactory(permanent_unit=world.thai_thuy)
+    change = request_change(officers["hung_yen"], citizen, {"religion": "Công giáo"}, reason="x")
+    client.force_login(officers["hung_yen"])
+    answer = client.post(f"/citizens/changes/{change.pk}/", {"decision": "approve", "reason": "y"}, follow=True)
+    assert "tự duyệt" in answer.content.decode() or "themselves" in answer.content.decode()
+    citizen.refresh_from_db()
+    assert citizen.religion != "Công giáo"

@@ -88,3 +88,8 @@ def test_no_django():
 
     code = "import sys, cancuoc.rules.applications; assert 'django' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_on_request_is_for_children_only():
+    assert rules.refusal(Kind.FIRST, Reason.ON_REQUEST, birth_date=born(44), on=TODAY, alive=True, nationality="VNM",
+                         has_card=False) is Refusal.REASON_NOT_FOR_KIND  # fmt: skip

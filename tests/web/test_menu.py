@@ -18,9 +18,10 @@ ENROLLMENT_WORK = {"station-queue", "capture-page", "application-list"}
 EXPECTED = {
     "thai_thuy": REGISTRY_WORK | ENROLLMENT_WORK | {"unit-browser", "import-list"},
     "hung_yen": REGISTRY_WORK | ENROLLMENT_WORK
-    | {"station-list", "id-number-cancel", "unit-browser", "import-list", "officer-list"},
+    | {"station-list", "change-requests", "id-number-cancel", "unit-browser", "import-list", "officer-list"},
     "admin": REGISTRY_WORK | ENROLLMENT_WORK
-    | {"station-list", "id-number-cancel", "unit-browser", "import-list", "audit-search", "officer-list"},  # fmt: skip
+    | {"station-list", "change-requests", "id-number-cancel", "unit-browser", "import-list", "audit-search",
+       "officer-list"},  # fmt: skip
     "auditor": {"unit-browser", "audit-search"},
     "production": {"unit-browser"},
 }

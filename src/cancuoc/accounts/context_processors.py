@@ -26,6 +26,7 @@ MENU = (
     MenuEntry("citizen-register", _("Register a citizen"), (Verb.CITIZEN_CREATE,)),
     MenuEntry("birth-register", _("Register a birth"), (Verb.CITIZEN_CREATE, Verb.ID_NUMBER_ALLOCATE)),
     MenuEntry("household-create", _("New household"), (Verb.HOUSEHOLD_CHANGE,)),
+    MenuEntry("change-requests", _("Corrections to approve"), (Verb.CHANGE_DECIDE,)),
     MenuEntry("id-number-cancel", _("Cancel a personal ID number"), (Verb.ID_NUMBER_CANCEL,)),
     MenuEntry("station-queue", _("Queue"), (Verb.APPLICATION_CREATE,)),
     MenuEntry("capture-page", _("Capture"), (Verb.APPLICATION_CREATE,)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from cancuoc.rules import applications as rules
 from cancuoc.rules.people import age_on
 
 from . import events
-from .access import access_station, application_in_area
+from .access import access_station
 from .errors import EnrollmentError
 from .errors import EnrollmentErrorCode as Code
 from .models import Application, ApplicationEvent, DuplicateCandidate, StationAssignment
@@ -43,18 +44,32 @@ REFUSALS = {
                              "the citizen has a card or one in the making: choose replacement or re-issue"),
     rules.Refusal.NO_CARD: ("công dân chưa có thẻ: chọn cấp mới", "the citizen has no card: choose a first card"),
     rules.Refusal.NOT_RENEWAL_AGE: ("chưa đến tuổi đổi thẻ (14, 25, 40, 60)", "not at a renewal age (14, 25, 40, 60)"),
-    rules.Refusal.UNDER_14_NOT_REQUESTED: ("dưới 14 tuổi chỉ cấp khi có đề nghị (lý do on_request)",
-                                           "under 14 a card is issued only on request (reason on_request)"),
+    rules.Refusal.UNDER_14_NOT_REQUESTED: ("dưới 14 tuổi chỉ cấp thẻ khi có đề nghị",
+                                           "under 14 a card is issued only on request"),
 }  # fmt: skip
+
+
+def _invisible(text: str) -> bool:
+    """Control or format characters (NUL, escapes, bidirectional overrides, zero-width spaces): never
+    typed by an officer, and able to disguise what a reason or a name says."""
+    return has_forbidden_characters(text) or any(unicodedata.category(char) in ("Cc", "Cf") for char in text)
 
 
 def _reason(text, *, required: bool = True) -> str:
     text = "" if text is None else str(text)
     if required and not text.strip():
         raise EnrollmentError(Code.REASON_REQUIRED)
-    if len(text) > 300 or has_forbidden_characters(text):
+    if len(text) > 300 or _invisible(text):
         raise EnrollmentError(Code.REASON_INVALID)
     return text.strip()
+
+
+def clean_text(value, field: str, limit: int) -> str:
+    """A short free text (a name, an address) as it may be stored and shown: NFC, trimmed, bounded."""
+    text = unicodedata.normalize("NFC", "" if value is None else str(value)).strip()
+    if len(text) > limit or _invisible(text):
+        raise EnrollmentError(Code.TEXT_INVALID, field=field)
+    return text
 
 
 def new_code(now: datetime | None = None) -> str:
@@ -123,7 +138,7 @@ def _position(key) -> int:
         position = int(str(key))
     except ValueError:
         position = 0
-    if not 1 <= position <= 10 or str(position) != str(key).strip():
+    if not 1 <= position <= 10 or str(position) != str(key):
         raise EnrollmentError(Code.FINGER_POSITION, position=str(key)[:8])
     return position
 
@@ -230,6 +245,21 @@ def move(application: Application, target: str, *, actor=None, code: str = "", d
     ApplicationEvent.objects.create(application=application, stage=target, actor=actor, code=code or "moved",
                                     detail=detail[:300])  # fmt: skip
     events.application_stage_changed(actor, application, source=source, target=target, code=code)
+    if target == Stage.REJECTED:
+        transaction.on_commit(lambda: withdraw_from_gallery(application.code))
+
+
+def withdraw_from_gallery(code: str) -> None:
+    """A rejected application's fingerprints leave the ABIS gallery (when they were enrolled at all)."""
+    from cancuoc.biometrics import requests as abis_requests
+    from cancuoc.biometrics.models import AbisRequest
+
+    if not AbisRequest.objects.filter(request_id=f"{code}-insert", status=AbisRequest.Status.DONE).exists():
+        return
+    request = abis_requests.submit(None, request_id=f"{code}-delete", operation="delete", reference=code,
+                                   enqueue=False)  # fmt: skip
+    if request.status == AbisRequest.Status.QUEUED:
+        abis_requests.process(request.pk)
 
 
 def block(application: Application, code: str, detail: str = "") -> None:
@@ -296,14 +326,18 @@ def decide_duplicate(
     reason = _reason(reason)
     application = access_application(actor, code, Verb.DUPLICATE_DECIDE)
     with transaction.atomic():
-        application = Application.objects.select_for_update().select_related("citizen").get(pk=application.pk)
+        application = (Application.objects.select_for_update(of=("self",)).select_related("citizen", "capture")
+                       .get(pk=application.pk))  # fmt: skip
         if application.stage != Stage.ADJUDICATION:
             raise EnrollmentError(Code.NOT_AWAITING_DECISION, code=application.code, stage=application.stage)
-        candidate = application.duplicates.select_for_update().filter(pk=candidate_id).first()
-        if candidate is None or candidate.decision != DuplicateCandidate.Decision.PENDING:
+        candidate = application.duplicates.select_for_update().select_related("citizen").filter(pk=candidate_id).first()
+        if candidate is None or (candidate.citizen_id and not candidate_visible(actor, candidate)):
+            raise EnrollmentError(Code.CANDIDATE_NOT_FOUND)  # one outside the area: a supervisor above both
+        if candidate.decision != DuplicateCandidate.Decision.PENDING:
             raise EnrollmentError(Code.NOT_AWAITING_DECISION, code=application.code, stage=application.stage)
-        if candidate.citizen_id and not application_in_area(actor, application, Verb.DUPLICATE_DECIDE):
-            raise NotFound()
+        capture_by = application.capture.captured_by_id if application.capture_id else None
+        if actor.pk in (application.created_by_id, capture_by):
+            raise EnrollmentError(Code.OWN_CAPTURE)
         candidate.decision = (
             DuplicateCandidate.Decision.DUPLICATE if same_person else DuplicateCandidate.Decision.DIFFERENT
         )
@@ -315,6 +349,17 @@ def decide_duplicate(
             _remember_different(actor, application.citizen_id, candidate.citizen_id, reason)
     transaction.on_commit(lambda: _enqueue(application.pk))
     return candidate
+
+
+def candidate_visible(user, candidate: DuplicateCandidate) -> bool:
+    """Whether this user may see (and decide) a suspected duplicate: it takes the duplicate verb, and the
+    other record in the user's area; otherwise only a supervisor above both records sees who it is."""
+    from cancuoc.accounts.permissions import has_permission
+    from cancuoc.registry.access import citizen_in_area
+
+    if not has_permission(user, Verb.DUPLICATE_DECIDE):
+        return False
+    return candidate.citizen_id is None or citizen_in_area(user, candidate.citizen, Verb.DUPLICATE_DECIDE)
 
 
 def _remember_different(actor, first: int, second: int, reason: str) -> None:
@@ -339,6 +384,10 @@ def create_station(actor, *, code: str, name: str, kind: str, unit, address: str
         if not in_area(actor, Verb.STATION_MANAGE, unit.path):
             raise NotFound()
     with transaction.atomic():
+        code = clean_text(code, "code", 20)
+        if not code or not all(char.isalnum() or char in "-_." for char in code):
+            raise EnrollmentError(Code.TEXT_INVALID, field="code")
+        name, address = clean_text(name, "name", 200), clean_text(address, "address", 300)
         station = Station.objects.create(code=code, name=name, kind=Station.Kind(kind), unit=unit, address=address,
                                          slot_minutes=slot_minutes, slot_capacity=slot_capacity)  # fmt: skip
         events.station_changed(actor, station, what="created")
@@ -353,6 +402,9 @@ def assign_officer(actor, station, officer) -> StationAssignment:
         require_permission(actor, Verb.STATION_MANAGE)
         if not in_area(actor, Verb.STATION_MANAGE, station.unit.path):
             raise NotFound()
+    officer_path = officer.unit.path if officer.unit_id else ""
+    if not officer_path or not (officer_path.startswith(station.unit.path) or station.unit.path.startswith(officer_path)):
+        raise EnrollmentError(Code.OFFICER_NOT_FOR_STATION, officer=officer.username)
     with transaction.atomic():
         StationAssignment.objects.filter(officer=officer, current=True).update(current=False)
         assignment = StationAssignment.objects.create(officer=officer, station=station)
@@ -371,7 +423,8 @@ def create_shift(actor, station, *, name: str, starts_at: datetime, ends_at: dat
         if not in_area(actor, Verb.STATION_MANAGE, station.unit.path):
             raise NotFound()
     with transaction.atomic():
-        shift = Shift.objects.create(station=station, name=name[:40], starts_at=starts_at, ends_at=ends_at)
+        shift = Shift.objects.create(station=station, name=clean_text(name, "name", 40), starts_at=starts_at,
+                                     ends_at=ends_at)  # fmt: skip
         shift.officers.set(officers)
         events.station_changed(
             actor, station, what=f"shift {name} {starts_at:%d/%m/%Y %H:%M}–{ends_at:%H:%M}"

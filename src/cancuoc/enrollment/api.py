@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from cancuoc.accounts.permissions import Verb
 
@@ -85,13 +86,19 @@ class DecisionIn(Schema):
 
 
 class DuplicateDecisionIn(Schema):
-    same_person: bool
+    same_person: StrictBool
     reason: str = Field(max_length=300)
 
 
+_WHITESPACE = str.maketrans("", "", " \t\r\n")
+
+
 def _image(field: str, text: str) -> bytes:
+    """Standard base64, with or without line breaks (MIME), or a ``data:`` URI."""
+    if text.startswith("data:"):
+        text = text.partition(",")[2]
     try:
-        return b64decode(text.split(",", 1)[1] if text.startswith("data:") else text, validate=True)
+        return b64decode(text.translate(_WHITESPACE), validate=True)
     except (binascii.Error, ValueError):
         raise EnrollmentError(Code.IMAGE_NOT_BASE64, field=field) from None
 
@@ -117,7 +124,7 @@ def create_application(request, body: ApplicationIn):
 
 
 def _too_many(field: str):
-    raise EnrollmentError(Code.FINGER_POSITION, position=f"{field}: > 10")
+    raise EnrollmentError(Code.FINGER_POSITION, position="11+")
 
 
 @router.get(
@@ -126,13 +133,14 @@ def _too_many(field: str):
 def get_application(request, code: str):
     application = access_application(request.user, code)
     events.application_viewed(request.user, application, where="api")
-    return selectors.application_out(application)
+    return selectors.application_out(application, request.user)
 
 
 @router.post("/applications/{code}/decision", response=ApplicationOut,
              summary="Approve or reject an application waiting for approval (not one's own)")  # fmt: skip
 def post_decision(request, code: str, body: DecisionIn):
-    return selectors.application_out(decide(request.user, code, decision=body.decision, reason=body.reason))
+    return selectors.application_out(decide(request.user, code, decision=body.decision, reason=body.reason),
+                                     request.user)
 
 
 @router.post("/applications/{code}/duplicates/{candidate_id}/decision", response=ApplicationOut,
@@ -142,7 +150,7 @@ def post_duplicate_decision(request, code: str, candidate_id: int, body: Duplica
     from .processing import process_application
 
     application = access_application(request.user, code, Verb.DUPLICATE_DECIDE)
-    return selectors.application_out(process_application(application.pk))
+    return selectors.application_out(process_application(application.pk), request.user)
 
 
 @router.get(

@@ -36,6 +36,11 @@ class EnrollmentErrorCode(StrEnum):
     APPOINTMENT_NOT_FOUND = "appointment_not_found"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     DATE_INVALID = "date_invalid"
+    TEXT_INVALID = "text_invalid"
+    APPOINTMENT_OTHER_DAY = "appointment_other_day"
+    OFFICER_NOT_FOR_STATION = "officer_not_for_station"
+    CANDIDATE_NOT_FOUND = "candidate_not_found"
+    SAME_PERSON_UNKNOWN = "same_person_unknown"
 
 
 MESSAGES: dict[EnrollmentErrorCode, tuple[str, str]] = {
@@ -88,6 +93,16 @@ MESSAGES: dict[EnrollmentErrorCode, tuple[str, str]] = {
                                             "Too many requests: try again in {seconds} seconds"),
     EnrollmentErrorCode.DATE_INVALID: ("{value} không phải là một ngày có thật (dd/mm/yyyy)",
                                        "{value} is not a real date (dd/mm/yyyy)"),
+    EnrollmentErrorCode.TEXT_INVALID: ("{field}: quá dài hoặc chứa ký tự điều khiển, ký tự vô hình",
+                                       "{field}: too long, or holds control or invisible characters"),
+    EnrollmentErrorCode.APPOINTMENT_OTHER_DAY: ("Lịch hẹn {code} là ngày {day}, không phải hôm nay",
+                                                "Appointment {code} is for {day}, not today"),
+    EnrollmentErrorCode.OFFICER_NOT_FOR_STATION: (
+        "Cán bộ {officer} không thuộc địa bàn của điểm thu nhận này",
+        "Officer {officer} does not belong to this station's area"),
+    EnrollmentErrorCode.CANDIDATE_NOT_FOUND: ("Không tìm thấy hồ sơ nghi trùng này", "No such suspected duplicate"),
+    EnrollmentErrorCode.SAME_PERSON_UNKNOWN: ("Chọn \"cùng một người\" hoặc \"khác người\"",
+                                              "Choose \"same person\" or \"different people\""),
 }  # fmt: skip
 
 
@@ -137,6 +152,7 @@ def blocking_text(code: str, detail: str = "") -> tuple[str, str]:
 HTTP_STATUS: dict[EnrollmentErrorCode, int] = {
     EnrollmentErrorCode.CITIZEN_NOT_FOUND: 404,
     EnrollmentErrorCode.APPLICATION_NOT_FOUND: 404,
+    EnrollmentErrorCode.CANDIDATE_NOT_FOUND: 404,
     EnrollmentErrorCode.APPOINTMENT_NOT_FOUND: 404,
     EnrollmentErrorCode.IDENTITY_NOT_PROVEN: 404,
     EnrollmentErrorCode.OPEN_APPLICATION_EXISTS: 409,

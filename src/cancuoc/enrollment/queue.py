@@ -52,6 +52,9 @@ def check_in(actor, station, appointment_code: str) -> QueueTicket:
     existing = QueueTicket.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
+    day = timezone.localtime(appointment.slot.starts_at).date()
+    if day != timezone.localdate():
+        raise EnrollmentError(Code.APPOINTMENT_OTHER_DAY, code=appointment.code, day=f"{day:%d/%m/%Y}")
     with transaction.atomic():
         ticket = _take(
             station, citizen=appointment.citizen, appointment=appointment, name=appointment.citizen.full_name
@@ -62,7 +65,10 @@ def check_in(actor, station, appointment_code: str) -> QueueTicket:
 
 
 def walk_in(actor, station, *, name: str = "", citizen=None) -> QueueTicket:
+    from .actions import clean_text
+
     _check(actor, station)
+    name = clean_text(name, "name", 140)
     with transaction.atomic():
         ticket = _take(station, citizen=citizen, name=(citizen.full_name if citizen else name)[:140])
         events.station_changed(actor, station, what=f"walk-in #{ticket.number}")

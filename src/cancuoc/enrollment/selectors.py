@@ -22,7 +22,7 @@ def submitted_out(application: Application) -> dict:
     }  # fmt: skip
 
 
-def application_out(application: Application) -> dict:
+def application_out(application: Application, user=None) -> dict:
     application = (Application.objects.select_related("citizen", "station")
                    .prefetch_related("events__actor", "duplicates__citizen", "duplicates__other_application")
                    .get(pk=application.pk))  # fmt: skip
@@ -40,9 +40,19 @@ def application_out(application: Application) -> dict:
         "blocking_reason_vi": blocking_vi, "blocking_reason_en": blocking_en,
         "history": [{"at": e.at, "stage": e.stage, "code": e.code, "detail": e.detail,
                      "actor": e.actor.username if e.actor_id else "system"} for e in application.events.all()],
-        "duplicates": [{"id": d.pk, "kind": d.kind, "id_number": d.citizen.id_number if d.citizen_id else "",
-                        "full_name": d.citizen.full_name if d.citizen_id else "",
-                        "application": d.other_application.code if d.other_application_id else None,
-                        "score": round(d.score, 4), "reasons": list(d.reasons), "decision": d.decision}
-                       for d in application.duplicates.all()],
+        "duplicates": [_duplicate_out(d, user) for d in application.duplicates.all()],
     }  # fmt: skip
+
+
+def _duplicate_out(candidate, user) -> dict:
+    """A suspected duplicate as this user may see it: who the other record is only for a supervisor who may
+    decide it (the other record in their area); for anyone else its kind, score and decision only, so that
+    submitting someone's prints never tells an officer whose they are."""
+    from .actions import candidate_visible
+
+    shown = user is not None and candidate_visible(user, candidate)
+    return {"id": candidate.pk, "kind": candidate.kind, "score": round(candidate.score, 4), "decision": candidate.decision,
+            "id_number": candidate.citizen.id_number if shown and candidate.citizen_id else "",
+            "full_name": candidate.citizen.full_name if shown and candidate.citizen_id else "",
+            "application": candidate.other_application.code if shown and candidate.other_application_id else None,
+            "reasons": list(candidate.reasons) if shown else []}  # fmt: skip

@@ -26,7 +26,7 @@ from cancuoc.web.language import in_language, problem_text
 
 from . import events
 from .access import access_application, scope_applications
-from .actions import decide, decide_duplicate
+from .actions import candidate_visible, decide, decide_duplicate
 from .errors import EnrollmentError, blocking_text
 from .errors import EnrollmentErrorCode as Code
 from .models import Application, DuplicateCandidate
@@ -82,7 +82,8 @@ def application_detail(request, code: str):
                    and request.user.pk not in (application.created_by_id, application.capture.captured_by_id))  # fmt: skip
     return render(request, "enrollment/detail.html", {
         "application": application, "history": application.events.select_related("actor"),
-        "duplicates": application.duplicates.select_related("citizen", "other_application"),
+        "duplicates": [(d, candidate_visible(request.user, d))
+                       for d in application.duplicates.select_related("citizen", "other_application")],
         "blocking": in_language(*blocking) if blocking else "", "may_approve": may_approve,
         "may_adjudicate": application.stage == Application.Stage.ADJUDICATION
         and has_permission(request.user, Verb.DUPLICATE_DECIDE),
@@ -120,11 +121,14 @@ def duplicate_review(request, code: str, candidate_id: int):
     application = access_application(request.user, code, Verb.DUPLICATE_DECIDE)
     candidate = DuplicateCandidate.objects.select_related("citizen", "other_application__capture").filter(
         application=application, pk=candidate_id).first()  # fmt: skip
-    if candidate is None:
+    if candidate is None or not candidate_visible(request.user, candidate):
         raise Http404
     if request.method == "POST":
         try:
-            decide_duplicate(request.user, code, candidate.pk, same_person=request.POST.get("same_person") == "yes",
+            answer = request.POST.get("same_person", "")
+            if answer not in ("yes", "no"):
+                raise EnrollmentError(Code.SAME_PERSON_UNKNOWN)
+            decide_duplicate(request.user, code, candidate.pk, same_person=answer == "yes",
                              reason=request.POST.get("reason", ""))  # fmt: skip
         except EnrollmentError as error:
             messages.error(request, problem_text(error))

@@ -303,7 +303,10 @@ def _correction_answer(request, citizen, context: dict, status: int = 200):
 
 
 def _opened_at(text: str) -> datetime | None:
-    moment = parse_datetime(text or "")
+    try:
+        moment = parse_datetime((text or "")[:40])
+    except ValueError:  # well formed but impossible (30 February, 25 o'clock): as if not given
+        return None
     if moment is None:
         return None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)

@@ -207,12 +207,12 @@ def household_heads_set_in_bulk(actor, households, *, heads: dict[int, str], rea
 
 def change_requested(actor, change) -> None:
     record(actor, AuditEvent(Action.CREATE, "citizen", change.citizen.id_number, residence_path(change.citizen),
-                             change.reason, {"change_request": change.pk, "fields": change.fields},
+                             change.reason, {"change_request": change.pk, "requested_fields": change.fields},
                              event=Event.CHANGE_REQUESTED))  # fmt: skip
 
 
 def change_decided(actor, change) -> None:
     record(actor, AuditEvent(Action.UPDATE, "citizen", change.citizen.id_number, residence_path(change.citizen),
                              change.decision_reason, {"change_request": change.pk, "status": change.status,
-                                                      "fields": change.fields},
+                                                      "requested_fields": change.fields},
                              event=Event.CHANGE_DECIDED))  # fmt: skip

@@ -91,6 +91,8 @@ def refusal(kind: str, reason: str, *, birth_date: date, on: date, alive: bool, 
             return Refusal.HAS_CARD
         if age < CARD_MANDATORY_AGE and reason != Reason.ON_REQUEST:
             return Refusal.UNDER_14_NOT_REQUESTED
+        if age >= CARD_MANDATORY_AGE and reason == Reason.ON_REQUEST:
+            return Refusal.REASON_NOT_FOR_KIND  # from 14 a card is compulsory, not on request
         return None
     if not has_card:
         return Refusal.NO_CARD

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cancuoc.accounts.permissions import NotFound, Verb, require_permission
@@ -17,6 +18,9 @@ from ..errors import RegistryErrorCode, problem
 from ..models import ChangeRequest, Citizen
 from ..validation import clean_citizen
 from . import RegistryError, _require_reason, update_citizen
+
+# sent after the decision is committed, with ``citizen_id``: whatever waited for the correction goes on
+change_decided = Signal()
 
 
 def _context(change: ChangeRequest) -> str:
@@ -68,6 +72,8 @@ def decide_change(acting_user, change: ChangeRequest, *, approve: bool, reason: 
     change.decided_by, change.decided_at, change.decision_reason = acting_user, timezone.now(), reason
     change.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     events.change_decided(acting_user, change)
+    citizen_id = change.citizen_id
+    transaction.on_commit(lambda: change_decided.send(sender=ChangeRequest, citizen_id=citizen_id))
     return change
 
 

@@ -185,6 +185,8 @@ CANCUOC_IMPORT_RETENTION_DAYS = float(os.environ.get("CANCUOC_IMPORT_RETENTION_D
 # Bodies other than uploads: 1 MB (the middleware answers 413 before reading more), except an enrollment
 # application (a portrait and ten fingerprints as base64), which the middleware reads within its own limit
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# where citizens reach the public pages (printed on the appointment slip)
+CANCUOC_PUBLIC_URL = os.environ.get("CANCUOC_PUBLIC_URL", "http://127.0.0.1:8000")
 CANCUOC_APPLICATION_MAX_BYTES = int(os.environ.get("CANCUOC_APPLICATION_MAX_BYTES", 8 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads above that size wait in a temporary file for the length of the request: owner-only.

@@ -160,6 +160,8 @@ def test_out_of_area_looks_missing(client, officer, officers, citizen, portrait_
     ({"fingerprints": {}}, 422, "finger_slots"),
     ({"finger_exceptions": {"1": "lazy"}}, 422, "finger_exception_unknown"),
     ({"fingerprints": {"11": "aGVsbG8="}}, 422, "finger_position"),
+    ({"fingerprints": {" 1": "aGVsbG8="}}, 422, "finger_position"),
+    ({"portrait": "data:image/png;base64"}, 422, "portrait_missing"),
     ({"id_number": "000000000000"}, 404, "citizen_not_found"),
     ({"station": "NOPE"}, 422, "station_not_yours"),
 ])  # fmt: skip

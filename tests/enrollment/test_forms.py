@@ -42,8 +42,9 @@ def test_refusal_notice_of_a_rejected_application(client, officers, station, wor
     citizen = CitizenFactory(permanent_unit=world.thai_thuy)
     client.force_login(officers["thai_thuy"])
     prints = ten_prints(8)
+    # the right thumb captured again into the index finger's slot: another image of the same finger
     payload = {"id_number": citizen.id_number, "kind": "first", "portrait": portrait_b64,
-               "fingerprints": {**prints, "2": prints["1"]}}  # the right thumb given twice  # fmt: skip
+               "fingerprints": {**prints, "2": ten_prints(8, 2)["1"]}}  # fmt: skip
     code = client.post("/api/v1/applications", payload, content_type="application/json",
                        headers={"Idempotency-Key": "refused"}).json()["code"]  # fmt: skip
     process_pending()

@@ -130,6 +130,12 @@ def _slots(
     for position in range(1, 11):
         if (position in images) == (position in reasons):
             raise EnrollmentError(Code.FINGER_SLOTS, position=position)
+    seen: dict[bytes, int] = {}
+    for position, data in sorted(images.items()):
+        digest = hashlib.sha256(data).digest()
+        if digest in seen:  # the same file in two slots: caught here, not after the citizen has left
+            raise EnrollmentError(Code.SAME_IMAGE_TWICE, first=seen[digest], second=position)
+        seen[digest] = position
     return images, reasons, ""
 
 

@@ -176,6 +176,12 @@ def book(id_number: str, birth_date: date, slot_id) -> Appointment:
     )
     if held is not None:  # the common case, said without touching the slot; the constraint is the guard
         raise EnrollmentError(Code.APPOINTMENT_EXISTS, code=_masked(held))
+    from .models import Application
+
+    if Application.objects.filter(citizen_id=citizen_pk, is_open=True).exists():
+        # an application is already in progress: a visit to the station would only be refused there
+        raise EnrollmentError(Code.OPEN_APPLICATION_EXISTS, code=_masked(
+            Application.objects.filter(citizen_id=citizen_pk, is_open=True).values_list("code", flat=True).first()))
     now = timezone.now()
     # No join in the UPDATE: PostgreSQL re-checks the WHERE of a row another transaction changed only on
     # that row; a condition reached through a join or a subquery of the same table would keep the value

@@ -41,6 +41,7 @@ class EnrollmentErrorCode(StrEnum):
     OFFICER_NOT_FOR_STATION = "officer_not_for_station"
     CANDIDATE_NOT_FOUND = "candidate_not_found"
     SAME_PERSON_UNKNOWN = "same_person_unknown"
+    SAME_IMAGE_TWICE = "same_image_twice"
 
 
 MESSAGES: dict[EnrollmentErrorCode, tuple[str, str]] = {
@@ -100,6 +101,8 @@ MESSAGES: dict[EnrollmentErrorCode, tuple[str, str]] = {
     EnrollmentErrorCode.OFFICER_NOT_FOR_STATION: (
         "Cán bộ {officer} không thuộc địa bàn của điểm thu nhận này",
         "Officer {officer} does not belong to this station's area"),
+    EnrollmentErrorCode.SAME_IMAGE_TWICE: ("Ngón {first} và ngón {second} là cùng một ảnh: lấy lại vân tay ngón {second}",
+                                           "Fingers {first} and {second} are the same image: capture finger {second} again"),
     EnrollmentErrorCode.CANDIDATE_NOT_FOUND: ("Không tìm thấy hồ sơ nghi trùng này", "No such suspected duplicate"),
     EnrollmentErrorCode.SAME_PERSON_UNKNOWN: ("Chọn \"cùng một người\" hoặc \"khác người\"",
                                               "Choose \"same person\" or \"different people\""),

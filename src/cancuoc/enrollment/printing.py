@@ -17,7 +17,10 @@ from .models import Application
 
 KINDS = {"first": forms.ApplicationKind.FIRST_ISSUE, "renewal": forms.ApplicationKind.REPLACEMENT,
          "replacement": forms.ApplicationKind.REPLACEMENT, "reissue": forms.ApplicationKind.REISSUE}  # fmt: skip
-STATUS_URL = "/tra-cuu"
+def status_url() -> str:
+    from django.conf import settings
+
+    return f"{getattr(settings, 'CANCUOC_PUBLIC_URL', 'http://127.0.0.1:8000').rstrip('/')}/tra-cuu/"
 
 
 def _unit_text(unit) -> str:
@@ -41,8 +44,8 @@ def _person(citizen) -> forms.Person:
 
 
 def _issuing_unit(application: Application) -> str:
-    units = application.station.unit.ancestors() + [application.station.unit]
-    return f"CÔNG AN {units[0].name.upper()}" if units else "CÔNG AN"
+    """The police of the station's unit (the commune police since 2025 take applications)."""
+    return f"CÔNG AN {application.station.unit.name.upper()}"
 
 
 def _officer(user) -> forms.Officer:
@@ -54,12 +57,25 @@ def _station(application: Application) -> forms.Station:
 
 
 def _reason(application: Application) -> forms.Bilingual:
-    label = Application.Kind(application.kind).label
-    return forms.Bilingual(application.reason or application.reason_code, str(label))
+    from cancuoc.rules.applications import Reason
+
+    from .views_capture import REASON_LABELS
+
+    vi, en = REASON_LABELS.get(Reason(application.reason_code), (application.reason_code, "")) \
+        if application.reason_code in set(Reason) else (application.reason_code, "")  # fmt: skip
+    if application.reason:
+        vi, en = f"{vi} — {application.reason}", f"{en} — {application.reason}" if en else ""
+    return forms.Bilingual(vi, en)
 
 
 def capture_sheet_pdf(application: Application) -> bytes:
+    """Printed at the counter right after submitting: a capture not measured yet by the pipeline is measured
+    here first (the same work, kept), so the sheet the citizen signs shows the portrait and the qualities."""
+    from cancuoc.biometrics.actions import measure_submission
+
     capture = application.capture
+    if capture.measured_at is None and capture.raw_images is not None:
+        measure_submission(capture)
     fingers = []
     for position in range(1, 11):
         if str(position) in capture.finger_quality:
@@ -84,7 +100,7 @@ def appointment_slip_pdf(application: Application) -> bytes:
         application_code=application.code, person=_person(application.citizen), kind=KINDS[application.kind],
         captured_on=timezone.localtime(application.submitted_at).date(), return_on=application.return_date,
         return_place=_station(application), officer=_officer(application.created_by),
-        issuing_unit=_issuing_unit(application), status_url=STATUS_URL,
+        issuing_unit=_issuing_unit(application), status_url=status_url(),
     )  # fmt: skip
     return render_appointment_slip(slip)
 

@@ -185,12 +185,13 @@ def _adjudication(application: Application) -> None:
             citizen_id=application.citizen_id, code=QualityFlag.Code.SUSPECTED_DUPLICATE,
             defaults={"detail": f"confirmed at enrollment {application.code}: {other}"[:300]},
         )  # fmt: skip
-        move(application, Stage.REJECTED, code=BlockingReason.CONFIRMED_DUPLICATE, detail=other)
+        move(application, Stage.REJECTED, actor=same[0].decided_by, code=BlockingReason.CONFIRMED_DUPLICATE,
+             detail=other)  # fmt: skip
         return
     if any(c.kind == DuplicateCandidate.Kind.BIOMETRIC for c in candidates):
         _wait_for_approval_once_enrolled(application)
     else:
-        move(application, Stage.BIOMETRIC_CHECK)
+        move(application, Stage.BIOMETRIC_CHECK, actor=candidates[-1].decided_by, code="duplicates_cleared")
 
 
 _HANDLERS = {

@@ -190,9 +190,11 @@ def throughput(request):
                         .filter(submitted_at__gte=start, submitted_at__lt=start + timedelta(days=1)))  # fmt: skip
     events.applications_listed(request.user, codes=[a.code for a in applications][:200], where="throughput")
     return render(request, "enrollment/throughput.html", {
-        "day": day, "goal": GOAL_MINUTES, "stations": _rates(applications, lambda a: a.station.name),
-        "officers": _rates(applications, lambda a: a.created_by.get_full_name() or a.created_by.username),
-        "total": _rates(applications, lambda a: _("All"))[0] if applications else None,
+        "day": day, "goal": GOAL_MINUTES,
+        "stations": _rates(applications, lambda a: (a.station_id, f"{a.station.name} ({a.station.code})")),
+        "officers": _rates(applications, lambda a: (
+            a.created_by_id, f"{a.created_by.get_full_name() or a.created_by.username} ({a.created_by.username})")),
+        "total": _rates(applications, lambda a: (0, _("All")))[0] if applications else None,
     })  # fmt: skip
 
 
@@ -201,7 +203,7 @@ def _rates(applications, key) -> list[dict]:
     for application in applications:
         groups[key(application)].append(application)
     rows = []
-    for name, items in sorted(groups.items(), key=lambda item: -len(item[1])):
+    for (_key, name), items in sorted(groups.items(), key=lambda item: -len(item[1])):
         times = sorted(a.submitted_at for a in items)
         hours = max((times[-1] - times[0]).total_seconds() / 3600, 1.0)
         minutes = [a.capture_seconds / 60 for a in items if a.capture_seconds]

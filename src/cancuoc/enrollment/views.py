@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_permission
@@ -81,7 +82,7 @@ def application_detail(request, code: str):
     may_approve = (application.stage == Application.Stage.APPROVAL and has_permission(request.user, Verb.APPLICATION_APPROVE)
                    and request.user.pk not in (application.created_by_id, application.capture.captured_by_id))  # fmt: skip
     return render(request, "enrollment/detail.html", {
-        "application": application, "history": application.events.select_related("actor"),
+        "application": application, "history": [(event, _history_text(event)) for event in application.events.select_related("actor")],
         "duplicates": [(d, candidate_visible(request.user, d))
                        for d in application.duplicates.select_related("citizen", "other_application")],
         "blocking": in_language(*blocking) if blocking else "", "may_approve": may_approve,
@@ -108,6 +109,26 @@ def application_decide(request, code: str):
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("application-detail", code=code)
+
+
+STEP_WORDS = {"submitted": _lazy("Application taken"), "moved": "", "approved": _lazy("Approved"),
+              "duplicates_cleared": _lazy("Suspected duplicates cleared")}  # fmt: skip
+
+
+def _history_text(event) -> tuple[str, str]:
+    """(stage, what happened) of a history entry in the reader's language."""
+    from .errors import BlockingReason
+
+    stage = Application.Stage(event.stage).label if event.stage in Application.Stage.values else event.stage
+    if event.code in BlockingReason.__members__.values():
+        what = in_language(*blocking_text(event.code, event.detail))
+    else:
+        what = str(STEP_WORDS.get(event.code, event.code))
+        if event.detail and event.code not in ("approved",):
+            what = f"{what} — {event.detail}" if what else event.detail
+        elif event.detail:
+            what = f"{what} — {event.detail}"
+    return str(stage), what
 
 
 def _portrait_url(application: Application | None) -> str:
@@ -166,6 +187,8 @@ def _value(citizen, field: str) -> str:
         return f"{value.full_name} ({value.id_number})"
     if field == "household" and value:
         return value.number
+    if field == "sex":
+        return citizen.get_sex_display()
     return "" if value is None else str(value)
 
 

@@ -126,3 +126,18 @@ def test_a_large_image_under_pillows_limit_is_refused_by_ours():
     buffer = io.BytesIO()
     Image.new("1", (3_000, 3_000)).save(buffer, format="PNG")
     assert _error(buffer.getvalue()) == FingerprintErrorCode.IMAGE_TOO_LARGE
+
+
+def test_a_face_photo_is_not_a_fingerprint():
+    import numpy as np
+    from PIL import Image
+    from skimage import data
+
+    from cancuoc.fingerprints.quality import QualityReason, assess_finger
+    from cancuoc.fingerprints.synth import generate_finger
+
+    face = np.asarray(Image.fromarray(data.astronaut()).convert("L").resize((320, 400)))
+    assessed = assess_finger(face)
+    assert not assessed.acceptable and assessed.score == 0
+    assert assessed.reasons[0][0] == QualityReason.NO_RIDGES
+    assert assess_finger(generate_finger(3, 1, 1, 1)).acceptable

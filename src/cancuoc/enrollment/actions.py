@@ -336,7 +336,12 @@ def decide_duplicate(
                        .get(pk=application.pk))  # fmt: skip
         if application.stage != Stage.ADJUDICATION:
             raise EnrollmentError(Code.NOT_AWAITING_DECISION, code=application.code, stage=application.stage)
-        candidate = application.duplicates.select_for_update().select_related("citizen").filter(pk=candidate_id).first()
+        candidate = (
+            application.duplicates.select_for_update(of=("self",))
+            .select_related("citizen")
+            .filter(pk=candidate_id)
+            .first()
+        )
         if candidate is None or (candidate.citizen_id and not candidate_visible(actor, candidate)):
             raise EnrollmentError(Code.CANDIDATE_NOT_FOUND)  # one outside the area: a supervisor above both
         if candidate.decision != DuplicateCandidate.Decision.PENDING:
@@ -409,7 +414,9 @@ def assign_officer(actor, station, officer) -> StationAssignment:
         if not in_area(actor, Verb.STATION_MANAGE, station.unit.path):
             raise NotFound()
     officer_path = officer.unit.path if officer.unit_id else ""
-    if not officer_path or not (officer_path.startswith(station.unit.path) or station.unit.path.startswith(officer_path)):
+    if not officer_path or not (
+        officer_path.startswith(station.unit.path) or station.unit.path.startswith(officer_path)
+    ):
         raise EnrollmentError(Code.OFFICER_NOT_FOR_STATION, officer=officer.username)
     with transaction.atomic():
         StationAssignment.objects.filter(officer=officer, current=True).update(current=False)

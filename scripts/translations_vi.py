@@ -672,6 +672,12 @@ VI = {
     "Book an appointment for your identity card": "Đặt lịch làm thẻ căn cước",
     "Check the status of your application": "Tra cứu tình trạng hồ sơ",
     "Cancel an appointment": "Hủy lịch hẹn",
+    "Corrections to approve": "Điều chỉnh chờ duyệt",
+    "a record outside your area: a supervisor above both decides": "một hồ sơ ngoài địa bàn: lãnh đạo cấp trên của cả hai quyết định",
+    "Corrections asked for by officers (at the enrollment counter, or from a visit). An application waits until its citizen's correction is decided. Nobody decides their own request.": "Các yêu cầu điều chỉnh do cán bộ gửi (tại quầy thu nhận hoặc khi đến nhà). Hồ sơ cấp thẻ chờ đến khi yêu cầu điều chỉnh của công dân được quyết định. Không ai tự duyệt yêu cầu của mình.",
+    "Asked for": "Đề nghị",
+    "Approve and apply": "Duyệt và cập nhật",
+    "No correction waits for a decision.": "Không có yêu cầu điều chỉnh nào chờ duyệt.",
 }
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ", "%(n)s waiting": "%(n)s người đang chờ"}
 

@@ -62,7 +62,13 @@
     var key = typed + "|" + year.value.trim();
     if (key === lastSearch) return;
     if (/^\d{12}$/.test(typed) && typed === loadedId()) return;
-    var run = function () { lastSearch = key; searchForm.requestSubmit(); };
+    var run = function () {
+      lastSearch = key;
+      // a new search is for another citizen: the previous one's form goes, so nothing is captured for the
+      // wrong person while the answer is on its way
+      if (loadedId() && typed !== loadedId()) $("#citizen").innerHTML = "";
+      searchForm.requestSubmit();
+    };
     if (now) run(); else searchTimer = setTimeout(run, 350);
   }
 

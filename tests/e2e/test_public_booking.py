@@ -45,7 +45,10 @@ def test_book_and_cancel_on_a_phone(flushable_audit_log, browser, live_server, w
     page.select_option("#f-province", label="Tỉnh Hưng Yên")  # htmx brings the station and its days
     page.wait_for_selector("#f-day")
     assert page.locator("#f-station").input_value() == station.code, "the province's only station is chosen"
-    page.select_option("#f-day", day.isoformat())
+    # The only day with free places is already chosen, with its slots shown: choosing it again swaps in a
+    # fresh list, so the slot is ticked only once that answer has arrived (ticked earlier, the swap unticks it).
+    with page.expect_response(lambda answer: "/dat-lich/" in answer.url and answer.request.method == "GET"):
+        page.select_option("#f-day", day.isoformat())
     page.wait_for_selector("input[name=slot]")
     assert page.evaluate(SIDEWAYS) <= 0
     page.check("input[name=slot] >> nth=0")

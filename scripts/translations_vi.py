@@ -682,8 +682,22 @@ VI = {
 PLURALS = {"Apply %(n)s valid row": "Cập nhật %(n)s dòng hợp lệ", "%(n)s waiting": "%(n)s người đang chờ"}
 
 
+def _domain_files() -> None:
+    """Each domain may keep its words in ``scripts/translations_vi_<domain>.py`` (``VI`` and ``PLURALS``)."""
+    import importlib.util
+
+    for path in sorted(Path(__file__).parent.glob("translations_vi_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        VI.update(getattr(module, "VI", {}))
+        PLURALS.update(getattr(module, "PLURALS", {}))
+
+
 def main(po_path: str) -> int:
     import polib
+
+    _domain_files()
 
     po = polib.pofile(po_path)
     missing = []

@@ -20,11 +20,15 @@ from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.audit.api import router as audit_router
 from cancuoc.biometrics.api import router as biometrics_router
 from cancuoc.cards.api import router as cards_router
+from cancuoc.cards.errors import CardError, CardErrorCode
 from cancuoc.enrollment.api import router as enrollment_router
 from cancuoc.enrollment.errors import HTTP_STATUS as ENROLLMENT_STATUS
 from cancuoc.enrollment.errors import EnrollmentError
+from cancuoc.issuance.api import router as issuance_router
+from cancuoc.production.api import router as production_router
 from cancuoc.registry.actions import RegistryError
 from cancuoc.registry.api import router as registry_router
+from cancuoc.relying.api import router as relying_router
 from cancuoc.units.api import router as units_router
 from cancuoc.web.errors import ErrorCode, code_for_status, error_body
 from cancuoc.web.policies import content_security_policy
@@ -60,11 +64,23 @@ api.add_router("/audit", audit_router)
 api.add_router("/cards", cards_router)
 api.add_router("/biometrics", biometrics_router)
 api.add_router("/", enrollment_router)
+api.add_router("/production", production_router)
+api.add_router("/", issuance_router)
+api.add_router("/", relying_router)  # POST /api/v1/status (API key, not a session)
 
 
 @api.exception_handler(EnrollmentError)
 def enrollment_error(request, exc: EnrollmentError):
     return api.create_response(request, exc.as_dict(), status=ENROLLMENT_STATUS.get(exc.code, 422))
+
+
+CARD_STATUS = {CardErrorCode.CARD_NOT_FOUND: 404, CardErrorCode.TRANSITION_REFUSED: 409,
+               CardErrorCode.CARD_IN_USE_CHANGED: 409}  # fmt: skip
+
+
+@api.exception_handler(CardError)
+def card_error(request, exc: CardError):
+    return api.create_response(request, exc.as_dict(), status=CARD_STATUS.get(exc.code, 422))
 
 
 @api.exception_handler(NotFound)

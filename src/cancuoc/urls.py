@@ -16,6 +16,9 @@ urlpatterns = [
     path("audit/", include("cancuoc.audit.urls")),
     path("applications/", include("cancuoc.enrollment.urls")),
     path("", include("cancuoc.enrollment.urls_public")),
+    path("production/", include("cancuoc.production.urls")),
+    path("cards/", include("cancuoc.issuance.urls")),
+    path("relying-parties/", include("cancuoc.relying.urls")),
     path("", include("cancuoc.web.urls")),
 ]
 

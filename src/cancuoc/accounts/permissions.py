@@ -64,6 +64,19 @@ class Verb(StrEnum):
     APPLICATION_APPROVE = "enrollment:application:approve"
     DUPLICATE_DECIDE = "enrollment:duplicate:decide"
     STATION_MANAGE = "enrollment:station:manage"
+    # cards as records: read a card and its history; at the station, confirm receipt (scan), hand a card
+    # over, suspend one reported lost; a supervisor revokes or confirms a loss
+    CARD_READ = "cards:card:read"
+    CARD_RECEIVE = "cards:card:receive"
+    CARD_HANDOVER = "cards:card:handover"
+    CARD_SUSPEND = "cards:card:suspend"
+    CARD_REVOKE = "cards:card:revoke"
+    # production centre: batches (create, run, resume, production file), quality control, dispatch
+    PRODUCTION_RUN = "production:batch:run"
+    PRODUCTION_QC = "production:card:qc"
+    PRODUCTION_DISPATCH = "production:card:dispatch"
+    # banks, hospitals, offices that query card status with an API key
+    RELYING_PARTY_MANAGE = "cards:relying_party:manage"
     # officers
     USER_MANAGE = "accounts:user:manage"
     # the personal-data encryption key: rotate it, re-encrypt under it (national admins only)
@@ -79,16 +92,19 @@ _AREA_OFFICER_VERBS = frozenset({
     Verb.CITIZEN_READ, Verb.CITIZEN_CREATE, Verb.CITIZEN_CHANGE_IDENTITY, Verb.CITIZEN_CHANGE_RESIDENCE,
     Verb.CITIZEN_EXPORT, Verb.HOUSEHOLD_READ, Verb.HOUSEHOLD_CHANGE, Verb.ID_NUMBER_ALLOCATE, Verb.QUALITY_READ, Verb.IMPORT_CREATE,
     Verb.IMPORT_CONFIRM, Verb.UNIT_READ, Verb.CARD_VERIFY, Verb.BIOMETRICS_CAPTURE, Verb.BIOMETRICS_VERIFY,
-    Verb.APPLICATION_CREATE, Verb.APPLICATION_READ,
+    Verb.APPLICATION_CREATE, Verb.APPLICATION_READ, Verb.CARD_READ, Verb.CARD_RECEIVE, Verb.CARD_HANDOVER,
+    Verb.CARD_SUSPEND,
 })  # fmt: skip
 
 # role → {verb: scope}. A national role acts nationwide; area roles act within their unit subtree.
 PERMISSIONS: dict[Role, dict[Verb, Scope]] = {
     Role.COMMUNE_OFFICER: dict.fromkeys(_AREA_OFFICER_VERBS, Scope.AREA),
     Role.SUPERVISOR: dict.fromkeys(_AREA_OFFICER_VERBS | {Verb.ID_NUMBER_CANCEL, Verb.QUALITY_RESOLVE, Verb.USER_MANAGE, Verb.IMPORT_SUPERVISE, Verb.CHANGE_DECIDE,
-                                                   Verb.APPLICATION_APPROVE, Verb.DUPLICATE_DECIDE, Verb.STATION_MANAGE}, Scope.AREA),
+                                                   Verb.APPLICATION_APPROVE, Verb.DUPLICATE_DECIDE, Verb.STATION_MANAGE,
+                                                   Verb.CARD_REVOKE}, Scope.AREA),
     Role.PRODUCTION_OPERATOR: dict.fromkeys(
-        {Verb.CARD_PERSONALISE, Verb.CARD_VERIFY, Verb.PKI_PUBLISH, Verb.UNIT_READ}, Scope.NATIONAL
+        {Verb.CARD_PERSONALISE, Verb.CARD_VERIFY, Verb.PKI_PUBLISH, Verb.UNIT_READ, Verb.CARD_READ,
+         Verb.PRODUCTION_RUN, Verb.PRODUCTION_QC, Verb.PRODUCTION_DISPATCH}, Scope.NATIONAL
     ),
     Role.NATIONAL_ADMIN: dict.fromkeys(Verb, Scope.NATIONAL),
     Role.AUDITOR: dict.fromkeys({Verb.AUDIT_READ, Verb.AUDIT_SEAL, Verb.UNIT_READ, Verb.CARD_VERIFY}, Scope.NATIONAL),

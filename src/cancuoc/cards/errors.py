@@ -40,6 +40,12 @@ class CardErrorCode(StrEnum):
     CSCA_UNAVAILABLE = "csca_unavailable"
     # who may get a card
     HOLDER_DECEASED = "holder_deceased"
+    # the card's life (cards.lifecycle)
+    CARD_NOT_FOUND = "card_not_found"
+    TRANSITION_REFUSED = "transition_refused"
+    REASON_REQUIRED = "reason_required"
+    REASON_INVALID = "reason_invalid"
+    CARD_IN_USE_CHANGED = "card_in_use_changed"
 
 
 MESSAGES: dict[CardErrorCode, tuple[str, str]] = {
@@ -91,6 +97,14 @@ MESSAGES: dict[CardErrorCode, tuple[str, str]] = {
                                      "the national CSCA certificate cannot be read to verify against"),
     CardErrorCode.HOLDER_DECEASED: ("Công dân {id_number} đã được ghi nhận là đã mất: không cá nhân hóa thẻ",
                                     "citizen {id_number} is recorded as deceased: no card is personalised"),
+    CardErrorCode.CARD_NOT_FOUND: ("Không tìm thấy thẻ {serial}", "card {serial} not found"),
+    CardErrorCode.TRANSITION_REFUSED: ("Thẻ {serial} đang ở trạng thái «{source_vi}»: không thể chuyển sang «{target_vi}»",
+                                       "card {serial} is {source}: it cannot become {target}"),
+    CardErrorCode.REASON_REQUIRED: ("Cần ghi lý do", "a reason is required"),
+    CardErrorCode.REASON_INVALID: ("Lý do quá dài (tối đa 300 ký tự) hoặc chứa ký tự điều khiển",
+                                   "the reason is too long (at most 300 characters) or holds control characters"),
+    CardErrorCode.CARD_IN_USE_CHANGED: ("Công dân {id_number} vừa được giao một thẻ khác; tải lại trang và thử lại",
+                                        "another card of citizen {id_number} was just handed over; reload and try again"),
 }  # fmt: skip
 
 

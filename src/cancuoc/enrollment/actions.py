@@ -255,6 +255,17 @@ def move(application: Application, target: str, *, actor=None, code: str = "", d
         transaction.on_commit(lambda: withdraw_from_gallery(application.code))
 
 
+def fulfil(application: Application, *, actor=None, card_serial: str) -> None:
+    """The application's card was handed over: the application closes (the citizen may apply again), with its
+    history entry, in the caller's transaction (``cards.lifecycle.hand_over``'s). Idempotent."""
+    if not application.is_open:
+        return
+    application.is_open = False
+    application.save(update_fields=["is_open", "updated_at"])
+    ApplicationEvent.objects.create(application=application, stage=application.stage, actor=actor,
+                                    code="card_handed_over", detail=card_serial)  # fmt: skip
+
+
 def withdraw_from_gallery(code: str) -> None:
     """A rejected application's fingerprints leave the ABIS gallery (when they were enrolled at all)."""
     from cancuoc.biometrics import requests as abis_requests

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class RelyingConfig(AppConfig):
+    name = "cancuoc.relying"

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cancuoc.registry.validation import has_forbidden_characters
@@ -23,6 +24,10 @@ from .errors import CardError, CardErrorCode
 from .models import IN_USE, Card, CardEvent, SerialCounter
 
 REASON_LIMIT = 300
+# Sent inside the transaction of every change, after the cards were written: ``cards`` (a list), ``source``
+# ('' for an order), ``target``, ``actor``, ``reason``. A receiver that writes (the outbox queueing "your card
+# is ready") commits or rolls back with the change itself.
+card_moved = Signal()
 STATE_WORDS_VI = {
     CardState.ORDERED: "đã đặt sản xuất", CardState.PERSONALISED: "đã cá nhân hóa", CardState.SPOILED: "hỏng",
     CardState.DISPATCHED: "đã gửi đi", CardState.RECEIVED: "đã nhận tại điểm trả", CardState.ACTIVE: "đang sử dụng",
@@ -88,6 +93,7 @@ def order_cards(actor, orders: Sequence[tuple], *, reason: str, now: datetime | 
              for card in cards]  # fmt: skip
         )
         events.cards_changed(actor, cards, source="", target=CardState.ORDERED, reason=reason)
+        card_moved.send(Card, cards=cards, source="", target=CardState.ORDERED, actor=actor, reason=reason)
     return cards
 
 
@@ -115,6 +121,7 @@ def _move(actor, card: Card, target: CardState, *, reason: str, now: datetime, *
     card.save(update_fields=["state", "state_changed_at", *fields])
     CardEvent.objects.create(card=card, source=source, target=target, at=now, actor=_user(actor), reason=reason)
     events.cards_changed(actor, [card], source=source, target=target, reason=reason)
+    card_moved.send(Card, cards=[card], source=source, target=target, actor=actor, reason=reason)
     return card
 
 
@@ -153,7 +160,10 @@ def transition_many(actor, cards: Iterable[Card], target: str, *, reason: str, n
             )
             CardEvent.objects.bulk_create([CardEvent(card=card, source=source, target=target, at=now,
                                                      actor=_user(actor), reason=reason) for card in group])  # fmt: skip
+            for card in group:
+                card.state, card.state_changed_at = target.value, now
             events.cards_changed(actor, group, source=source, target=target, reason=reason)
+            card_moved.send(Card, cards=group, source=source, target=target, actor=actor, reason=reason)
             moved += len(group)
     return moved
 

@@ -19,6 +19,7 @@ from ninja.security import django_auth
 from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.audit.api import router as audit_router
 from cancuoc.biometrics.api import router as biometrics_router
+from cancuoc.campaigns.api import router as campaigns_router
 from cancuoc.cards.api import router as cards_router
 from cancuoc.cards.errors import CardError, CardErrorCode
 from cancuoc.enrollment.api import router as enrollment_router
@@ -67,6 +68,7 @@ api.add_router("/", enrollment_router)
 api.add_router("/production", production_router)
 api.add_router("/", issuance_router)
 api.add_router("/", relying_router)  # POST /api/v1/status (API key, not a session)
+api.add_router("/campaigns", campaigns_router)
 
 
 @api.exception_handler(EnrollmentError)

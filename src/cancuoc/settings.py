@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cancuoc.production",
     "cancuoc.issuance",
     "cancuoc.relying",
+    "cancuoc.campaigns",
     "cancuoc.demo",
     "cancuoc.web",
     "cancuoc.protection",

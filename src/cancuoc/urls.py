@@ -19,6 +19,7 @@ urlpatterns = [
     path("production/", include("cancuoc.production.urls")),
     path("cards/", include("cancuoc.issuance.urls")),
     path("relying-parties/", include("cancuoc.relying.urls")),
+    path("campaigns/", include("cancuoc.campaigns.urls")),
     path("", include("cancuoc.web.urls")),
 ]
 

@@ -77,6 +77,10 @@ class Verb(StrEnum):
     PRODUCTION_DISPATCH = "production:card:dispatch"
     # banks, hospitals, offices that query card status with an API key
     RELYING_PARTY_MANAGE = "cards:relying_party:manage"
+    # campaigns: read coverage, outstanding lists and reports of the area; plan teams, record visit outcomes
+    CAMPAIGN_READ = "campaigns:coverage:read"
+    CAMPAIGN_PLAN = "campaigns:plan:change"
+    VISIT_RECORD = "campaigns:visit:record"
     # officers
     USER_MANAGE = "accounts:user:manage"
     # the personal-data encryption key: rotate it, re-encrypt under it (national admins only)
@@ -93,7 +97,7 @@ _AREA_OFFICER_VERBS = frozenset({
     Verb.CITIZEN_EXPORT, Verb.HOUSEHOLD_READ, Verb.HOUSEHOLD_CHANGE, Verb.ID_NUMBER_ALLOCATE, Verb.QUALITY_READ, Verb.IMPORT_CREATE,
     Verb.IMPORT_CONFIRM, Verb.UNIT_READ, Verb.CARD_VERIFY, Verb.BIOMETRICS_CAPTURE, Verb.BIOMETRICS_VERIFY,
     Verb.APPLICATION_CREATE, Verb.APPLICATION_READ, Verb.CARD_READ, Verb.CARD_RECEIVE, Verb.CARD_HANDOVER,
-    Verb.CARD_SUSPEND,
+    Verb.CARD_SUSPEND, Verb.CAMPAIGN_READ, Verb.VISIT_RECORD,
 })  # fmt: skip
 
 # role → {verb: scope}. A national role acts nationwide; area roles act within their unit subtree.
@@ -101,7 +105,7 @@ PERMISSIONS: dict[Role, dict[Verb, Scope]] = {
     Role.COMMUNE_OFFICER: dict.fromkeys(_AREA_OFFICER_VERBS, Scope.AREA),
     Role.SUPERVISOR: dict.fromkeys(_AREA_OFFICER_VERBS | {Verb.ID_NUMBER_CANCEL, Verb.QUALITY_RESOLVE, Verb.USER_MANAGE, Verb.IMPORT_SUPERVISE, Verb.CHANGE_DECIDE,
                                                    Verb.APPLICATION_APPROVE, Verb.DUPLICATE_DECIDE, Verb.STATION_MANAGE,
-                                                   Verb.CARD_REVOKE}, Scope.AREA),
+                                                   Verb.CARD_REVOKE, Verb.CAMPAIGN_PLAN}, Scope.AREA),
     Role.PRODUCTION_OPERATOR: dict.fromkeys(
         {Verb.CARD_PERSONALISE, Verb.CARD_VERIFY, Verb.PKI_PUBLISH, Verb.UNIT_READ, Verb.CARD_READ,
          Verb.PRODUCTION_RUN, Verb.PRODUCTION_QC, Verb.PRODUCTION_DISPATCH}, Scope.NATIONAL

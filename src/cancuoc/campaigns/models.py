@@ -1,0 +1,3 @@
+"""Models of cancuoc.campaigns."""
+
+from django.db import models  # noqa: F401

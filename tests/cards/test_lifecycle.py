@@ -139,3 +139,16 @@ def test_unknown_serial(officers):
     with pytest.raises(CardError) as missing:
         lifecycle.transition(officers["production"], "C26000012344", "personalised", reason="x")
     assert missing.value.code is CardErrorCode.CARD_NOT_FOUND
+
+
+def test_a_card_once_handed_over_makes_the_next_application_a_reissue_or_renewal(ordered, officers):
+    from cancuoc.enrollment.actions import has_card
+    from cancuoc.enrollment.models import Application
+
+    citizen = ordered.citizen
+    Application.objects.filter(pk=ordered.application_id).update(stage="rejected", is_open=False)
+    assert not has_card(citizen), "ordered only: nothing in the citizen's hand yet"
+    card = lifecycle.hand_over(officers["thai_thuy"], walk(ordered, officers["production"], "personalised",
+                                                           "dispatched", "received"), reason="trả")  # fmt: skip
+    lifecycle.transition(officers["thai_thuy"], card, "lost", reason="mất")
+    assert has_card(citizen)

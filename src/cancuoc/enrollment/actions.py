@@ -90,7 +90,12 @@ def _digest(**parts) -> str:
 
 
 def has_card(citizen) -> bool:
-    return Application.objects.filter(citizen=citizen, stage=Stage.READY_FOR_PRODUCTION).exists()
+    """Whether the citizen was ever handed a card (whatever became of it since: a lost or expired card still
+    makes the next one a re-issue or a renewal), or has an approved application whose card is on its way."""
+    from cancuoc.cards.models import Card
+
+    return (Card.objects.filter(citizen=citizen, handed_over_at__isnull=False).exists()
+            or Application.objects.filter(citizen=citizen, stage=Stage.READY_FOR_PRODUCTION).exists())  # fmt: skip
 
 
 def _station(actor, station_code):

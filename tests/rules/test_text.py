@@ -62,3 +62,16 @@ def test_normalisation_is_idempotent(text):
 @given(vietnamese)
 def test_fold_does_not_depend_on_normal_form_or_tone_placement(text):
     assert fold(unicodedata.normalize("NFD", text)) == fold(text) == fold(normalize_name(text))
+
+
+def test_reason_problem_is_one_rule_for_every_domain():
+    from cancuoc.rules.text import reason_problem
+
+    assert reason_problem("  Sai ngày sinh ") == ("Sai ngày sinh", None)
+    assert reason_problem("Hoa\u0300") == ("Hoà", None)  # stored in NFC
+    assert reason_problem("")[1] == reason_problem("   ")[1] == reason_problem(None)[1] == "required"
+    assert reason_problem(42)[1] == "required"
+    assert reason_problem("", required=False) == ("", None)
+    assert reason_problem("x" * 301)[1] == "invalid" and reason_problem("x" * 300)[1] is None
+    for hidden in ("a\x00b", "lý\u202edo", "zero\u200bwidth", "\ud800"):
+        assert reason_problem(hidden)[1] == "invalid", repr(hidden)

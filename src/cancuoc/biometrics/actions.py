@@ -14,8 +14,8 @@ from django.utils import timezone
 from cancuoc.accounts.permissions import Verb, require_permission
 from cancuoc.protection import crypto
 from cancuoc.registry.access import citizen_in_area
-from cancuoc.registry.validation import has_forbidden_characters
 from cancuoc.rules.people import age_on
+from cancuoc.rules.text import reason_problem
 
 from . import events
 from .errors import BiometricsError
@@ -31,15 +31,12 @@ MAX_REASON_LENGTH = 300  # what the audit log keeps
 
 def _require_reason(reason, *, check: str = "") -> str:
     """Every change names its reason (an override names it per check); it must fit the log whole."""
-    if not isinstance(reason, str) or not reason.strip():
-        raise (
-            BiometricsError(Code.OVERRIDE_REASON_MISSING, check=check)
-            if check
-            else BiometricsError(Code.REASON_REQUIRED)
-        )
-    if len(reason) > MAX_REASON_LENGTH or has_forbidden_characters(reason):
+    text, wrong = reason_problem(reason, limit=MAX_REASON_LENGTH)
+    if wrong == "required":
+        raise BiometricsError(Code.OVERRIDE_REASON_MISSING, check=check) if check else BiometricsError(Code.REASON_REQUIRED)
+    if wrong:
         raise BiometricsError(Code.REASON_INVALID, limit=MAX_REASON_LENGTH)
-    return reason.strip()
+    return text
 
 
 def _sealed_context(capture: BiometricCapture, field: str) -> str:

@@ -8,7 +8,6 @@ and ``cards.access`` first): these functions are also called by background jobs 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -16,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from cancuoc.registry.validation import has_forbidden_characters
 from cancuoc.rules.cardstates import CardState, TransitionRefused, check_transition, make_serial
+from cancuoc.rules.text import reason_problem
 
 from . import events
 from .errors import CardError, CardErrorCode
@@ -37,13 +36,10 @@ STATE_WORDS_VI = {
 
 
 def clean_reason(text, *, required: bool = True) -> str:
-    text = unicodedata.normalize("NFC", "" if text is None else str(text)).strip()
-    if required and not text:
-        raise CardError(CardErrorCode.REASON_REQUIRED)
-    if len(text) > REASON_LIMIT or has_forbidden_characters(text) or any(
-        unicodedata.category(char) in ("Cc", "Cf") for char in text
-    ):
-        raise CardError(CardErrorCode.REASON_INVALID)
+    """The reason as stored; REASON_REQUIRED or REASON_INVALID (too long, hidden characters) otherwise."""
+    text, wrong = reason_problem(text, required=required, limit=REASON_LIMIT)
+    if wrong:
+        raise CardError(CardErrorCode.REASON_REQUIRED if wrong == "required" else CardErrorCode.REASON_INVALID)
     return text
 
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from cancuoc.accounts.permissions import NotFound, Verb, require_permission
 from cancuoc.biometrics import actions as biometrics
 from cancuoc.registry.access import access_citizen_by_id_number
-from cancuoc.registry.validation import has_forbidden_characters
 from cancuoc.rules import applications as rules
 from cancuoc.rules.people import age_on
+from cancuoc.rules.text import hidden_characters, reason_problem
 
 from . import events
 from .access import access_station
@@ -49,25 +49,17 @@ REFUSALS = {
 }  # fmt: skip
 
 
-def _invisible(text: str) -> bool:
-    """Control or format characters (NUL, escapes, bidirectional overrides, zero-width spaces): never
-    typed by an officer, and able to disguise what a reason or a name says."""
-    return has_forbidden_characters(text) or any(unicodedata.category(char) in ("Cc", "Cf") for char in text)
-
-
 def _reason(text, *, required: bool = True) -> str:
-    text = "" if text is None else str(text)
-    if required and not text.strip():
-        raise EnrollmentError(Code.REASON_REQUIRED)
-    if len(text) > 300 or _invisible(text):
-        raise EnrollmentError(Code.REASON_INVALID)
-    return text.strip()
+    text, wrong = reason_problem("" if text is None else str(text), required=required)
+    if wrong:
+        raise EnrollmentError(Code.REASON_REQUIRED if wrong == "required" else Code.REASON_INVALID)
+    return text
 
 
 def clean_text(value, field: str, limit: int) -> str:
     """A short free text (a name, an address) as it may be stored and shown: NFC, trimmed, bounded."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value)).strip()
-    if len(text) > limit or _invisible(text):
+    if len(text) > limit or hidden_characters(text):
         raise EnrollmentError(Code.TEXT_INVALID, field=field)
     return text
 

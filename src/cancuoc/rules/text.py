@@ -108,3 +108,29 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
 
 def join_full_name(family: str, middle: str, given: str) -> str:
     return " ".join(part for part in (family, middle, given) if part)
+
+
+# -- the reason an officer gives for a change ---------------------------------------------------------------
+REASON_LIMIT = 300  # what the audit log keeps whole
+
+
+def hidden_characters(text: str) -> bool:
+    """Control and format characters (NUL, escapes, bidirectional overrides, zero-width spaces) and lone
+    surrogates: never typed by an officer, able to disguise what a text says or to break an export."""
+    return any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in text)
+
+
+def reason_problem(reason, *, required: bool = True, limit: int = REASON_LIMIT) -> tuple[str, str | None]:
+    """The reason as stored (NFC, trimmed) and what is wrong with it: ``None``, ``"required"`` (empty when one
+    is needed, or not text at all) or ``"invalid"`` (longer than ``limit``, or hidden characters). Each domain
+    turns the problem into its own bilingual error code."""
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str):
+        return "", "required"
+    text = unicodedata.normalize("NFC", reason).strip()
+    if not text:
+        return "", "required" if required else None
+    if len(text) > limit or hidden_characters(text):
+        return text, "invalid"
+    return text, None

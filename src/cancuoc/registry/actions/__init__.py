@@ -12,13 +12,14 @@ from django.utils import timezone
 from cancuoc.accounts.permissions import NotFound, Verb, in_area, require_permission
 from cancuoc.protection import snapshots
 from cancuoc.rules import idnumber
+from cancuoc.rules.text import reason_problem
 from cancuoc.units.models import AdministrativeUnit, Level
 
 from .. import access, events, quality
 from ..errors import RegistryErrorCode, problem
 from ..events import residence_path
 from ..models import AllocatedIdNumber, Citizen, Household
-from ..validation import Problem, clean_citizen, has_forbidden_characters
+from ..validation import Problem, clean_citizen
 
 __all__ = ["residence_path"]
 
@@ -119,11 +120,11 @@ MAX_REASON_LENGTH = 300  # what the audit log keeps
 
 
 def _require_reason(reason: str) -> None:
-    """Every change names its reason; the log keeps it whole, so it must fit and hold no control characters."""
-    if not isinstance(reason, str) or not reason.strip():
-        raise RegistryError([problem("reason", RegistryErrorCode.REASON_REQUIRED)])
-    if len(reason) > MAX_REASON_LENGTH or has_forbidden_characters(reason):
-        raise RegistryError([problem("reason", RegistryErrorCode.REASON_INVALID)])
+    """Every change names its reason; the log keeps it whole, so it must fit and hold no hidden characters."""
+    _text, wrong = reason_problem(reason, limit=MAX_REASON_LENGTH)
+    if wrong:
+        code = RegistryErrorCode.REASON_REQUIRED if wrong == "required" else RegistryErrorCode.REASON_INVALID
+        raise RegistryError([problem("reason", code)])
 
 
 def create_citizen(acting_user, raw: dict, *, reason: str, today: date | None = None, where: str = "") -> Citizen:

@@ -459,3 +459,33 @@ def stale_batches(now: datetime | None = None) -> list[ProductionBatch]:
 
 def stale_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=stale_after())
+
+
+# --- handing the file to the printer -----------------------------------------------------------------------
+
+
+def export_production_file(actor, batch: ProductionBatch, folder: Path) -> Path:
+    """Copy the batch's production file and its manifest into ``folder`` (the printer's transfer point);
+    audited. Returns the copy's path."""
+    from cancuoc.accounts.permissions import Verb
+
+    from .actions import _check
+
+    _check(actor, Verb.PRODUCTION_RUN)
+    if not batch.file_path:
+        raise ProductionError(Code.NOT_PRODUCED, batch=batch.code)
+    source = Path(batch.file_path)
+    if not source.is_file():
+        raise ProductionError(Code.FILE_MISSING, batch=batch.code, path=str(source))
+    target = folder / source.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        manifest = source.with_name(source.name + ".manifest.json")
+        if manifest.is_file():
+            shutil.copyfile(manifest, folder / manifest.name)
+    except OSError as error:
+        raise ProductionError(Code.FILE_UNWRITABLE, path=str(folder), detail=error.strerror or error) from error
+    with transaction.atomic():
+        events.production_file_exported(actor, batch, destination=str(target))
+    return target

@@ -184,3 +184,43 @@ def contribution(paths) -> set[str]:
         if path:
             keys.update(unit_prefixes(path))
     return keys
+
+
+REASON_WORDS: dict[str, tuple[str, str]] = {
+    Reason.PENDING_CHANGE: (
+        "Chờ duyệt điều chỉnh (mất/chuyển đi)",
+        "Change waiting for approval (dead/moved)",
+    ),
+    Reason.DATA_ERROR: ("Sai sót dữ liệu", "Data errors"),
+    Reason.AWAY: ("Vắng mặt tại địa phương", "Away from the commune"),
+    Reason.SICK_OR_DISABLED: ("Ốm đau, khuyết tật", "Sick or disabled"),
+    Reason.ELDERLY: ("Người cao tuổi (80+)", "Elderly (80+)"),
+    Reason.NOT_AT_HOME: ("Không gặp tại nhà", "Not found at home"),
+    Reason.REFUSED: ("Từ chối", "Refused"),
+    Reason.NOT_APPLIED: ("Chưa làm thủ tục", "Not yet applied"),
+    Reason.TURNING_14: ("Sắp đủ 14 tuổi", "Turning 14 soon"),
+}
+ACTION_WORDS: dict[str, tuple[str, str]] = {
+    Action.WAIT_FOR_DECISION: ("Chờ lãnh đạo duyệt", "Wait for the supervisor's decision"),
+    Action.CORRECT_RECORD: ("Điều chỉnh dữ liệu trước", "Correct the record first"),
+    Action.HAND_TO_STATION: ("Chuyển điểm thu nhận nơi đang ở", "Hand to the station where they are"),
+    Action.HOME_VISIT: ("Thu nhận tại nhà", "Home visit"),
+    Action.REVISIT: ("Đến lại", "Revisit"),
+    Action.INVITE: ("Mời đến làm thủ tục", "Invite"),
+}
+OUTCOME_WORDS: dict[str, tuple[str, str]] = {
+    "enrolled": ("Đã thu nhận", "Enrolled"), "refused": ("Từ chối", "Refused"), "absent": ("Vắng nhà", "Not at home"),
+    "moved": ("Đã chuyển đi", "Moved away"), "dead": ("Đã mất", "Dead"),
+}  # fmt: skip
+
+
+def vietnamese_number(value: int | float) -> str:
+    """20000 → "20.000"; 99.5 → "99,5"."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return f"{int(value):,}".replace(",", ".")
+
+
+def percent(ratio: float) -> str:
+    """0.9945 → "99,5 %"."""
+    return f"{ratio * 100:.1f}".replace(".", ",") + " %"

@@ -1,0 +1,368 @@
+"""Campaign pages (Vietnamese first, dd/mm/yyyy, numbers as 20.000): the dashboard of a unit (coverage
+heat table of its children, ranking, the day each reached 100 %, progress and throughput charts drawn as
+SVG on the server, the forecast), the outstanding list by household with its exports and visit outcomes,
+the daily report (PDF, XLSX), the mobile-team plan with the station simulation, announcements. Thin:
+reads through ``access`` and ``selectors``, writes through ``actions``; the dashboard reads kept counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_permission
+from cancuoc.registry.validation import parse_date
+from cancuoc.units.models import Level, Structure
+from cancuoc.web.language import in_language
+
+from . import actions, charts, events, exports, selectors, simulation
+from .access import access_area, home_area
+from .errors import CampaignError
+from .errors import CampaignErrorCode as Code
+from .models import Announcement, Condition, Outcome, PlaceKind, Slot, Team, TeamVisit
+from .status import ACTION_WORDS, REASON_WORDS, Reason, percent, vietnamese_number
+
+
+def _page(view):
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except PermissionDenied:
+            raise DjangoPermissionDenied from None
+
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return login_required(wrapped)
+
+
+def _say(request, error: CampaignError) -> None:
+    messages.error(request, in_language(error.message_vi, error.message_en))
+
+
+def _area(request, verb: Verb = Verb.CAMPAIGN_READ) -> selectors.Area:
+    code = (request.GET.get("unit") or request.POST.get("unit") or "").strip()[:20]
+    area = selectors.find_area(code) if code else home_area(request.user)
+    return access_area(request.user, area, verb)
+
+
+def _words(pair) -> str:
+    return in_language(*pair)
+
+
+def _query(area) -> str:
+    return urlencode(
+        {"unit": area.code if not area.unit or area.unit.structure == Structure.Y2025 else f"cũ:{area.code}"}
+    )
+
+
+@_page
+def dashboard(request):
+    area = _area(request)
+    own, rows = selectors.unit_rows(area)
+    today = timezone.localdate()
+    history = selectors.series(area.roots, days=60)
+    target = own.values.get("target", 0)
+    progress = charts.line_chart([(f"{day:%d/%m}", values.get("covered", 0)) for day, values in history],
+                                 title=_("Covered citizens, last 60 days"), top=max(target, 1),
+                                 top_label=vietnamese_number(target), target=target)  # fmt: skip
+    flow = selectors.throughput(area.roots, days=14)
+    throughput_svg = charts.bar_chart([(f"{day:%d/%m}", count) for day, count in flow["days"]],
+                                      title=_("Applications per day, last 14 days"),
+                                      top_label=vietnamese_number(max((c for _d, c in flow["days"]), default=0)))  # fmt: skip
+    events.report_viewed(request.user, unit_path=area.path, what="campaign dashboard")
+    for row in rows:
+        row.heat, row.coverage_text = min(10, int(row.coverage * 10)), percent(row.coverage)
+    return render(request, "campaigns/dashboard.html", {
+        "area": area, "own": own, "rows": rows, "ranking": sorted(rows, key=lambda r: r.rank)[:10],
+        "progress_svg": mark_safe(progress), "throughput_svg": mark_safe(throughput_svg),  # noqa: S308 (escaped by charts)
+        "flow": flow, "today": today, "collected_today": selectors.collected(area.roots, today),
+        "forecast": selectors.completion_forecast(area.roots, own.values), "coverage_text": percent(own.coverage),
+        "query": _query(area), "is_commune": area.unit is not None and area.unit.level == Level.COMMUNE,
+        "may_plan": has_permission(request.user, Verb.CAMPAIGN_PLAN),
+        "reasons": [(_words(REASON_WORDS[reason]), own.values.get(f"out_{reason}", 0)) for reason in REASON_WORDS
+                    if reason != Reason.TURNING_14],
+    })  # fmt: skip
+
+
+@_page
+def outstanding(request):
+    area = _area(request)
+    reason = request.GET.get("reason", "")[:20]
+    rows = selectors.outstanding(area, reason=reason, limit=2000)
+    events.outstanding_exported(
+        request.user, unit_path=area.path, what="outstanding list viewed", count=len(rows)
+    )
+    households = []
+    for row in rows:
+        key = (row.household, row.address)
+        if not households or households[-1][0] != key:
+            households.append((key, []))
+        households[-1][1].append((row, _words(REASON_WORDS[row.reason]), _words(ACTION_WORDS[row.action])))
+    teams = (
+        Team.objects.filter(unit_path__startswith=area.path, active=True)
+        if area.unit
+        else Team.objects.none()
+    )
+    return render(request, "campaigns/outstanding.html", {
+        "area": area, "households": households, "count": len(rows), "reason": reason, "query": _query(area),
+        "reasons": [(r.value, _words(REASON_WORDS[r])) for r in Reason], "teams": teams,
+        "may_plan": has_permission(request.user, Verb.CAMPAIGN_PLAN),
+        "may_visit": has_permission(request.user, Verb.VISIT_RECORD),
+    })  # fmt: skip
+
+
+@_page
+def outstanding_export(request, file_format: str):
+    if file_format not in ("xlsx", "pdf"):
+        raise NotFound()
+    area = _area(request)
+    rows = selectors.outstanding(area, reason=request.GET.get("reason", "")[:20])
+    team_code = request.GET.get("team", "")[:20]
+    if team_code:
+        rows = [row for row in rows if row.team == team_code]
+    events.outstanding_exported(
+        request.user, unit_path=area.path, what=f"outstanding list {file_format}", count=len(rows)
+    )
+    if file_format == "xlsx":
+        body, kind = (
+            exports.outstanding_xlsx(area, rows),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        body, kind = exports.outstanding_pdf(area, rows, team=team_code), "application/pdf"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="chua-thu-nhan-{area.code}.{file_format}"'
+    return response
+
+
+@_page
+@require_POST
+def assign(request):
+    area = _area(request, Verb.CAMPAIGN_PLAN)
+    team = Team.objects.filter(
+        code=request.POST.get("team", "")[:20], unit_path__startswith=area.path
+    ).first()
+    if team is None:
+        _say(request, CampaignError(Code.TEAM_NOT_FOUND))
+        return redirect(reverse("campaign-outstanding") + "?" + _query(area))
+    numbers = [n.strip() for n in request.POST.getlist("id_number")[:2000] if n.strip()]
+    from cancuoc.registry.models import Citizen
+
+    citizens = list(
+        Citizen.objects.filter(id_number__in=[n for n in numbers if len(n) == 12 and n.isdigit()])
+    )
+    try:
+        count = actions.assign(request.user, team, citizens)
+    except CampaignError as error:
+        _say(request, error)
+    except NotFound:
+        _say(request, CampaignError(Code.CITIZEN_NOT_FOUND))
+    else:
+        messages.success(
+            request, _("%(count)s citizens assigned to team %(team)s.") % {"count": count, "team": team.code}
+        )
+    return redirect(reverse("campaign-outstanding") + "?" + _query(area))
+
+
+@_page
+def visit(request, id_number: str):
+    """Record a visit's outcome (or a condition) for one citizen of the area."""
+    citizen = actions.find_citizen(request.user, id_number, Verb.VISIT_RECORD)
+    if request.method == "POST":
+        try:
+            if request.POST.get("condition"):
+                actions.record_condition(request.user, citizen, request.POST["condition"][:10],
+                                         reason=request.POST.get("note", ""))  # fmt: skip
+            else:
+                day = (
+                    parse_date(request.POST.get("visited_on", "")[:20])
+                    if request.POST.get("visited_on")
+                    else None
+                )
+                actions.record_visit(request.user, citizen, request.POST.get("outcome", "")[:10], visited_on=day,
+                                     note=request.POST.get("note", ""), moved_to=request.POST.get("moved_to", ""),
+                                     idempotency_key=request.POST.get("key", ""))  # fmt: skip
+        except CampaignError as error:
+            _say(request, error)
+        except ValueError:
+            error = CampaignError(Code.DATE_INVALID, value=request.POST.get("visited_on", "")[:20])
+            _say(request, error)
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect("campaign-visit", id_number=citizen.id_number)
+    from .models import Visit
+
+    return render(request, "campaigns/visit.html", {
+        "citizen": citizen, "outcomes": Outcome.choices, "conditions": Condition.Kind.choices,
+        "visits": Visit.objects.filter(citizen=citizen).select_related("officer", "change_request")[:20],
+        "key": timezone.now().strftime("%Y%m%d%H%M%S%f"), "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+def _report_lines(area):
+    today = timezone.localdate()
+    own, rows = selectors.unit_rows(area)
+    lines = [
+        exports.ReportLine(row, selectors.collected(row.area.roots, today))
+        for row in sorted(rows, key=lambda r: r.rank)
+    ]
+    return today, exports.ReportLine(own, selectors.collected(area.roots, today)), lines
+
+
+@_page
+def daily_report(request, file_format: str):
+    if file_format not in ("xlsx", "pdf"):
+        raise NotFound()
+    area = _area(request)
+    today, total, lines = _report_lines(area)
+    events.report_viewed(request.user, unit_path=area.path, what=f"daily report {file_format}")
+    if file_format == "xlsx":
+        body, kind = exports.daily_report_xlsx(area, today, total, lines), \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # fmt: skip
+    else:
+        body, kind = exports.daily_report_pdf(area, today, total, lines), "application/pdf"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-{area.code}-{today:%d-%m-%Y}.{file_format}"'
+    )
+    return response
+
+
+def _int(text, default: int, low: int, high: int) -> int:
+    try:
+        value = int(str(text)[:6])
+    except (TypeError, ValueError):
+        return default
+    return min(max(value, low), high)
+
+
+@_page
+def plan(request):
+    """Teams and their calendar for the next two weeks, the forecast, and the simulation: officers per shift
+    to finish the area's outstanding citizens by a date, at 5 and at 3 minutes per application."""
+    area = _area(request)
+    own, _rows = selectors.unit_rows(area)
+    today = timezone.localdate()
+    try:
+        by = (
+            parse_date(request.GET.get("by", "")[:20])
+            if request.GET.get("by")
+            else today + timedelta(days=30)
+        )
+    except ValueError:
+        by = None
+    by = by or today + timedelta(days=30)
+    shifts = _int(request.GET.get("shifts"), 2, 1, 4)
+    outstanding_count = max(own.values.get("target", 0) - own.values.get("covered", 0), 0)
+    days = max((by - today).days, 0)
+    plans = [(minutes, simulation.officers_needed(outstanding=outstanding_count, days=days, minutes_per_application=minutes,
+                                                   shifts=shifts, shift_hours=4)) for minutes in (5, 3)]  # fmt: skip
+    officers = _int(request.GET.get("officers"), 3, 1, 50)
+    arrivals = _int(request.GET.get("arrivals"), 40, 1, 500)
+    day_results = [(minutes, simulation.simulate(officers=officers, minutes_per_application=minutes,
+                                                 arrivals_per_hour=arrivals, hours=8, seed=1)) for minutes in (5, 3)]  # fmt: skip
+    teams = Team.objects.filter(unit_path__startswith=area.path) if area.unit else Team.objects.all()
+    calendar = TeamVisit.objects.filter(team__in=teams, day__gte=today, day__lte=today + timedelta(days=13)) \
+        .select_related("team", "unit").order_by("day", "slot", "team__code")  # fmt: skip
+    events.report_viewed(request.user, unit_path=area.path, what="campaign plan")
+    return render(request, "campaigns/plan.html", {
+        "area": area, "own": own, "query": _query(area), "by": by, "shifts": shifts, "plans": plans,
+        "outstanding": outstanding_count, "days": days, "officers": officers, "arrivals": arrivals,
+        "day_results": day_results, "teams": teams[:100], "calendar": calendar[:500],
+        "forecast": selectors.completion_forecast(area.roots, own.values), "slots": Slot.choices,
+        "places": PlaceKind.choices, "may_plan": has_permission(request.user, Verb.CAMPAIGN_PLAN), "today": today,
+    })  # fmt: skip
+
+
+@_page
+@require_POST
+def plan_change(request):
+    """Create a team or put a team in a place for a slot (supervisors)."""
+    area = _area(request, Verb.CAMPAIGN_PLAN)
+    from cancuoc.units.models import AdministrativeUnit
+
+    try:
+        if request.POST.get("what") == "team":
+            if area.unit is None:
+                raise CampaignError(Code.NOT_A_COMMUNE)
+            actions.create_team(request.user, code=request.POST.get("code", ""), name=request.POST.get("name", ""),
+                                unit=area.unit, officers=_int(request.POST.get("officers"), 2, 1, 50),
+                                minutes_per_application=_int(request.POST.get("minutes"), 5, 1, 60))  # fmt: skip
+        else:
+            team = Team.objects.filter(code=request.POST.get("team", "")[:20]).first()
+            if team is None:
+                raise CampaignError(Code.TEAM_NOT_FOUND)
+            unit = AdministrativeUnit.objects.filter(code=request.POST.get("commune", "")[:8].zfill(5),
+                                                     level=Level.COMMUNE, structure=Structure.Y2025).first()  # fmt: skip
+            if unit is None:
+                raise CampaignError(Code.NOT_A_COMMUNE)
+            try:
+                day = parse_date(request.POST.get("day", "")[:20])
+            except ValueError:
+                day = None
+            if day is None:
+                raise CampaignError(Code.DATE_INVALID, value=request.POST.get("day", "")[:20])
+            slot = request.POST.get("slot", "")[:10]
+            expected = _int(request.POST.get("expected"), 0, 0, 100_000)
+            if not expected and slot in Slot.values:
+                expected = actions.capacity_of(team, slot)
+            actions.plan_visit(request.user, team, day=day, slot=slot, unit=unit,
+                               place_kind=request.POST.get("place_kind", "")[:14],
+                               place_name=request.POST.get("place_name", ""), expected=expected)  # fmt: skip
+    except CampaignError as error:
+        _say(request, error)
+    except NotFound:
+        _say(request, CampaignError(Code.UNIT_NOT_FOUND, code=request.POST.get("commune", "")[:8]))
+    else:
+        messages.success(request, _("Plan saved."))
+    return redirect(reverse("campaign-plan") + "?" + _query(area))
+
+
+@_page
+def announce(request):
+    area = _area(request)
+    if area.unit is None or area.unit.level != Level.COMMUNE:
+        raise NotFound()
+    today = timezone.localdate()
+    visits = list(
+        TeamVisit.objects.filter(unit=area.unit, day__gte=today)
+        .select_related("team")
+        .order_by("day", "slot")[:30]
+    )
+    default_vi = ("Công an xã thông báo: tổ lưu động thu nhận hồ sơ cấp thẻ căn cước cho công dân từ đủ 14 tuổi theo "
+                  "lịch dưới đây. Đề nghị công dân chưa làm thủ tục đến đúng địa điểm.")  # fmt: skip
+    default_en = ("The commune police: the mobile team takes identity-card applications from citizens aged 14 and over "
+                  "on the schedule below. Citizens who have not yet applied are asked to come.")  # fmt: skip
+    if request.method == "POST":
+        try:
+            announcement = actions.send_announcement(request.user, area.unit, body_vi=request.POST.get("body_vi", ""),
+                                                     body_en=request.POST.get("body_en", ""))  # fmt: skip
+        except CampaignError as error:
+            _say(request, error)
+        else:
+            messages.success(
+                request, _("Announcement queued to %(count)s households.") % {"count": announcement.queued}
+            )
+            return redirect(reverse("campaign-announce") + "?" + _query(area))
+    if request.GET.get("format") == "pdf":
+        body = exports.flyer_pdf(area.unit.full_name(), visits, request.GET.get("body_vi", default_vi)[:2000],
+                                 request.GET.get("body_en", default_en)[:2000])  # fmt: skip
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="thong-bao-{area.code}.pdf"'
+        return response
+    return render(request, "campaigns/announce.html", {
+        "area": area, "visits": visits, "query": _query(area), "body_vi": default_vi, "body_en": default_en,
+        "sent": Announcement.objects.filter(unit=area.unit).order_by("-created_at")[:10],
+        "may_plan": has_permission(request.user, Verb.CAMPAIGN_PLAN),
+    })  # fmt: skip

@@ -1,0 +1,93 @@
+"""Campaign pages: the dashboard from kept counts, the outstanding list and its exports, the daily report,
+the plan, areas (another area's unit is not found) and bad input."""
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from cancuoc.campaigns import counting
+
+from .conftest import apply
+
+
+@pytest.fixture
+def folded(campaign, officers, world):
+    apply(campaign["an"], officers["thai_thuy"], world.thai_thuy)
+    counting.fold()
+    return campaign
+
+
+def test_dashboard_of_a_province_reads_kept_counts_in_a_few_queries(client, folded, officers, world,
+                                                                    django_assert_max_num_queries):  # fmt: skip
+    client.force_login(officers["hung_yen"])
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("campaign-dashboard"), {"unit": "33"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Xã Thái Thụy" in body and "Xã Đông Thụy Anh" in body
+    assert body.count("<svg") == 2 and "<script>" not in body  # charts drawn on the server, no inline script
+    assert response.context["own"].values["target"] == 8
+    assert [row.area.code for row in response.context["ranking"]] == ["12730", "12731"]
+
+
+def test_dashboard_opens_on_the_users_own_unit_and_refuses_other_areas(client, folded, officers, world):
+    client.force_login(officers["thai_thuy"])
+    assert client.get(reverse("campaign-dashboard")).context["area"].code == "12730"
+    assert client.get(reverse("campaign-dashboard"), {"unit": "00004"}).status_code == 404
+    assert client.get(reverse("campaign-dashboard"), {"unit": "33"}).status_code == 404
+    assert client.get(reverse("campaign-dashboard"), {"unit": "garbage\x00'"}).status_code == 404
+    client.force_login(officers["production"])
+    assert client.get(reverse("campaign-dashboard")).status_code == 403
+
+
+def test_national_admin_sees_the_country(client, folded, officers):
+    client.force_login(officers["admin"])
+    response = client.get(reverse("campaign-dashboard"))
+    assert response.status_code == 200 and response.context["area"].code == "VN"
+    assert response.context["own"].values["target"] == 9
+
+
+def test_outstanding_list_by_household_and_its_exports(client, folded, officers, world):
+    client.force_login(officers["thai_thuy"])
+    response = client.get(reverse("campaign-outstanding"), {"unit": "12730"})
+    assert response.status_code == 200
+    reasons = {row.id_number: row.reason for _key, rows in response.context["households"] for row, _r, _a in rows}
+    assert folded["an"].id_number not in reasons
+    assert reasons[folded["elder"].id_number] == "elderly"
+    assert reasons[folded["away"].id_number] == "away"
+    assert reasons[folded["soon"].id_number] == "turning_14"
+    assert reasons[folded["binh"].id_number] == "not_applied"
+    xlsx = client.get(reverse("campaign-outstanding-export", args=["xlsx"]), {"unit": "12730"})
+    assert xlsx.status_code == 200
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][2] == "Số định danh" and len(values) == 1 + len(reasons)
+    assert not any(isinstance(v, str) and v.startswith("=") for row in values for v in row)
+    pdf = client.get(reverse("campaign-outstanding-export", args=["pdf"]), {"unit": "12730"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(reverse("campaign-outstanding-export", args=["exe"]), {"unit": "12730"}).status_code == 404
+
+
+def test_daily_report_pdf_and_xlsx(client, folded, officers):
+    client.force_login(officers["hung_yen"])
+    pdf = client.get(reverse("campaign-report", args=["pdf"]), {"unit": "33"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = client.get(reverse("campaign-report", args=["xlsx"]), {"unit": "33"})
+    from openpyxl import load_workbook
+
+    rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()]
+    assert rows[0][:3] == ["Hạng", "Đơn vị", "Chỉ tiêu"]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["Xã Thái Thụy"][2] == 6 and by_name["Xã Thái Thụy"][4] == 1 and by_name["Xã Thái Thụy"][3] == 1
+    assert by_name["Tỉnh Hưng Yên"][2] == 8
+
+
+def test_plan_page_shows_the_simulation_and_a_bad_date_is_not_an_error(client, folded, officers):
+    client.force_login(officers["hung_yen"])
+    response = client.get(reverse("campaign-plan"), {"unit": "33", "by": "31/02/2027", "shifts": "x"})
+    assert response.status_code == 200
+    (five, five_plan), (three, three_plan) = response.context["day_results"]
+    assert (five, three) == (5, 3) and three_plan.served >= five_plan.served

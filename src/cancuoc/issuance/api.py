@@ -9,7 +9,7 @@ import base64
 import binascii
 import functools
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cancuoc.accounts.permissions import Verb
 from cancuoc.cards.access import access_card
@@ -56,7 +56,7 @@ def _answers(route):
         try:
             return route(request, *args, **kwargs)
         except IssuanceError as error:
-            return HTTP_STATUS.get(error.code, 422), error.as_dict()
+            return Status(HTTP_STATUS.get(error.code, 422), error.as_dict())
 
     return wrapped
 

@@ -200,10 +200,10 @@ def queue(key: str, *, recipient: str, channel: str, body_vi: str, body_en: str,
 
 
 # -- sending --------------------------------------------------------------------------------------------------
-def _settle(message: OutboxMessage, claim: str, outcome: str, sender: Sender, **fields) -> bool:
+def _settle(message: OutboxMessage, held: str, outcome: str, sender: Sender, /, **fields) -> bool:
     """Write what happened to a claimed message, only while the claim is still ours; audited."""
     with transaction.atomic():
-        done = OutboxMessage.objects.filter(pk=message.pk, claim=claim, state=State.SENDING).update(**fields)
+        done = OutboxMessage.objects.filter(pk=message.pk, claim=held, state=State.SENDING).update(**fields)
         if done:
             for name, value in fields.items():
                 setattr(message, name, value)

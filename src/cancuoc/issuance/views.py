@@ -41,8 +41,17 @@ def _masked(phone: str) -> str:
     return "•" * max(len(phone) - 3, 0) + phone[-3:]
 
 
+CARD_STATUS = {"card_not_found": 404, "transition_refused": 409, "card_in_use_changed": 409}
+
+
 def _status(error) -> int:
-    return HTTP_STATUS.get(error.code, 409 if isinstance(error, CardError) else 422)
+    if isinstance(error, CardError):
+        return CARD_STATUS.get(str(error.code), 422)
+    return HTTP_STATUS.get(error.code, 422)
+
+
+def _field(error) -> str:
+    return "reason" if str(error.code) in ("reason_required", "reason_invalid") else getattr(error, "field", "")
 
 
 # -- hand-over ------------------------------------------------------------------------------------------------
@@ -104,7 +113,7 @@ def handover_card(request, serial: str):
             raise IssuanceError(actions.Code.METHOD_UNKNOWN, "method")
         actions.hand_over(request.user, card, check, reason=typed["reason"])
     except (IssuanceError, CardError) as error:
-        context = _handover_context(request, card, error=problem_text(error), field=getattr(error, "field", ""),
+        context = _handover_context(request, card, error=problem_text(error), field=_field(error),
                                     typed=typed, no_match=str(error.code) == "no_match")  # fmt: skip
         return render(request, "issuance/handover_card.html", context, status=_status(error))
     messages.success(request, _("Card %(serial)s handed over.") % {"serial": card.serial})

@@ -4,6 +4,7 @@ half-way that resumes without issuing a serial or a chip key twice and without l
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -175,7 +176,7 @@ def test_a_batch_held_by_a_live_run_is_not_taken_but_a_dead_one_is(production):
         running.run_batch(batch.pk)
     assert busy.value.code == Code.BATCH_BUSY
     # its process is gone (a pid that cannot exist): taken over at once
-    ProductionBatch.objects.filter(pk=batch.pk).update(runner=claimed.runner.replace(f":{__import__('os').getpid()}:", ":999999999:"))
+    ProductionBatch.objects.filter(pk=batch.pk).update(runner=claimed.runner.replace(f":{os.getpid()}:", ":999999999:"))
     batch = running.run_batch(batch.pk)
     assert batch.state == ProductionBatch.State.PRODUCED
     with pytest.raises(ProductionError) as done:

@@ -182,7 +182,7 @@ def _close_if_done(batch_pk: int, now: datetime) -> None:
 
 
 def _produced(batch: ProductionBatch) -> None:
-    if batch.state not in (ProductionBatch.State.PRODUCED,):
+    if batch.state not in (ProductionBatch.State.PRODUCED, ProductionBatch.State.CLOSED):
         raise ProductionError(Code.NOT_PRODUCED, batch=batch.code)
 
 

@@ -86,7 +86,7 @@ def _error(data):
 def test_unusable_files_are_refused_with_a_code(good):
     assert _error(b"") == FingerprintErrorCode.IMAGE_UNREADABLE
     assert _error(b"\x89PNG\r\n\x1a\n garbage") == FingerprintErrorCode.IMAGE_UNREADABLE
-    assert _error(b"\xff\xa0\xff\xa8\x00\x7f") == FingerprintErrorCode.IMAGE_FORMAT_UNSUPPORTED  # WSQ
+    assert _error(b"\xff\xa0\xff\xa8\x00\x7f") == FingerprintErrorCode.IMAGE_UNREADABLE  # a WSQ start, no frame
     gif = io.BytesIO()
     Image.fromarray(good).save(gif, format="GIF")
     assert _error(gif.getvalue()) == FingerprintErrorCode.IMAGE_FORMAT_UNSUPPORTED

@@ -19,11 +19,11 @@ class FingerprintErrorCode(StrEnum):
 
 
 MESSAGES: dict[FingerprintErrorCode, tuple[str, str]] = {
-    FingerprintErrorCode.IMAGE_UNREADABLE: ("Không đọc được ảnh vân tay: tệp trống, hỏng hoặc không phải ảnh PNG/JPEG",
-                                            "Cannot read the fingerprint image: the file is empty, damaged or not a PNG/JPEG image"),
+    FingerprintErrorCode.IMAGE_UNREADABLE: ("Không đọc được ảnh vân tay: tệp trống, hỏng hoặc không phải ảnh PNG/JPEG/WSQ",
+                                            "Cannot read the fingerprint image: the file is empty, damaged or not a PNG/JPEG/WSQ image"),
     FingerprintErrorCode.IMAGE_FORMAT_UNSUPPORTED: (
-        "Định dạng ảnh vân tay {format} chưa được hỗ trợ; hãy gửi ảnh PNG hoặc JPEG 500 dpi",
-        "Fingerprint image format {format} is not supported; send a 500 dpi PNG or JPEG"),
+        "Định dạng ảnh vân tay {format} chưa được hỗ trợ; hãy gửi ảnh PNG, JPEG hoặc WSQ 500 dpi",
+        "Fingerprint image format {format} is not supported; send a 500 dpi PNG, JPEG or WSQ image"),
     FingerprintErrorCode.IMAGE_TOO_LARGE: ("Ảnh vân tay quá lớn ({pixels:,} điểm ảnh, tối đa {limit:,})",
                                            "Fingerprint image too large ({pixels:,} pixels, at most {limit:,})"),
     FingerprintErrorCode.IMAGE_WRONG_SIZE: (

@@ -196,9 +196,8 @@ def test_api_hand_over(client, card, other_card, officers):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_at_once_hand_over_once(world, officers, flushable_audit_log):
-    from tests.issuance.conftest import received_card
-
     from tests.factories import CitizenFactory, UserFactory
+    from tests.issuance.conftest import received_card
 
     second = UserFactory(username="officer_two", role="commune_officer", unit=world.thai_thuy)
     card = received_card(CitizenFactory(permanent_unit=world.thai_thuy), world.thai_thuy, officers["thai_thuy"],

@@ -36,6 +36,7 @@ from .models import (
 from .selectors import area_of
 
 NOTE_LIMIT = 300
+ANNOUNCEMENT_LIMIT = 1000  # the outbox's message limit
 
 
 def clean_text(
@@ -212,28 +213,39 @@ def assign(actor, team: Team, citizens: list[Citizen]) -> int:
 
 
 def send_announcement(actor, unit: AdministrativeUnit, *, body_vi: str, body_en: str) -> Announcement:
-    """Keep a commune's announcement and queue it through the outbox to each household's head (one
-    message per household, keyed so that sending again does not repeat it)."""
+    """Keep a commune's announcement and queue it through the outbox to each household's head, by the phone
+    and channel given at the counter (``issuance.CitizenContact``; without one the outbox keeps the message
+    as "no channel" for a call or a visit). One key per announcement and head: sending again repeats nothing."""
     access_area(actor, area_of(unit), Verb.CAMPAIGN_PLAN)
-    body_vi = clean_text(body_vi, limit=2000, required=True)
-    body_en = clean_text(body_en, limit=2000, required=True)
+    body_vi = clean_text(body_vi, limit=ANNOUNCEMENT_LIMIT, required=True)
+    body_en = clean_text(body_en, limit=ANNOUNCEMENT_LIMIT, required=True)
     try:
         from cancuoc.issuance import outbox
+        from cancuoc.issuance.errors import IssuanceError
+        from cancuoc.issuance.models import CitizenContact
     except ImportError:
         raise CampaignError(Code.OUTBOX_UNAVAILABLE) from None
     heads = list(Citizen.objects.filter(headed_households__unit__path__startswith=unit.path,
                                         date_of_death__isnull=True).distinct().order_by("pk"))  # fmt: skip
     if not heads:
         raise CampaignError(Code.NO_RECIPIENTS)
-    with transaction.atomic():
-        announcement = Announcement.objects.create(unit=unit, unit_path=unit.path, body_vi=body_vi, body_en=body_en,
-                                                   created_by=actor)  # fmt: skip
-        for head in heads:
-            outbox.queue(f"campaign-announcement-{announcement.pk}-{head.pk}", recipient=head.id_number,
-                         channel="vneid", body_vi=body_vi, body_en=body_en, citizen=head, actor=actor)  # fmt: skip
-        announcement.queued = len(heads)
-        announcement.save(update_fields=["queued"])
-        events.announcement_sent(actor, announcement, queued=len(heads))
+    contacts = {contact.citizen_id: contact for contact in CitizenContact.objects.filter(citizen__in=heads)}
+    try:
+        with transaction.atomic():
+            announcement = Announcement.objects.create(unit=unit, unit_path=unit.path, body_vi=body_vi,
+                                                       body_en=body_en, created_by=actor)  # fmt: skip
+            for head in heads:
+                contact = contacts.get(head.pk)
+                outbox.queue(f"campaign-announcement-{announcement.pk}-{head.pk}",
+                             recipient=contact.phone if contact else "", channel=contact.channel if contact else "",
+                             body_vi=body_vi, body_en=body_en, citizen=head, actor=actor, unit_path=unit.path)  # fmt: skip
+            announcement.queued = len(heads)
+            announcement.save(update_fields=["queued"])
+            events.announcement_sent(actor, announcement, queued=len(heads))
+    except IssuanceError as error:
+        raise CampaignError(
+            Code.MESSAGE_REFUSED, detail_vi=error.message_vi, detail_en=error.message_en
+        ) from None
     return announcement
 
 

@@ -26,6 +26,7 @@ class CampaignErrorCode(StrEnum):
     NOTHING_TO_ASSIGN = "nothing_to_assign"
     OUTBOX_UNAVAILABLE = "outbox_unavailable"
     NO_RECIPIENTS = "no_recipients"
+    MESSAGE_REFUSED = "message_refused"
 
 
 MESSAGES: dict[CampaignErrorCode, tuple[str, str]] = {
@@ -58,6 +59,8 @@ MESSAGES: dict[CampaignErrorCode, tuple[str, str]] = {
                                            "The outbox is not available yet; print the flyer instead"),
     CampaignErrorCode.NO_RECIPIENTS: ("Xã này chưa có hộ gia đình nào để gửi thông báo",
                                       "This commune has no households to send the announcement to"),
+    CampaignErrorCode.MESSAGE_REFUSED: ("Không xếp được thông báo vào hộp thư gửi đi: {detail_vi}",
+                                        "The announcement could not be queued: {detail_en}"),
 }  # fmt: skip
 
 

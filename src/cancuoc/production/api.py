@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 
 from django.db import transaction
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from cancuoc.accounts.permissions import Verb
@@ -88,7 +88,7 @@ def _answers_errors(view):
         try:
             return view(request, *args, **kwargs)
         except ProductionError as error:
-            return error.http_status, error.as_dict()
+            return Status(error.http_status, error.as_dict())
 
     return wrapped
 
@@ -109,7 +109,7 @@ def create_batch(request, body: BatchIn):
     batch = actions.create_batch(request.user, body.province, priority=body.priority, limit=body.limit)
     user = request.user
     transaction.on_commit(lambda: tasks.start(batch, user))
-    return 201, _batch_out(batch)
+    return Status(201, _batch_out(batch))
 
 
 @router.get("/batches/{code}", response={200: BatchOut, **ERRORS})
@@ -126,7 +126,7 @@ def resume_batch(request, code: str):
                               state_vi=actions.STATE_WORDS_VI[batch.state])  # fmt: skip
     user = request.user
     transaction.on_commit(lambda: tasks.start(batch, user))
-    return 202, _batch_out(batch)
+    return Status(202, _batch_out(batch))
 
 
 @router.post("/batches/{code}/qc", response={200: BatchOut, **ERRORS})
@@ -135,7 +135,7 @@ def quality_control(request, body: QcIn, code: str):
     batch = selectors.batch_for(request.user, code, Verb.PRODUCTION_QC)
     actions.record_qc(request.user, batch, body.serial, body.outcome, reason=body.reason)
     batch.refresh_from_db()
-    return 200, _batch_out(batch)
+    return Status(200, _batch_out(batch))
 
 
 @router.post("/batches/{code}/dispatch", response={200: list[ParcelOut], **ERRORS})
@@ -143,13 +143,13 @@ def quality_control(request, body: QcIn, code: str):
 def dispatch(request, code: str):
     batch = selectors.batch_for(request.user, code, Verb.PRODUCTION_DISPATCH)
     parcels = actions.dispatch_batch(request.user, batch)
-    return 200, [{"code": p.code, "station": p.station.code, "card_count": p.card_count} for p in parcels]
+    return Status(200, [{"code": p.code, "station": p.station.code, "card_count": p.card_count} for p in parcels])
 
 
 @router.post("/receipts", response={200: ReceiptOut, **ERRORS})
 @_answers_errors
 def receive(request, body: ScanIn):
     receipt = actions.receive_scan(request.user, body.scan)
-    return 200, {"serial": receipt.card.serial, "state": receipt.card.state, "parcel": receipt.parcel.code,
+    return Status(200, {"serial": receipt.card.serial, "state": receipt.card.state, "parcel": receipt.parcel.code,
                  "received": receipt.parcel.received_count, "expected": receipt.parcel.card_count,
-                 "already": receipt.already}  # fmt: skip
+                 "already": receipt.already})  # fmt: skip

@@ -38,7 +38,8 @@ def test_card_list_and_page_are_scoped_and_audited(client, card, other_card, off
     assert AuditEntry.objects.filter(event="cards_listed", reason="card list").count() == 1
     assert [c.serial for c in client.get(reverse("card-list"), {"q": card.citizen.id_number}).context["cards"]] == [card.serial]
     assert client.get(reverse("card-list"), {"state": "nonsense", "page": "-1", "q": "'; drop"}).status_code == 200
-    detail = client.get(reverse("card-detail", args=[card.serial]))
+    with django_assert_max_num_queries(16):
+        detail = client.get(reverse("card-detail", args=[card.serial]))
     assert detail.status_code == 200 and detail.context["may_hand_over"]
     assert [e.target for e in detail.context["history"]] == ["ordered", "personalised", "dispatched", "received"]
     assert AuditEntry.objects.filter(event="card_viewed", object_id=card.serial).count() == 1

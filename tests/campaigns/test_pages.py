@@ -91,3 +91,40 @@ def test_plan_page_shows_the_simulation_and_a_bad_date_is_not_an_error(client, f
     assert response.status_code == 200
     (five, five_plan), (three, three_plan) = response.context["day_results"]
     assert (five, three) == (5, 3) and three_plan.served >= five_plan.served
+
+
+def test_visit_page_records_an_outcome_and_answers_bad_input_cleanly(client, folded, officers):
+    from cancuoc.campaigns.models import Visit
+
+    client.force_login(officers["thai_thuy"])
+    url = reverse("campaign-visit", args=[folded["binh"].id_number])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"outcome": "absent", "visited_on": "01/12/2026", "key": "a1"})
+    assert response.status_code == 302 and Visit.objects.get().outcome == "absent"
+    for bad in ({"outcome": "absent", "visited_on": "45/13/2026"}, {"outcome": "x\x00"},
+                {"outcome": "moved", "moved_to": "\x00"}, {"condition": "zombie"}):  # fmt: skip
+        assert client.post(url, bad).status_code == 200
+    assert Visit.objects.count() == 1
+    assert client.get(reverse("campaign-visit", args=["0123"])).status_code == 404
+    assert client.get(reverse("campaign-visit", args=[folded["hanoi"].id_number])).status_code == 404
+
+
+def test_planning_forms_refuse_garbage_without_an_error_page(client, folded, officers, world):
+    from cancuoc.campaigns.models import Team, TeamVisit
+
+    client.force_login(officers["hung_yen"])
+    change = reverse("campaign-plan-change")
+    assert client.post(change, {"unit": "33", "what": "team", "code": "LD-1", "name": "Tổ 1"}).status_code == 302
+    assert client.post(change, {"unit": "33", "what": "team", "code": "LD-1", "name": "Tổ 1"}).status_code == 302
+    assert Team.objects.count() == 1
+    for bad in ({"team": "LD-1\x00", "commune": "12730", "day": "01/01/2099", "slot": "morning"},
+                {"team": "LD-1", "commune": "\x00", "day": "01/01/2099", "slot": "morning"},
+                {"team": "LD-1", "commune": "12730", "day": "garbage", "slot": "morning"},
+                {"team": "LD-1", "commune": "12730", "day": "01/01/2099", "slot": "brunch", "place_kind": "village",
+                 "place_name": "Thôn 1"}):  # fmt: skip
+        assert client.post(change, {"unit": "33", "what": "visit", **bad}).status_code == 302
+    assert not TeamVisit.objects.exists()
+    assign = client.post(reverse("campaign-assign"), {"unit": "33", "team": "\x00", "id_number": ["\x00"]})
+    assert assign.status_code == 302
+    client.force_login(officers["thai_thuy"])
+    assert client.post(change, {"unit": "12730", "what": "team", "code": "X", "name": "X"}).status_code == 403

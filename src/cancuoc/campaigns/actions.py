@@ -142,11 +142,14 @@ def create_team(actor, *, code: str, name: str, unit: AdministrativeUnit, office
     name = clean_text(name, limit=120, required=True, code=Code.PLACE_INVALID)
     if not 1 <= int(officers) <= 50 or not 1 <= int(minutes_per_application) <= 60:
         raise CampaignError(Code.NUMBER_INVALID, name="officers/minutes", low=1, high=60)
-    with transaction.atomic():
-        team = Team.objects.create(code=code, name=name, unit=unit, unit_path=unit.path, station=station,
-                                   officers=officers, minutes_per_application=minutes_per_application)  # fmt: skip
-        events.team_plan_changed(actor, team=team, unit_path=unit.path, what="team created",
-                                 changes={"name": name, "officers": officers})  # fmt: skip
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(code=code, name=name, unit=unit, unit_path=unit.path, station=station,
+                                       officers=officers, minutes_per_application=minutes_per_application)  # fmt: skip
+            events.team_plan_changed(actor, team=team, unit_path=unit.path, what="team created",
+                                     changes={"name": name, "officers": officers})  # fmt: skip
+    except IntegrityError:
+        raise CampaignError(Code.TEAM_EXISTS, code=code) from None
     return team
 
 

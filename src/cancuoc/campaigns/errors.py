@@ -18,6 +18,7 @@ class CampaignErrorCode(StrEnum):
     NOTE_INVALID = "note_invalid"
     TEAM_NOT_FOUND = "team_not_found"
     TEAM_BUSY = "team_busy"
+    TEAM_EXISTS = "team_exists"
     SLOT_UNKNOWN = "slot_unknown"
     PLACE_INVALID = "place_invalid"
     NOT_A_COMMUNE = "not_a_commune"
@@ -48,6 +49,7 @@ MESSAGES: dict[CampaignErrorCode, tuple[str, str]] = {
     CampaignErrorCode.TEAM_BUSY: ("Tổ {team} đã có lịch ngày {day} ca {slot}: một tổ không thể ở hai nơi cùng lúc",
                                   "Team {team} is already booked on {day} ({slot}): a team cannot be in two places "
                                   "at once"),
+    CampaignErrorCode.TEAM_EXISTS: ("Đã có tổ mã {code}", "A team with code {code} already exists"),
     CampaignErrorCode.SLOT_UNKNOWN: ("Ca làm việc không hợp lệ", "Unknown shift"),
     CampaignErrorCode.PLACE_INVALID: ("Tên địa điểm trống, quá dài hoặc có ký tự không hợp lệ",
                                       "The place name is empty, too long or has invalid characters"),

@@ -5,6 +5,7 @@ daily series, throughput per station and officer, the forecast."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -89,8 +90,8 @@ def area_of(unit: AdministrativeUnit | None, *, on: date | None = None) -> Area:
 
 def find_area(code: str, *, on: date | None = None) -> Area | None:
     """The area a code names, or None."""
-    code = str(code or "").strip()[:20]
-    if not code:
+    code = str(code or "").strip()
+    if not re.fullmatch(r"[\w:. -]{1,20}", code):  # a code, "cũ:<code>" or VN; anything else names nothing
         return None
     if code.upper() == COUNTRY_CODE:
         return area_of(None)

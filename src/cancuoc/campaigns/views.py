@@ -46,6 +46,12 @@ def _page(view):
     return login_required(wrapped)
 
 
+def _code(text) -> str:
+    """A team or unit code from a form: letters, digits, "-", "." only (anything else matches nothing)."""
+    text = str(text or "").strip()[:20]
+    return text if all(char.isalnum() or char in "-._" for char in text) else ""
+
+
 def _say(request, error: CampaignError) -> None:
     messages.error(request, in_language(error.message_vi, error.message_en))
 
@@ -150,9 +156,7 @@ def outstanding_export(request, file_format: str):
 @require_POST
 def assign(request):
     area = _area(request, Verb.CAMPAIGN_PLAN)
-    team = Team.objects.filter(
-        code=request.POST.get("team", "")[:20], unit_path__startswith=area.path
-    ).first()
+    team = Team.objects.filter(code=_code(request.POST.get("team")), unit_path__startswith=area.path).first()
     if team is None:
         _say(request, CampaignError(Code.TEAM_NOT_FOUND))
         return redirect(reverse("campaign-outstanding") + "?" + _query(area))
@@ -300,10 +304,10 @@ def plan_change(request):
                                 unit=area.unit, officers=_int(request.POST.get("officers"), 2, 1, 50),
                                 minutes_per_application=_int(request.POST.get("minutes"), 5, 1, 60))  # fmt: skip
         else:
-            team = Team.objects.filter(code=request.POST.get("team", "")[:20]).first()
+            team = Team.objects.filter(code=_code(request.POST.get("team"))).first()
             if team is None:
                 raise CampaignError(Code.TEAM_NOT_FOUND)
-            unit = AdministrativeUnit.objects.filter(code=request.POST.get("commune", "")[:8].zfill(5),
+            unit = AdministrativeUnit.objects.filter(code=_code(request.POST.get("commune"))[:8].zfill(5),
                                                      level=Level.COMMUNE, structure=Structure.Y2025).first()  # fmt: skip
             if unit is None:
                 raise CampaignError(Code.NOT_A_COMMUNE)

@@ -23,7 +23,9 @@ def born_years_ago(years: int, days: int = 0) -> date:
 
 
 def person(unit, *, years: int = 30, household=None, **fields):
-    return CitizenFactory(permanent_unit=unit, birth_date=born_years_ago(years), household=household, **fields)
+    return CitizenFactory(
+        permanent_unit=unit, birth_date=born_years_ago(years), household=household, **fields
+    )
 
 
 def apply(citizen, officer, unit, *, stage: str = "completeness") -> Application:
@@ -36,7 +38,9 @@ def apply(citizen, officer, unit, *, stage: str = "completeness") -> Application
             code=f"CP{number:08d}", citizen=citizen, station=station, unit_path=station.unit.path, kind="first",
             created_by=officer, idempotency_key=f"campaign-{number}", request_digest="0" * 64, capture_seconds=180,
         )  # fmt: skip
-        ApplicationEvent.objects.create(application=application, stage="completeness", actor=officer, code="submitted")
+        ApplicationEvent.objects.create(
+            application=application, stage="completeness", actor=officer, code="submitted"
+        )
         path = {"rejected": ["rejected"], "ready_for_production": ["demographic_check", "biometric_check", "approval",
                                                                    "ready_for_production"]}.get(stage, [])  # fmt: skip
         for target in path:
@@ -46,7 +50,9 @@ def apply(citizen, officer, unit, *, stage: str = "completeness") -> Application
 
 def card_for(application, actor, *, until: str = "active"):
     """A card for an approved application, moved through cards.lifecycle up to ``until``."""
-    card = lifecycle.order_cards(actor, [(application.citizen, application, application.unit_path)], reason="lô thử")[0]
+    card = lifecycle.order_cards(
+        actor, [(application.citizen, application, application.unit_path)], reason="lô thử"
+    )[0]
     for target in ("personalised", "dispatched", "received"):
         if until == "ordered":
             return card

@@ -7,11 +7,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cancuoc.accounts.permissions import NotFound
 from cancuoc.audit.models import AuditEntry, Event
 from cancuoc.campaigns import actions, counting, selectors
 from cancuoc.campaigns.errors import CampaignError, CampaignErrorCode
 from cancuoc.campaigns.models import Assignment, CitizenStanding, Team, TeamVisit, Visit
-from cancuoc.accounts.permissions import NotFound
 from cancuoc.registry.models import ChangeRequest, Citizen
 
 
@@ -37,8 +37,13 @@ def test_moved_needs_a_place_and_files_the_new_whereabouts(folded, officers):
         actions.record_visit(officers["thai_thuy"], citizen, "moved")
     assert refused.value.code == CampaignErrorCode.MOVED_WHERE_REQUIRED
     assert not Visit.objects.exists()
-    visit = actions.record_visit(officers["thai_thuy"], citizen, "moved", moved_to="00004", note="đi làm Hà Nội")
-    assert ChangeRequest.objects.get(pk=visit.change_request_id).fields == ["current_address", "current_unit_code"]
+    visit = actions.record_visit(
+        officers["thai_thuy"], citizen, "moved", moved_to="00004", note="đi làm Hà Nội"
+    )
+    assert ChangeRequest.objects.get(pk=visit.change_request_id).fields == [
+        "current_address",
+        "current_unit_code",
+    ]
     assert Citizen.objects.get(pk=citizen.pk).current_unit_id is None
 
 
@@ -117,9 +122,13 @@ def test_announcement_goes_through_the_outbox_when_it_exists(folded, officers, w
         from cancuoc.issuance import outbox  # noqa: F401
     except ImportError:
         with pytest.raises(CampaignError) as missing:
-            actions.send_announcement(officers["hung_yen"], world.thai_thuy, body_vi="Lịch", body_en="Schedule")
+            actions.send_announcement(
+                officers["hung_yen"], world.thai_thuy, body_vi="Lịch", body_en="Schedule"
+            )
         assert missing.value.code == CampaignErrorCode.OUTBOX_UNAVAILABLE
         return
-    announcement = actions.send_announcement(officers["hung_yen"], world.thai_thuy, body_vi="Lịch", body_en="Schedule")
+    announcement = actions.send_announcement(
+        officers["hung_yen"], world.thai_thuy, body_vi="Lịch", body_en="Schedule"
+    )
     assert announcement.queued == 1  # one household, its head
     assert AuditEntry.objects.filter(event=Event.ANNOUNCEMENT_SENT).count() == 1

@@ -24,8 +24,12 @@ def test_coverage_and_outstanding(client, campaign, officers, world):
 def test_visit_api_files_a_change_request_once(client, campaign, officers):
     client.force_login(officers["thai_thuy"])
     body = {"id_number": campaign["cuong"].id_number, "outcome": "dead", "visited_on": "01/11/2026"}
-    first = client.post("/api/v1/campaigns/visits", body, content_type="application/json", headers={"Idempotency-Key": "v1"})
-    again = client.post("/api/v1/campaigns/visits", body, content_type="application/json", headers={"Idempotency-Key": "v1"})
+    first = client.post(
+        "/api/v1/campaigns/visits", body, content_type="application/json", headers={"Idempotency-Key": "v1"}
+    )
+    again = client.post(
+        "/api/v1/campaigns/visits", body, content_type="application/json", headers={"Idempotency-Key": "v1"}
+    )
     assert first.status_code == 200 and first.json() == again.json()
     assert ChangeRequest.objects.filter(citizen=campaign["cuong"]).count() == 1
     wrong = client.post("/api/v1/campaigns/visits", {"id_number": "abc", "outcome": "dead"},

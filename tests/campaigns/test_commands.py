@@ -43,7 +43,18 @@ def test_outstanding_json(campaign, officers, world):
 
 
 def test_simulate_json_is_reproducible_and_3_minutes_serve_more():
-    args = ["simulate", "--officers", "3", "--arrivals-per-hour", "50", "--hours", "8", "--seed", "11", "--json"]
+    args = [
+        "simulate",
+        "--officers",
+        "3",
+        "--arrivals-per-hour",
+        "50",
+        "--hours",
+        "8",
+        "--seed",
+        "11",
+        "--json",
+    ]
     five = run(*args, "--minutes-per-application", "5")
     assert set(five) == {"served", "waiting_p90_minutes", "utilisation"}
     assert five == run(*args, "--minutes-per-application", "5")

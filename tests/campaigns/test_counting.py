@@ -64,7 +64,9 @@ def test_fold_follows_applications_and_cards_and_equals_a_rebuild(folded, office
     assert UnitDay.objects.filter(path=world.hung_yen.path).exists()
 
 
-def test_coverage_tree_has_the_acceptance_shape_and_a_ceased_district_goes_through_successions(folded, world, officers):
+def test_coverage_tree_has_the_acceptance_shape_and_a_ceased_district_goes_through_successions(
+    folded, world, officers
+):
     apply(folded["dong1"], officers["thai_thuy"], world.dong_thuy_anh)
     counting.fold()
     tree = coverage_tree(find_area("33"))

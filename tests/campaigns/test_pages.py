@@ -52,7 +52,9 @@ def test_outstanding_list_by_household_and_its_exports(client, folded, officers,
     client.force_login(officers["thai_thuy"])
     response = client.get(reverse("campaign-outstanding"), {"unit": "12730"})
     assert response.status_code == 200
-    reasons = {row.id_number: row.reason for _key, rows in response.context["households"] for row, _r, _a in rows}
+    reasons = {
+        row.id_number: row.reason for _key, rows in response.context["households"] for row, _r, _a in rows
+    }
     assert folded["an"].id_number not in reasons
     assert reasons[folded["elder"].id_number] == "elderly"
     assert reasons[folded["away"].id_number] == "away"
@@ -68,7 +70,9 @@ def test_outstanding_list_by_household_and_its_exports(client, folded, officers,
     assert not any(isinstance(v, str) and v.startswith("=") for row in values for v in row)
     pdf = client.get(reverse("campaign-outstanding-export", args=["pdf"]), {"unit": "12730"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client.get(reverse("campaign-outstanding-export", args=["exe"]), {"unit": "12730"}).status_code == 404
+    assert (
+        client.get(reverse("campaign-outstanding-export", args=["exe"]), {"unit": "12730"}).status_code == 404
+    )
 
 
 def test_daily_report_pdf_and_xlsx(client, folded, officers):
@@ -78,10 +82,16 @@ def test_daily_report_pdf_and_xlsx(client, folded, officers):
     xlsx = client.get(reverse("campaign-report", args=["xlsx"]), {"unit": "33"})
     from openpyxl import load_workbook
 
-    rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()]
+    rows = [
+        [cell.value for cell in row] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()
+    ]
     assert rows[0][:3] == ["Hạng", "Đơn vị", "Chỉ tiêu"]
     by_name = {row[1]: row for row in rows[1:]}
-    assert by_name["Xã Thái Thụy"][2] == 6 and by_name["Xã Thái Thụy"][4] == 1 and by_name["Xã Thái Thụy"][3] == 1
+    assert (
+        by_name["Xã Thái Thụy"][2] == 6
+        and by_name["Xã Thái Thụy"][4] == 1
+        and by_name["Xã Thái Thụy"][3] == 1
+    )
     assert by_name["Tỉnh Hưng Yên"][2] == 8
 
 
@@ -114,8 +124,12 @@ def test_planning_forms_refuse_garbage_without_an_error_page(client, folded, off
 
     client.force_login(officers["hung_yen"])
     change = reverse("campaign-plan-change")
-    assert client.post(change, {"unit": "33", "what": "team", "code": "LD-1", "name": "Tổ 1"}).status_code == 302
-    assert client.post(change, {"unit": "33", "what": "team", "code": "LD-1", "name": "Tổ 1"}).status_code == 302
+    assert (
+        client.post(change, {"unit": "33", "what": "team", "code": "LD-1", "name": "Tổ 1"}).status_code == 302
+    )
+    assert (
+        client.post(change, {"unit": "33", "what": "team", "code": "LD-1", "name": "Tổ 1"}).status_code == 302
+    )
     assert Team.objects.count() == 1
     for bad in ({"team": "LD-1\x00", "commune": "12730", "day": "01/01/2099", "slot": "morning"},
                 {"team": "LD-1", "commune": "\x00", "day": "01/01/2099", "slot": "morning"},

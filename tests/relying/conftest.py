@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from cancuoc.cards import lifecycle
-from cancuoc.relying import actions, selectors, signing
+from cancuoc.relying import actions, ratelimits, selectors, signing
 from tests.factories import CitizenFactory
 
 MRZ = ("IDVNM0900123450001090012345<<1", "9003152M3003150VNM<<<<<<<<<<<2", "NGUYEN<<VAN<AN<<<<<<<<<<<<<<<<")
@@ -20,6 +20,7 @@ def status_keystore(tmp_path, monkeypatch):
     signing.forget()
     selectors.forget_all_keys()
     cache.clear()
+    ratelimits.forget()
     yield tmp_path / "pki"
     signing.forget()
     selectors.forget_all_keys()

@@ -6,7 +6,7 @@
 
 The routes read the body and the header themselves, so that every refusal has the API's error shape
 ``{"code", "message_vi", "message_en"}`` and its own status (400, 401, 403, 404, 422, 429), never a 500.
-The path of a status query is one cached key check, one counter in the cache, one indexed query, one
+The path of a status query is one cached key check, a counter in the process (``ratelimits``), one indexed query, one
 ECDSA signature and one audit entry (``querylog``).
 """
 
@@ -19,9 +19,9 @@ from django.utils import timezone
 from ninja import Router
 
 from cancuoc.rules.cardstates import is_serial
-from cancuoc.web import ratelimit
+from cancuoc.web.ratelimit import RateLimited
 
-from . import actions, apikeys, documents, events, selectors, signing
+from . import actions, apikeys, documents, events, ratelimits, selectors, signing
 from .errors import RelyingError, RelyingErrorCode
 from .models import Scope, StatusList
 
@@ -46,8 +46,8 @@ def _party(request, scope: str):
     if party is None:
         raise RelyingError(RelyingErrorCode.KEY_INVALID)
     try:
-        ratelimit.hit("relying-party", party.key_id, [ratelimit.Limit(party.rate_per_minute, 60)])
-    except ratelimit.RateLimited as refused:
+        ratelimits.hit(party.key_id, party.rate_per_minute)
+    except RateLimited as refused:
         error = RelyingError(RelyingErrorCode.RATE_LIMITED, rate=party.rate_per_minute,
                              retry_after=refused.retry_after)  # fmt: skip
         error.retry_after = refused.retry_after

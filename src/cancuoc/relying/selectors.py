@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q
 
 from cancuoc.cards.models import Card
@@ -80,6 +81,25 @@ def party_for_key(key: str | None) -> Party | None:
     return party
 
 
+_CARD_STATUS_SQL = (f"SELECT state, expiry, sod_sha256, mrz_sha256, unit_path FROM {Card._meta.db_table} "
+                    f"WHERE serial = %s")  # fmt: skip
+
+
+def _card_row(serial: str):
+    """The hot path: no ORM query compiled per call and, on PostgreSQL, a statement prepared once per
+    connection (server-side binding), so that it is not planned again for every query."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_CARD_STATUS_SQL, [serial], prepare=True)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(_CARD_STATUS_SQL, [serial])
+        return cursor.fetchone()
+
+
 @dataclass(frozen=True)
 class CardStatus:
     serial: str
@@ -91,12 +111,12 @@ def card_status(serial: str, *, sod_sha256: str | None = None, mrz_sha256: str |
                 on: date) -> CardStatus | None:  # fmt: skip
     """The status of the card with ``serial`` when the proof matches what the card database holds; None
     for an unknown serial and for a wrong proof alike (one indexed query either way)."""
-    row = (Card.objects.filter(serial=serial).order_by()
-           .values_list("state", "expiry", "sod_sha256", "mrz_sha256", "unit_path")[:1])  # fmt: skip
-    row = next(iter(row), None)
+    row = _card_row(serial)
     if row is None:
         return None
     state, expiry, card_sod, card_mrz, unit_path = row
+    if isinstance(expiry, str):  # SQLite hands a raw query's dates back as text
+        expiry = date.fromisoformat(expiry)
     held, sent = (card_sod, sod_sha256) if sod_sha256 is not None else (card_mrz, mrz_sha256)
     if not held or not sent or not hmac.compare_digest(held.encode(), sent.encode()):
         return None

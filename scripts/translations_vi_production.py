@@ -54,6 +54,7 @@ VI = {
     "Scan the card's QR code or MRZ, or type its serial": 'Quét mã QR hoặc MRZ của thẻ, hoặc gõ số sê-ri',
     'Serial': 'Số sê-ri',
     'The first %(shown)s of %(total)s cards are shown.': 'Đang hiển thị %(shown)s thẻ đầu tiên trên tổng số %(total)s.',
+    'The process running this batch has stopped.': 'Tiến trình chạy lô này đã dừng.',
     'Urgent': 'Khẩn',
     'Waiting to run': 'Chờ chạy',
     'What is wrong': 'Lỗi gì',

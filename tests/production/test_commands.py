@@ -48,7 +48,7 @@ def test_resume_without_a_name_takes_up_every_unfinished_batch(production, monke
         raise RuntimeError("killed")
 
     monkeypatch.setattr(running, "make_card", dies)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(CommandError, match="stopped at card .*: RuntimeError: killed. Run `cancuoc production resume"):
         run("batch", "--province", "33")
     run("batch", "--province", "01", "--no-run")
     monkeypatch.setattr(running, "make_card", real)

@@ -241,3 +241,31 @@ def test_a_personalised_card_whose_spool_entry_was_lost_is_spoiled_and_made_agai
     assert remade.replaces == lost and remade.state == "ordered" and remade.serial != lost.serial
     assert not BatchItem.objects.get(card=lost).in_production
     assert set(_file_cards(batch)) == {c.serial for c in Card.objects.filter(production_item__batch=batch, state="personalised")}
+
+
+def test_a_deceased_citizens_application_is_not_put_into_a_batch(production):
+    from datetime import date
+
+    alive, dead = make_ready(production, "thai_thuy", 2)
+    dead.citizen.date_of_death = date(2026, 11, 30)
+    dead.citizen.save(update_fields=["date_of_death"])
+    batch = actions.create_batch(None, "33")
+    assert list(batch.items.values_list("application", flat=True)) == [alive.pk]
+
+
+def test_housekeeping_marks_a_batch_whose_run_is_gone_interrupted(production):
+    from cancuoc.production import tasks
+
+    make_ready(production, "thai_thuy", 1)
+    batch = actions.create_batch(None, "33")
+    claimed, _token = running.claim(batch.pk)
+    assert tasks.housekeeping() == []  # its process (this one) is alive and beating
+    ProductionBatch.objects.filter(pk=batch.pk).update(runner="some-host:1:x")  # another machine, silent
+    assert tasks.housekeeping() == []  # silent for less than CANCUOC_PRODUCTION_STALE_AFTER_SECONDS
+    from datetime import timedelta
+
+    ProductionBatch.objects.filter(pk=batch.pk).update(heartbeat_at=claimed.heartbeat_at - timedelta(hours=1))
+    assert tasks.housekeeping() == [batch.code]
+    batch.refresh_from_db()
+    assert batch.state == ProductionBatch.State.INTERRUPTED and batch.runner == ""
+    assert running.run_batch(batch.pk).state == ProductionBatch.State.PRODUCED

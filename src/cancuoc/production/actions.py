@@ -5,6 +5,7 @@ through ``cards.lifecycle`` only. Running a batch (personalisation, the producti
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,7 +69,8 @@ def waiting_applications(province: AdministrativeUnit, *, priority: int | None =
     rank = Case(When(kind__in=URGENT_KINDS, then=Value(ProductionBatch.Priority.URGENT)),
                 default=Value(ProductionBatch.Priority.NORMAL), output_field=IntegerField())  # fmt: skip
     applications = (Application.objects.filter(stage=Application.Stage.READY_FOR_PRODUCTION, is_open=True,
-                                               unit_path__startswith=province.path)
+                                               unit_path__startswith=province.path,
+                                               citizen__date_of_death__isnull=True)
                     .exclude(Exists(making)).exclude(Exists(in_batch)).annotate(rank=rank))  # fmt: skip
     if priority is not None:
         applications = applications.filter(rank=priority)
@@ -104,7 +106,7 @@ def create_batch(actor, province_code, *, priority=None, limit: int | None = Non
             if not chosen:
                 raise ProductionError(Code.NOTHING_TO_PRODUCE, province=province.name)
             batch = ProductionBatch.objects.create(
-                code=f"pending-{timezone.now().timestamp()}", province=province, created_by=_user(actor),
+                code=f"pending-{uuid.uuid4().hex}", province=province, created_by=_user(actor),
                 priority=min(application.rank for application in chosen), card_count=len(chosen),
             )  # fmt: skip
             batch.code = f"SX{province.code}-{timezone.localtime(now):%Y%m%d}-{batch.pk:05d}"

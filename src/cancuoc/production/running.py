@@ -320,7 +320,6 @@ def run_batch(batch_pk: int, *, actor=None, progress: Progress | None = None,
     (BATCH_BUSY, BATCH_NOT_RUNNABLE); any failure half-way leaves it ``interrupted`` with the reason, to
     resume (the exception is raised again)."""
     batch, token = claim(batch_pk, stale_seconds=stale_seconds)
-    actor = actor if actor is not None else batch.created_by
     serial = ""
     try:
         context = _context(batch)

@@ -36,16 +36,15 @@ def start(batch, actor=None) -> None:
 def housekeeping() -> list[str]:
     """Running batches whose run is gone are marked interrupted (``cancuoc production resume`` or the
     page's button takes them up again). Returns their codes."""
-    from django.db.models import Q
-
     from .models import ProductionBatch
 
-    gone = running.stale_batches()
     codes = []
-    for batch in gone:
-        updated = ProductionBatch.objects.filter(Q(pk=batch.pk), Q(runner=batch.runner), Q(state=ProductionBatch.State.RUNNING)).update(
+    for batch in running.stale_batches():
+        updated = ProductionBatch.objects.filter(pk=batch.pk, runner=batch.runner, state=ProductionBatch.State.RUNNING).update(
             state=ProductionBatch.State.INTERRUPTED, runner="", error_code=ProductionErrorCode.RUN_FAILED,
-            error_vi="Tiến trình chạy lô đã dừng giữa chừng", error_en="the process running the batch stopped half-way")
+            error_vi="Tiến trình chạy lô đã dừng giữa chừng; hãy chạy tiếp",
+            error_en="the process running the batch stopped half-way; resume it",
+        )  # fmt: skip
         if updated:
             codes.append(batch.code)
     return codes

@@ -73,7 +73,10 @@ def batch_detail(request, batch_id: int):
     items = list(selectors.items_of(batch)[:ITEMS_SHOWN])
     parcels = list(batch.parcels.select_related("station").order_by("code"))
     states = dict(batch.items.values_list("card__state").annotate(n=Count("pk")).order_by())
-    context = {"batch": batch, "progress": running.progress_of(batch), "items": items,
+    from django.utils import timezone
+
+    stalled = batch.state == ProductionBatch.State.RUNNING and running.runner_gone(batch, timezone.now())
+    context = {"batch": batch, "progress": running.progress_of(batch), "items": items, "stalled": stalled,
                "more_items": batch.card_count > len(items), "parcels": parcels, "card_states": states,
                "follow_ups": list(batch.follow_ups.all()) if not batch.remakes_id else [],
                "may_qc": _may(request.user, Verb.PRODUCTION_QC),

@@ -86,7 +86,13 @@ class Command(BaseCommand):
             def report(phase, done, total):
                 update(done, total)
 
-            return running.run_batch(batch.pk, actor=actor, progress=report)
+            try:
+                return running.run_batch(batch.pk, actor=actor, progress=report)
+            except ProductionError:
+                raise
+            except Exception as error:  # the batch records why it stopped; the run may be resumed
+                batch.refresh_from_db()
+                raise CommandError(f"{batch.error_vi} / {batch.error_en}") from error
 
     def _summary(self, batch: ProductionBatch) -> None:
         batch.refresh_from_db()

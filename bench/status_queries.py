@@ -271,7 +271,7 @@ def main() -> None:
                                        start_new_session=True)  # fmt: skip
             try:
                 wait_until_up(port, process)
-                run_wrk(port, key, body_file, 8, 3, Path(folder))  # warm-up: connections, key cache, signing key
+                run_wrk(port, key, body_file, 32, 5, Path(folder))  # warm-up: every process loads the key, connects
                 for clients in (int(c) for c in args.clients.split(",")):
                     before = audit_entries(args.database_url)
                     result = run_wrk(port, key, body_file, clients, args.duration, Path(folder))

@@ -45,8 +45,7 @@ from .status import (
     standing,
 )  # fmt: skip
 
-REREAD = 500  # rows below each id cursor read again (late commits)
-CHANGED_LAG = timedelta(minutes=5)  # the same for the registry's updated_at
+CLOCK_SKEW = timedelta(seconds=10)  # between the clocks of the servers that stamp updated_at
 CHUNK = 2000
 
 
@@ -152,17 +151,21 @@ def recompute(citizen_ids: Iterable[int], on: date) -> set[str]:
             kept, keys = new.get(pk, (Standing(), set()))
             if not kept.target:
                 keys = set()
+            fields = None
+            if kept.target:
+                fields = dict(keys=" ".join(sorted(keys)), applications=kept.applications, approved=kept.approved,
+                              produced=kept.produced, handed_over=kept.handed_over, valid_cards=kept.valid_cards,
+                              covered=kept.covered, reason=kept.reason)  # fmt: skip
+                if row is not None and all(getattr(row, name) == value for name, value in fields.items()):
+                    continue  # read again, unchanged: nothing to write
             if row is not None:
                 for key in row.keys.split():
                     for name, value in _stored_values(row).items():
                         deltas[key][name] -= value
-            if kept.target:
+            if fields is not None:
                 for key in keys:
                     for name, value in _row_values(kept).items():
                         deltas[key][name] += value
-                fields = dict(keys=" ".join(sorted(keys)), applications=kept.applications, approved=kept.approved,
-                              produced=kept.produced, handed_over=kept.handed_over, valid_cards=kept.valid_cards,
-                              covered=kept.covered, reason=kept.reason)  # fmt: skip
                 if row is None:
                     creates.append(CitizenStanding(citizen_id=pk, **fields))
                 else:
@@ -235,44 +238,36 @@ def fold(*, now: datetime | None = None) -> dict[str, int]:
         FoldCursor.objects.get_or_create(pk=1)
         cursor = FoldCursor.objects.select_for_update().get(pk=1)
         dirty: set[int] = set()
-        top = {}
-        rows = list(ApplicationEvent.objects.filter(pk__gt=max(0, cursor.application_event - REREAD))
-                    .values_list("pk", "application__citizen_id"))  # fmt: skip
-        dirty.update(citizen for _pk, citizen in rows)
-        top["application_event"] = max([cursor.application_event, *(pk for pk, _c in rows)])
-        apps = list(Application.objects.filter(pk__gt=max(0, cursor.application - REREAD))
+        moved: dict[str, int] = {}
+        sources = {
+            "application_event": ApplicationEvent.objects.values_list("pk", "application__citizen_id"),
+            "card_event": CardEvent.objects.values_list("pk", "card__citizen_id"),
+            "quality_flag": QualityFlag.objects.values_list("pk", "citizen_id"),
+        }
+        for name, rows in sources.items():
+            rows = list(rows.filter(pk__gt=getattr(cursor, f"{name}_before")))
+            dirty.update(citizen for _pk, citizen in rows)
+            moved[name] = max([getattr(cursor, name), *(pk for pk, _c in rows)])
+        apps = list(Application.objects.filter(pk__gt=cursor.application_before)
                     .values_list("pk", "citizen_id", "station_id", "submitted_at"))  # fmt: skip
         dirty.update(row[1] for row in apps)
-        top["application"] = max([cursor.application, *(row[0] for row in apps)])
+        moved["application"] = max([cursor.application, *(row[0] for row in apps)])
         station_days = {(row[2], _day(row[3])) for row in apps}
-        rows = list(
-            CardEvent.objects.filter(pk__gt=max(0, cursor.card_event - REREAD)).values_list(
-                "pk", "card__citizen_id"
-            )
-        )
-        dirty.update(citizen for _pk, citizen in rows)
-        top["card_event"] = max([cursor.card_event, *(pk for pk, _c in rows)])
-        rows = list(
-            QualityFlag.objects.filter(pk__gt=max(0, cursor.quality_flag - REREAD)).values_list(
-                "pk", "citizen_id"
-            )
-        )
-        dirty.update(citizen for _pk, citizen in rows)
-        top["quality_flag"] = max([cursor.quality_flag, *(pk for pk, _c in rows)])
         changed = Citizen.objects.all()
-        if cursor.citizen_changed_at is not None:
-            changed = changed.filter(updated_at__gt=cursor.citizen_changed_at - CHANGED_LAG)
-        rows = list(changed.values_list("pk", "updated_at"))
-        dirty.update(pk for pk, _at in rows)
-        newest = max([at for _pk, at in rows], default=cursor.citizen_changed_at)
+        if cursor.citizen_changed_before is not None:
+            changed = changed.filter(updated_at__gt=cursor.citizen_changed_before - CLOCK_SKEW)
+        elif cursor.citizen_changed_at is not None:
+            changed = changed.filter(updated_at__gt=cursor.citizen_changed_at - CLOCK_SKEW)
+        dirty.update(changed.values_list("pk", flat=True))
         if cursor.day is not None and cursor.day < today:
             dirty.update(_day_sweep(cursor.day, today))
         touched = recompute(dirty, today)
         _snapshot(touched, today)
         _count_stations(station_days)
         FoldCursor.objects.filter(pk=1).update(
-            application_event=top["application_event"], application=top["application"], card_event=top["card_event"],
-            quality_flag=top["quality_flag"], citizen_changed_at=newest, day=today, folded_at=now)  # fmt: skip
+            **moved, **{f"{name}_before": getattr(cursor, name) for name in moved},
+            citizen_changed_at=now, citizen_changed_before=cursor.citizen_changed_at or now,
+            day=today, folded_at=now)  # fmt: skip
     return {"citizens": len(dirty), "units": len(touched)}
 
 
@@ -307,7 +302,6 @@ def rebuild(*, now: datetime | None = None) -> dict[str, int]:
             "application": Application.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
             "card_event": CardEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
             "quality_flag": QualityFlag.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
-            "citizen_changed_at": Citizen.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
         }  # fmt: skip
         CitizenStanding.objects.all().delete()
         last = 0
@@ -349,7 +343,9 @@ def rebuild(*, now: datetime | None = None) -> dict[str, int]:
             for station, at in Application.objects.values_list("station_id", "submitted_at")
         }
         _count_stations(pairs)
-        FoldCursor.objects.filter(pk=1).update(**tops, day=today, folded_at=now, rebuilt_at=now)
+        FoldCursor.objects.filter(pk=1).update(
+            **tops, **{f"{name}_before": value for name, value in tops.items()}, citizen_changed_at=now,
+            citizen_changed_before=now, day=today, folded_at=now, rebuilt_at=now)  # fmt: skip
     return {"citizens": citizens, "units": len(paths)}
 
 

@@ -120,15 +120,22 @@ class OfficerDay(models.Model):
 
 
 class FoldCursor(models.Model):
-    """How far the fold has read each source (one row). Rows just below a cursor are read again each
-    time (a transaction may commit after a later one), which is harmless: a standing is recomputed, not
-    incremented."""
+    """How far the fold has read each source (one row): the newest row seen at the last fold and at the
+    fold before it. Each fold reads again from the fold before last, so a row committed later than a newer
+    one (a transaction still open during the last fold) is not missed; that is harmless, as a standing is
+    recomputed, not incremented. A transaction open across two folds is caught by the nightly rebuild."""
 
     application_event = models.BigIntegerField(default=0)
+    application_event_before = models.BigIntegerField(default=0)
     application = models.BigIntegerField(default=0)
+    application_before = models.BigIntegerField(default=0)
     card_event = models.BigIntegerField(default=0)
+    card_event_before = models.BigIntegerField(default=0)
     quality_flag = models.BigIntegerField(default=0)
+    quality_flag_before = models.BigIntegerField(default=0)
+    # the registry's updated_at: the start of the last fold and of the fold before it
     citizen_changed_at = models.DateTimeField(null=True, blank=True)
+    citizen_changed_before = models.DateTimeField(null=True, blank=True)
     day = models.DateField(null=True, blank=True)  # birthdays and expiries are swept up to this day
     folded_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)

@@ -217,10 +217,8 @@ def visit(request, id_number: str):
 def _report_lines(area):
     today = timezone.localdate()
     own, rows = selectors.unit_rows(area)
-    lines = [
-        exports.ReportLine(row, selectors.collected(row.area.roots, today))
-        for row in sorted(rows, key=lambda r: r.rank)
-    ]
+    collected = selectors.collected_per_area([row.area for row in rows], area.roots, today)
+    lines = [exports.ReportLine(row, collected[row.area.code]) for row in sorted(rows, key=lambda r: r.rank)]
     return today, exports.ReportLine(own, selectors.collected(area.roots, today)), lines
 
 

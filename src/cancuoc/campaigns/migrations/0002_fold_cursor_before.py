@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0001_initial'),
+        ("campaigns", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='foldcursor',
-            name='application_before',
+            model_name="foldcursor",
+            name="application_before",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='foldcursor',
-            name='application_event_before',
+            model_name="foldcursor",
+            name="application_event_before",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='foldcursor',
-            name='card_event_before',
+            model_name="foldcursor",
+            name="card_event_before",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='foldcursor',
-            name='citizen_changed_before',
+            model_name="foldcursor",
+            name="citizen_changed_before",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='foldcursor',
-            name='quality_flag_before',
+            model_name="foldcursor",
+            name="quality_flag_before",
             field=models.BigIntegerField(default=0),
         ),
     ]

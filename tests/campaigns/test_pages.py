@@ -145,3 +145,13 @@ def test_planning_forms_refuse_garbage_without_an_error_page(client, folded, off
     assert assign.status_code == 302
     client.force_login(officers["thai_thuy"])
     assert client.post(change, {"unit": "12730", "what": "team", "code": "X", "name": "X"}).status_code == 403
+
+
+def test_a_pre_2025_district_is_shown_through_its_successors(client, folded, officers):
+    client.force_login(officers["hung_yen"])
+    response = client.get(reverse("campaign-dashboard"), {"unit": "cũ:344"})
+    assert response.status_code == 200 and response.context["area"].ceased
+    assert sorted(row.area.code for row in response.context["rows"]) == ["12730", "12731"]
+    assert response.context["own"].values["target"] == 8
+    client.force_login(officers["thai_thuy"])  # one of its successors is outside this officer's commune
+    assert client.get(reverse("campaign-dashboard"), {"unit": "cũ:344"}).status_code == 404

@@ -303,6 +303,8 @@ def outstanding(area: Area, *, reason: str = "", limit: int | None = None) -> li
     standing_rows = CitizenStanding.objects.filter(covered=False, citizen__in=citizens.values("pk"))
     if reason and reason in {r.value for r in Reason}:
         standing_rows = standing_rows.filter(reason=reason)
+    if limit:  # a page: the first households only, not every open standing of a province
+        standing_rows = standing_rows.order_by("citizen__household__number", "citizen_id")[:limit]
     reasons = dict(standing_rows.values_list("citizen_id", "reason"))
     if not reason or reason == Reason.TURNING_14:
         soon = citizens.filter(

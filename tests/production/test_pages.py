@@ -174,3 +174,20 @@ def test_the_api_creates_checks_dispatches_and_receives(client, production, djan
     assert receipt.status_code == 200 and receipt.json()["state"] == "received"
     unknown = client.post("/api/v1/production/receipts", {"scan": "???"}, content_type="application/json")
     assert unknown.status_code == 422 and unknown.json()["code"] == "scan_unreadable"
+
+
+def test_batch_detail_quality_control_and_receipt_pages_in_a_bounded_number_of_queries(
+        client, production, django_assert_max_num_queries):  # fmt: skip
+    batch = _produced(production, 6)
+    operator = production["officers"]["production"]
+    client.force_login(operator)
+    for url in (f"/production/batches/{batch.pk}/", f"/production/batches/{batch.pk}/qc"):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
+    actions.pass_remaining(operator, batch)
+    actions.dispatch_batch(operator, batch)
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/production/batches/{batch.pk}/").status_code == 200
+    client.force_login(production["officers"]["thai_thuy"])
+    with django_assert_max_num_queries(10):
+        assert client.get("/production/receive/").status_code == 200

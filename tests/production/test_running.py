@@ -269,3 +269,33 @@ def test_housekeeping_marks_a_batch_whose_run_is_gone_interrupted(production):
     batch.refresh_from_db()
     assert batch.state == ProductionBatch.State.INTERRUPTED and batch.runner == ""
     assert running.run_batch(batch.pk).state == ProductionBatch.State.PRODUCED
+
+
+def test_a_run_stopped_dead_leaves_the_batch_running_and_another_run_takes_it_over_once_silent(production, monkeypatch):
+    """A kill that no handler sees (SIGKILL, power): the batch stays ``running`` under the dead run."""
+    from datetime import timedelta
+
+    make_ready(production, "thai_thuy", 3)
+    batch = actions.create_batch(None, "33")
+    real = running.make_card
+    calls = []
+
+    def killed(item, context):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(item, context)
+
+    monkeypatch.setattr(running, "make_card", killed)
+    with pytest.raises(KeyboardInterrupt):
+        running.run_batch(batch.pk)
+    monkeypatch.setattr(running, "make_card", real)
+    batch.refresh_from_db()
+    assert batch.state == ProductionBatch.State.RUNNING and batch.personalised_count == 1
+    with pytest.raises(ProductionError) as busy:  # its heartbeat is fresh and its process (this one) alive
+        running.run_batch(batch.pk)
+    assert busy.value.code == Code.BATCH_BUSY
+    ProductionBatch.objects.filter(pk=batch.pk).update(heartbeat_at=batch.heartbeat_at - timedelta(minutes=10))
+    batch = running.run_batch(batch.pk)
+    assert batch.state == ProductionBatch.State.PRODUCED and Card.objects.filter(state="personalised").count() == 3
+    assert len(_file_cards(batch)) == 3

@@ -171,3 +171,41 @@ def test_public_page_is_rate_limited_and_hostile_input_is_clean(client, active, 
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     assert client.get(reverse("card-loss-code")).status_code == 200
     assert client.post(reverse("card-loss-code"), {"code": "x" * 10_000}).status_code in (422, 429)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_supervisors_confirm_once(world, officers, flushable_audit_log):
+    import threading
+
+    from django.db import connection
+
+    from cancuoc.cards.models import Card
+    from tests.factories import CitizenFactory, UserFactory
+
+    card = received_card(CitizenFactory(permanent_unit=world.thai_thuy), world.thai_thuy, officers["thai_thuy"],
+                         officers["production"])  # fmt: skip
+    actions.hand_over(officers["thai_thuy"], card, actions.Check("looking"), reason="nhìn")
+    actions.report_loss(officers["thai_thuy"], card, reason="mất")
+    second = UserFactory(username="supervisor_two", role="supervisor", unit=world.hung_yen)
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def confirm(user):
+        try:
+            barrier.wait()
+            actions.confirm_loss(user, Card.objects.get(pk=card.pk), reason="xác minh")
+            outcomes.append("done")
+        except IssuanceError as error:
+            outcomes.append(str(error.code))
+        except Exception as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(user,)) for user in (officers["hung_yen"], second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("done") == 1, outcomes
+    assert ReissueRequest.objects.filter(lost_card=card).count() == 1
+    assert Card.objects.get(pk=card.pk).events.filter(target="lost").count() == 1

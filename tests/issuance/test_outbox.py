@@ -207,3 +207,42 @@ def test_command_status_and_bad_limit(world, officers, capsys):
     assert "no_channel  1" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("outbox", "send", "--limit", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_message_once(world, officers, flushable_audit_log):
+    import threading
+    import time
+
+    from django.db import connection
+
+    for number in range(6):
+        outbox.queue(f"k-both-{number}", recipient="0912345678", channel="sms", body_vi="a", body_en="b", kick=False)
+    sent, errors, barrier = [], [], threading.Barrier(2)
+
+    class Slow(outbox.Sender):
+        name = "slow"
+
+        def send(self, message):
+            time.sleep(0.01)
+            sent.append(message.key)
+            return "ok"
+
+    def worker():
+        try:
+            barrier.wait()
+            outbox.deliver_due(sender=Slow())
+        except Exception as error:  # SQLite: a writer may find the database locked; it sends nothing then
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(sent) == sorted(set(sent)), "no message sent twice"
+    outbox.deliver_due(sender=Slow())  # whatever a locked worker left is sent now
+    assert sorted(sent) == [f"k-both-{n}" for n in range(6)]
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {State.SENT}

@@ -314,9 +314,13 @@ def _queue_card_ready(cards, actor) -> None:
         station_name = application.station.name if application is not None else "điểm trả thẻ"
         contact = contacts.get(card.citizen_id)
         body_vi, body_en = _card_ready_texts(card, station_name)
-        message = queue(f"card-ready:{card.serial}", recipient=contact.phone if contact else "",
-                        channel=contact.channel if contact else "", body_vi=body_vi, body_en=body_en,
-                        citizen=card.citizen, actor=actor, unit_path=card.unit_path, kick=False)  # fmt: skip
+        try:
+            message = queue(f"card-ready:{card.serial}", recipient=contact.phone if contact else "",
+                            channel=contact.channel if contact else "", body_vi=body_vi, body_en=body_en,
+                            citizen=card.citizen, actor=actor, unit_path=card.unit_path, kick=False)  # fmt: skip
+        except IssuanceError:  # a text the outbox refuses must not undo the receipt: the list shows the card
+            logger.warning("outbox: card-ready message of %s refused", card.serial, exc_info=True)
+            continue
         queued_any = queued_any or message.state == State.QUEUED
     if queued_any:
         transaction.on_commit(_kick_worker, robust=True)

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from cancuoc.audit.models import AuditEntry
-from cancuoc.relying import actions, documents, querylog
+from cancuoc.audit.models import Action, AuditEntry
+from cancuoc.audit.services import AuditEvent
+from cancuoc.relying import actions, documents, events, querylog
 from cancuoc.relying.models import RelyingParty
 from cancuoc.rules.cardstates import make_serial
 
@@ -101,8 +102,9 @@ def test_every_query_is_audited_per_party(world, officers, party_key):
     assert {e.changes["answer"] for e in entries} == {"valid"} and {e.unit_path for e in entries} == {card.unit_path}
 
 
-def test_batched_audit_writes_every_entry_on_flush(world, officers, party_key, settings):
+def test_batched_audit_writes_every_entry_on_flush(world, officers, party_key, settings, monkeypatch):
     settings.CANCUOC_STATUS_AUDIT = "batched"
+    monkeypatch.setattr(querylog, "_start_flusher", lambda: None)  # its own connection would not see the test's data
     card, sod, _mrz = make_card(world, officers, "active")
     before = AuditEntry.objects.filter(event="card_status_queried").count()
     client = Client()
@@ -111,6 +113,14 @@ def test_batched_audit_writes_every_entry_on_flush(world, officers, party_key, s
     assert querylog.pending() == 3
     assert querylog.flush() == 3 and querylog.pending() == 0
     assert AuditEntry.objects.filter(event="card_status_queried").count() == before + 3
+    # written by whichever request fills the batch, yet each entry keeps its own caller's address
+    monkeypatch.setattr(querylog, "BATCH", 2)
+    querylog.add(events.party_actor(RelyingParty.objects.get()), AuditEvent(Action.READ, "card", "C26000000019",
+                                                                           event="card_status_queried"))  # fmt: skip
+    ask(client, party_key, {"serial": card.serial, "sod_sha256": sod}, REMOTE_ADDR="10.1.2.3")
+    assert querylog.pending() == 0, "the request that filled the batch wrote it"
+    latest = AuditEntry.objects.filter(event="card_status_queried").order_by("-sequence")[:2]
+    assert latest[0].changes["address"] == "10.1.2.3" and latest[0].remote_addr == latest[1].remote_addr == ""
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Basic dXNlcjpwYXNz", "Bearer cc_123", "Bearer " + "x" * 300])

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import os
 import threading
@@ -66,10 +67,15 @@ def flush() -> int:
             by_actor.setdefault(actor, []).append(event)
         from django.db import transaction
 
-        try:
+        def write():
             with transaction.atomic():
                 for actor, events in by_actor.items():
                     record_many(actor, events)
+
+        try:
+            # in a fresh context: the request that happens to fill the batch is not where the others came from
+            # (each entry carries its own caller's address in its changes)
+            contextvars.Context().run(write)
         except Exception:
             logger.exception("status-query audit entries could not be written; kept for the next try")
             with _lock:

@@ -21,6 +21,9 @@ VI = {
         'số sê-ri của thẻ hỏng vẫn được lưu và không bao giờ dùng lại.',
     'Checked': 'Đã kiểm tra',
     'Closed': 'Đã đóng',
+    'Could not be made': 'Không làm được',
+    '(their applications wait until their data are corrected; see the reasons below)':
+        '(các hồ sơ này chờ đến khi dữ liệu được sửa; xem lý do bên dưới)',
     'Create and run': 'Tạo và chạy',
     'Dispatch list': 'Danh sách giao',
     'Download': 'Tải về',

@@ -299,3 +299,22 @@ def test_a_run_stopped_dead_leaves_the_batch_running_and_another_run_takes_it_ov
     batch = running.run_batch(batch.pk)
     assert batch.state == ProductionBatch.State.PRODUCED and Card.objects.filter(state="personalised").count() == 3
     assert len(_file_cards(batch)) == 3
+
+
+def test_a_card_its_own_data_cannot_make_is_withdrawn_and_the_batch_goes_on(production):
+    good, bad, last = make_ready(production, "thai_thuy", 3)
+    bad.capture = None
+    bad.save(update_fields=["capture"])
+    batch = running.run_batch(actions.create_batch(None, "33").pk)
+    assert batch.state == ProductionBatch.State.PRODUCED and batch.personalised_count == 2 and batch.withdrawn_count == 1
+    withdrawn = BatchItem.objects.get(application=bad)
+    assert withdrawn.card.state == "spoiled" and not withdrawn.in_production and "no enrolled portrait" in withdrawn.qc_reason
+    assert set(_file_cards(batch)) == {good.cards.get().serial, last.cards.get().serial}
+    # not taken again until the application changes
+    with pytest.raises(ProductionError) as nothing:
+        actions.create_batch(None, "33")
+    assert nothing.value.code == Code.NOTHING_TO_PRODUCE
+    bad.capture = good.capture
+    bad.save(update_fields=["capture", "updated_at"])
+    again = actions.create_batch(None, "33")
+    assert list(again.items.values_list("application", flat=True)) == [bad.pk]

@@ -66,12 +66,15 @@ def waiting_applications(province: AdministrativeUnit, *, priority: int | None =
     submission (the station lies under the province: ``Application.unit_path`` is the station's unit)."""
     making = Card.objects.filter(application=OuterRef("pk"), state__in=CARDS_IN_THE_MAKING)
     in_batch = BatchItem.objects.filter(application=OuterRef("pk"), in_production=True)
+    # a card that could not be made from this application's data: not again until the application changes
+    unmakeable = BatchItem.objects.filter(application=OuterRef("pk"), withdrawn_at__gte=OuterRef("updated_at"))
     rank = Case(When(kind__in=URGENT_KINDS, then=Value(ProductionBatch.Priority.URGENT)),
                 default=Value(ProductionBatch.Priority.NORMAL), output_field=IntegerField())  # fmt: skip
     applications = (Application.objects.filter(stage=Application.Stage.READY_FOR_PRODUCTION, is_open=True,
                                                unit_path__startswith=province.path,
                                                citizen__date_of_death__isnull=True)
-                    .exclude(Exists(making)).exclude(Exists(in_batch)).annotate(rank=rank))  # fmt: skip
+                    .exclude(Exists(making)).exclude(Exists(in_batch)).exclude(Exists(unmakeable))
+                    .annotate(rank=rank))  # fmt: skip
     if priority is not None:
         applications = applications.filter(rank=priority)
     return applications.order_by("rank", "submitted_at", "pk")

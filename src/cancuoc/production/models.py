@@ -34,6 +34,7 @@ class ProductionBatch(models.Model):
     personalised_count = models.PositiveIntegerField(default=0)
     passed_count = models.PositiveIntegerField(default=0)
     spoiled_count = models.PositiveIntegerField(default=0)
+    withdrawn_count = models.PositiveIntegerField(default=0)  # cards that could not be made from their data
     dispatched_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -109,6 +110,9 @@ class BatchItem(models.Model):
     received_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")  # fmt: skip
     received_at = models.DateTimeField(null=True, blank=True)
+    # the card could not be made from the application's data (no portrait, a name too long to print…): it
+    # was spoiled unmade, and the application waits until it changes after this moment
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "position"]

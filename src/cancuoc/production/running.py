@@ -45,6 +45,9 @@ from cancuoc.cards.services import card_typesetting, holder_from_citizen
 from cancuoc.errors import CodedError
 from cancuoc.icao import faces
 from cancuoc.icao.biometrics import JPEG, FaceImage
+from cancuoc.icao.faces import TextTooLong
+from cancuoc.icao.mrz import MrzError
+from cancuoc.icao.qr import QrError
 from cancuoc.icao.personalisation import CHIP_AA_KEY_FILE, personalise
 from cancuoc.rules.cardstates import CardState
 
@@ -283,6 +286,31 @@ def make_card(item: BatchItem, context: RunContext) -> MadeCard:
     return MadeCard(entry, fields)
 
 
+# What one card's own data may make impossible (the batch goes on without it); anything else (keys, fonts,
+# disk, database) stops the batch, to be resumed.
+UNMAKEABLE = (ProductionError, TextTooLong, MrzError, QrError, ValueError)
+
+
+def _withdraw(actor, batch: ProductionBatch, token: str, item: BatchItem, error: Exception) -> None:
+    if isinstance(error, ProductionError) and error.code != Code.PORTRAIT_MISSING:
+        raise error
+    if isinstance(error, ProductionError):
+        detail = error.message_en
+    elif isinstance(error, TextTooLong):
+        detail = f"text too long to print: {error}"
+    else:
+        detail = f"{type(error).__name__}: {error}"
+    reason = f"không cá nhân hóa được / cannot be personalised: {detail}"[:300]
+    logger.warning("production batch %s: card %s withdrawn: %s", batch.code, item.card.serial, detail)
+    now = timezone.now()
+    with transaction.atomic():
+        _still_ours(batch, token)
+        lifecycle.transition(actor, item.card, CardState.SPOILED, reason=reason, now=now)
+        BatchItem.objects.filter(pk=item.pk).update(in_production=False, qc=BatchItem.Qc.SPOILED, qc_reason=reason,
+                                                    qc_at=now, withdrawn_at=now)  # fmt: skip
+        ProductionBatch.objects.filter(pk=batch.pk).update(withdrawn_count=F("withdrawn_count") + 1, heartbeat_at=now)
+
+
 def _entry_path(spool: Path, serial: str) -> Path:
     return spool / f"{serial}.entry"
 
@@ -336,7 +364,10 @@ def run_batch(batch_pk: int, *, actor=None, progress: Progress | None = None,
             if item.card.state != CardState.ORDERED:
                 continue  # personalised by an earlier run (or spoiled): never made twice
             serial = item.card.serial
-            _personalise_item(actor, batch, token, item, context, spool)
+            try:
+                _personalise_item(actor, batch, token, item, context, spool)
+            except UNMAKEABLE as error:
+                _withdraw(actor, batch, token, item, error)
             done += 1
             _report(batch, progress, "personalising", done, total)
         serial = ""

@@ -47,8 +47,8 @@ from cancuoc.icao import faces
 from cancuoc.icao.biometrics import JPEG, FaceImage
 from cancuoc.icao.faces import TextTooLong
 from cancuoc.icao.mrz import MrzError
-from cancuoc.icao.qr import QrError
 from cancuoc.icao.personalisation import CHIP_AA_KEY_FILE, personalise
+from cancuoc.icao.qr import QrError
 from cancuoc.rules.cardstates import CardState
 
 from . import events, fileformat

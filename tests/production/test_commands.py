@@ -101,7 +101,10 @@ def test_qc_dispatch_check_and_export(production, tmp_path):
         run("qc", batch.code, "--spoil", serials[0])
     out = run("qc", batch.code, "--spoil", serials[0], "--reason", "vết xước / scratched", "--pass-rest",
               "--user", "production")  # fmt: skip
-    assert "2 passed" in out.replace("đạt / ", "") or "2 đạt / passed" in out
+    assert "2 đạt / passed, 1 hỏng / spoiled" in out
+    batch.refresh_from_db()
+    assert (batch.passed_count, batch.spoiled_count) == (2, 1)
+    assert ProductionBatch.objects.get(remakes=batch).card_count == 1
     lists = tmp_path / "lists"
     out = run("dispatch", batch.code, "--lists", str(lists), "--user", "production")
     pdfs = sorted(lists.glob("*.pdf"))

@@ -201,3 +201,11 @@ def test_a_session_is_not_a_key_and_needs_no_csrf_token(world, officers, party_k
 
 def test_get_is_not_allowed():
     assert Client().get(URL).status_code == 405
+
+
+def test_a_client_trying_keys_is_slowed_down(party_key):
+    client = Client()
+    wrong = "cc_000000000000_" + "A" * 43
+    codes = [ask(client, wrong, {"serial": "C26000000019"}).status_code for _ in range(31)]
+    assert codes == [401] * 30 + [429]
+    assert ask(client, wrong, {}, REMOTE_ADDR="10.9.9.9").status_code == 401, "another address is counted apart"

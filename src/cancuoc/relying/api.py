@@ -19,6 +19,7 @@ from django.utils import timezone
 from ninja import Router
 
 from cancuoc.rules.cardstates import is_serial
+from cancuoc.web import ratelimit
 from cancuoc.web.ratelimit import RateLimited
 
 from . import actions, apikeys, documents, events, ratelimits, selectors, signing
@@ -27,7 +28,8 @@ from .models import Scope, StatusList
 
 router = Router(tags=["relying"])
 MAX_BODY = 4096
-LIST_MAX_AGE_SECONDS = 600  # a list older than this is issued again when a party asks for it
+LIST_MAX_AGE_SECONDS = 600
+KEY_FAILURES = (30, 60)  # wrong keys per client address a minute  # a list older than this is issued again when a party asks for it
 
 
 def _refusal(error: RelyingError, **headers) -> JsonResponse:
@@ -44,6 +46,7 @@ def _party(request, scope: str):
         raise RelyingError(RelyingErrorCode.KEY_MISSING)
     party = selectors.party_for_key(key)
     if party is None:
+        _count_failure(request)
         raise RelyingError(RelyingErrorCode.KEY_INVALID)
     try:
         ratelimits.hit(party.key_id, party.rate_per_minute)
@@ -55,6 +58,17 @@ def _party(request, scope: str):
     if not party.allows(scope):
         raise RelyingError(RelyingErrorCode.SCOPE_MISSING, scope=scope)
     return party
+
+
+def _count_failure(request) -> None:
+    """Wrong keys are counted per client address: a client trying keys is slowed down (each try costs
+    this server a query), though a 256-bit secret is not guessed."""
+    try:
+        ratelimit.hit("relying-key-failure", ratelimit.client_address(request), [ratelimit.Limit(*KEY_FAILURES)])
+    except ratelimit.RateLimited as refused:
+        error = RelyingError(RelyingErrorCode.RATE_LIMITED, rate=KEY_FAILURES[0], retry_after=refused.retry_after)
+        error.retry_after = refused.retry_after
+        raise error from None
 
 
 def _headers_of(error: RelyingError) -> dict:

@@ -1,7 +1,8 @@
 """Online duplicate search: one application against the whole registry in a few milliseconds.
 
-Blocking keys (given name + birth date, family and given name in any order + birth year + sex, birth date + sex
-+ place of birth registration, both parents, old 9-digit number, household) map to sorted arrays of
+Blocking keys (given name + birth date, family and given name in any order + birth date, the whole name in any
+order + birth year, birth date + sex + place of birth registration, both parents, old 9-digit number,
+household) map to sorted arrays of
 64-bit key hashes, so a look-up is a binary search per key. The few dozen records found are scored
 together with NumPy by the shared Fellegi–Sunter model. Records added later go to a small overlay; removed
 ones are masked. No key is a family name alone: Nguyễn is a third of the country.
@@ -23,7 +24,13 @@ from cancuoc.dedup.records import ComparisonKeys, PersonRecord, as_person_record
 # Each rule: the keys that must all be known and equal for two records to be compared.
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("given_key", "dob_text"),
-    ("pair_key", "birth_year", "sex"),
+    # Family + given name + birth year + sex was the widest block (Nguyễn Văn Anh, born 1990: hundreds per
+    # block at 300,000 records, quadratic in the registry): the name with its birth date, and the whole name
+    # (middle name included, any order) with the birth year, find the same duplicates with a fifth of the
+    # comparisons (bench/dedup_demographic.py; misses: a middle name lost together with a move and a
+    # placeholder date).
+    ("pair_key", "dob_text"),
+    ("name_sorted", "birth_year"),
     ("dob_text", "sex", "birth_place"),
     ("parents_key",),
     ("old_id_number",),

@@ -155,3 +155,15 @@ def test_add_months_keeps_the_end_of_month():
     assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
     assert selectors.RENEWAL_AGES == (14, 25, 40, 60)
 
+
+
+def test_spent_loss_codes_are_purged_daily(card):
+    from cancuoc.issuance.models import LossCode
+
+    now = timezone.now()
+    old = LossCode.objects.create(token_digest="a" * 64, card=card, code_digest="b" * 64,
+                                  expires_at=now - timedelta(days=2))  # fmt: skip
+    fresh = LossCode.objects.create(token_digest="c" * 64, card=card, code_digest="d" * 64,
+                                    expires_at=now + timedelta(minutes=5))  # fmt: skip
+    assert tasks.purge_loss_codes(now) == 1
+    assert list(LossCode.objects.values_list("pk", flat=True)) == [fresh.pk] and old.pk != fresh.pk

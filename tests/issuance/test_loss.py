@@ -209,3 +209,22 @@ def test_two_supervisors_confirm_once(world, officers, flushable_audit_log):
     assert outcomes.count("done") == 1, outcomes
     assert ReissueRequest.objects.filter(lost_card=card).count() == 1
     assert Card.objects.get(pk=card.pk).events.filter(target="lost").count() == 1
+
+
+def test_the_code_is_never_readable_in_the_database(client, active, officers, tmp_path):
+    from django.db import connection
+
+    from cancuoc.issuance import outbox
+
+    actions.set_contact(officers["thai_thuy"], active.citizen, phone="0912345678", channel="sms", where="test")
+    start(client, active)
+    code = code_sent(active)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body_vi, body_en FROM issuance_outboxmessage")
+        raw = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert code not in raw, "message bodies are encrypted at rest"
+    log = tmp_path / "messages.log"
+    outbox.deliver_due(sender=outbox.LogSender(log))
+    message = OutboxMessage.objects.get(key__startswith="loss-code:")
+    assert message.state == "sent" and code not in message.body_vi and code not in message.body_en
+    assert code in log.read_text(), "the development sender's log is where the demo reads it"

@@ -332,7 +332,7 @@ def request_loss_code(id_number, birth_date: date) -> str:
                      body_vi=f"Mã xác nhận báo mất thẻ căn cước: {code} (hiệu lực {LOSS_CODE_MINUTES} phút). "
                              "Không đưa mã này cho ai.",
                      body_en=f"Your identity card loss report code: {code} (valid {LOSS_CODE_MINUTES} minutes). "
-                             "Do not give it to anyone.", unit_path=card.unit_path)  # fmt: skip
+                             "Do not give it to anyone.", unit_path=card.unit_path, sensitive=True)  # fmt: skip
     return token
 
 

@@ -145,8 +145,10 @@ class OutboxMessage(models.Model):
     unit_path = models.CharField(max_length=64, blank=True, db_index=True)  # whose officers follow it up
     recipient = EncryptedCharField(max_length=40, blank=True, pad_to=16)
     channel = models.CharField(max_length=8, blank=True)  # "" when there is none
-    body_vi = models.TextField()
-    body_en = models.TextField()
+    # encrypted at rest: a body may hold a one-time code; a ``sensitive`` one is blanked once settled
+    body_vi = EncryptedCharField(max_length=1000, pad_to=64)
+    body_en = EncryptedCharField(max_length=1000, pad_to=64)
+    sensitive = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

@@ -44,6 +44,7 @@ KEY_LIMIT = 120
 BODY_LIMIT = 1000
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 6 * 3600
+REDACTED = ("(nội dung đã xóa sau khi gửi)", "(text removed once sent)")
 _KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 
 
@@ -167,10 +168,11 @@ def _kick_worker() -> None:
 
 
 def queue(key: str, *, recipient: str, channel: str, body_vi: str, body_en: str, citizen=None, actor=None,
-          unit_path: str | None = None, kick: bool = True) -> OutboxMessage:  # fmt: skip
+          unit_path: str | None = None, kick: bool = True, sensitive: bool = False) -> OutboxMessage:  # fmt: skip
     """Queue one message (idempotent by ``key``: the same key gives back the first message, unchanged).
     Call inside the transaction of what it tells; it is sent after that commits. With no recipient or
-    channel the message is kept as ``no_channel`` for the officers to call or visit."""
+    channel the message is kept as ``no_channel`` for the officers to call or visit. A ``sensitive``
+    message (a one-time code) has its text blanked once it is sent or given up."""
     key, body_vi, body_en = _clean_key(key), _clean_body(body_vi), _clean_body(body_en)
     recipient = "" if recipient is None else str(recipient).strip()[:40]
     channel = "" if channel is None else str(channel).strip()
@@ -190,6 +192,7 @@ def queue(key: str, *, recipient: str, channel: str, body_vi: str, body_en: str,
                     key=key, citizen=citizen, unit_path=unit_path[:64], recipient=recipient if reachable else "",
                     channel=channel if reachable else "", body_vi=body_vi, body_en=body_en,
                     state=State.QUEUED if reachable else State.NO_CHANNEL, next_attempt_at=timezone.now(),
+                    sensitive=sensitive,
                 )  # fmt: skip
         except IntegrityError:  # queued by another transaction at the same moment
             return OutboxMessage.objects.get(key=key)
@@ -202,6 +205,8 @@ def queue(key: str, *, recipient: str, channel: str, body_vi: str, body_en: str,
 # -- sending --------------------------------------------------------------------------------------------------
 def _settle(message: OutboxMessage, held: str, outcome: str, sender: Sender, /, **fields) -> bool:
     """Write what happened to a claimed message, only while the claim is still ours; audited."""
+    if message.sensitive and fields.get("state") in (State.SENT, State.FAILED, State.UNCERTAIN):
+        fields.update(body_vi=REDACTED[0], body_en=REDACTED[1])
     with transaction.atomic():
         done = OutboxMessage.objects.filter(pk=message.pk, claim=held, state=State.SENDING).update(**fields)
         if done:

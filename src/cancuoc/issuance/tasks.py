@@ -4,7 +4,7 @@
   again for the next retry when one is waiting (backends that cannot defer get no schedule: the command
   ``cancuoc outbox send`` or the next queueing runs them);
 - ``expire_cards`` moves the cards whose expiry date has come to ``expired`` once a day (scheduled after
-  every ``migrate`` and by itself for the next day, like the audit sealer).
+  every ``migrate`` and by itself for the next day, like the audit sealer), and deletes spent one-time codes.
 """
 
 from __future__ import annotations
@@ -65,9 +65,17 @@ def run_expiry(on=None) -> int:
             return total
 
 
+def purge_loss_codes(now: datetime | None = None) -> int:
+    """One-time codes of the loss page a day after they expired: nothing left to check them against."""
+    from .models import LossCode
+
+    return LossCode.objects.filter(expires_at__lt=(now or timezone.now()) - timedelta(days=1)).delete()[0]
+
+
 @task()
 def expire_cards() -> int:
     try:
+        purge_loss_codes()
         moved = run_expiry()
         if moved:
             logger.info("cards expired today: %d", moved)

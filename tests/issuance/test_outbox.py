@@ -252,3 +252,22 @@ def test_two_workers_at_once_send_each_message_once(world, officers, flushable_a
     outbox.deliver_due(sender=Slow(), now=timezone.now() + timedelta(seconds=1))
     assert sorted(sent) == [f"k-both-{n}" for n in range(6)]
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_a_parcel_received_at_once_queues_each_card_in_a_fixed_number_of_queries(world, officers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one = [dispatched(world, officers, phone="0912345678")]
+    many = [dispatched(world, officers, phone="0912345678" if n % 2 else None) for n in range(5)]
+    counts = []
+    for cards in (one, many):
+        with CaptureQueriesContext(connection) as queries:
+            outbox.on_card_moved(None, cards=cards, source="dispatched", target="received", actor=officers["thai_thuy"],
+                                 reason="nhận")  # fmt: skip
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    states = dict(OutboxMessage.objects.filter(citizen__in=[c.citizen for c in many]).values_list("citizen_id", "state"))
+    assert sorted(states.values()) == ["no_channel"] * 3 + ["queued"] * 2
+    outbox.on_card_moved(None, cards=many, source="dispatched", target="received", actor=None, reason="lại")
+    assert OutboxMessage.objects.count() == 6, "a key is queued once"

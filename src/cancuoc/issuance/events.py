@@ -4,7 +4,7 @@ audited by ``cards.lifecycle`` itself; reads of cards and lists by ``cards.event
 from __future__ import annotations
 
 from cancuoc.audit.models import Action, Event
-from cancuoc.audit.services import AuditEvent, record
+from cancuoc.audit.services import AuditEvent, record, record_many
 
 
 def delivery_changed(actor, card, *, state: str, tracking_number: str, reason: str) -> None:
@@ -27,9 +27,13 @@ def loss_reported(actor, card, *, by_citizen: bool, reason: str) -> None:
 
 
 def message_queued(actor, message) -> None:
-    record(actor, AuditEvent(Action.CREATE, "message", message.key[:40], message.unit_path, "outbox",
-                             {"channel": message.channel or "none", "state": message.state},
-                             event=Event.MESSAGE_QUEUED))  # fmt: skip
+    messages_queued(actor, [message])
+
+
+def messages_queued(actor, messages) -> None:
+    record_many(actor, [AuditEvent(Action.CREATE, "message", message.key[:40], message.unit_path, "outbox",
+                                   {"channel": message.channel or "none", "state": message.state},
+                                   event=Event.MESSAGE_QUEUED) for message in messages])  # fmt: skip
 
 
 def message_sent(message, *, outcome: str, sender: str) -> None:

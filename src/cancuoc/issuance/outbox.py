@@ -302,30 +302,36 @@ def on_card_moved(sender, *, cards, source, target, actor, reason, **kwargs) -> 
 
 
 def _queue_card_ready(cards, actor) -> None:
+    """One "your card is ready" per card, in bulk (a station may confirm a whole parcel at once): a fixed
+    number of queries whatever the number of cards."""
     from cancuoc.cards.models import Card
 
     from .models import CitizenContact
 
     if not cards:
         return
-    loaded = {card.pk: card for card in Card.objects.filter(pk__in=[c.pk for c in cards])
-              .select_related("citizen", "application__station")}  # fmt: skip
+    keys = {card.pk: f"card-ready:{card.serial}" for card in cards}
+    existing = set(OutboxMessage.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
+    wanted = [card for card in cards if keys[card.pk] not in existing]
+    if not wanted:
+        return
+    stations = dict(Card.objects.filter(pk__in=[c.pk for c in wanted], application__isnull=False)
+                    .values_list("pk", "application__station__name"))  # fmt: skip
     contacts = {contact.citizen_id: contact
-                for contact in CitizenContact.objects.filter(citizen_id__in={c.citizen_id for c in cards})}  # fmt: skip
-    queued_any = False
-    for card in cards:
-        card = loaded.get(card.pk, card)
-        application = card.application
-        station_name = application.station.name if application is not None else "điểm trả thẻ"
+                for contact in CitizenContact.objects.filter(citizen_id__in={c.citizen_id for c in wanted})}  # fmt: skip
+    now, messages = timezone.now(), []
+    for card in wanted:
         contact = contacts.get(card.citizen_id)
-        body_vi, body_en = _card_ready_texts(card, station_name)
-        try:
-            message = queue(f"card-ready:{card.serial}", recipient=contact.phone if contact else "",
-                            channel=contact.channel if contact else "", body_vi=body_vi, body_en=body_en,
-                            citizen=card.citizen, actor=actor, unit_path=card.unit_path, kick=False)  # fmt: skip
-        except IssuanceError:  # a text the outbox refuses must not undo the receipt: the list shows the card
-            logger.warning("outbox: card-ready message of %s refused", card.serial, exc_info=True)
-            continue
-        queued_any = queued_any or message.state == State.QUEUED
-    if queued_any:
+        body_vi, body_en = _card_ready_texts(card, stations.get(card.pk) or "điểm trả thẻ")
+        reachable = contact is not None
+        messages.append(OutboxMessage(
+            key=keys[card.pk], citizen_id=card.citizen_id, unit_path=card.unit_path,
+            recipient=contact.phone if reachable else "", channel=contact.channel if reachable else "",
+            body_vi=body_vi, body_en=body_en, state=State.QUEUED if reachable else State.NO_CHANNEL,
+            next_attempt_at=now,
+        ))  # fmt: skip
+    # a card is received once (the lifecycle locks it and refuses a second receipt), so no key races here
+    OutboxMessage.objects.bulk_create(messages)
+    events.messages_queued(actor, messages)
+    if any(message.state == State.QUEUED for message in messages):
         transaction.on_commit(_kick_worker, robust=True)

@@ -63,17 +63,16 @@ def dispatch_list_pdf(data: DispatchList) -> bytes:
     top = Table([[details, layout.qr_code(data.parcel, 30 * mm)]], colWidths=[layout.WIDTH - 34 * mm, 34 * mm])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [top, Spacer(1, 4 * mm)]
-    header = [layout.inline_label(vi, en, styles.body) for vi, en in (
+    header = [layout.bilingual(vi, en, styles.body, english_size=7) for vi, en in (
         ("STT", "No."), ("Số sê-ri thẻ", "Card serial"), ("Số định danh", "ID number"), ("Họ và tên", "Full name"),
         ("Hồ sơ", "Application"), ("Đã nhận", "Received"))]  # fmt: skip
     rows = [header] + [
-        [str(number), layout.paragraph(card.serial, styles.value), layout.paragraph(card.id_number, styles.value),
-         layout.paragraph(card.full_name, styles.value), layout.paragraph(card.application, styles.value), "☐"]
+        [str(number), layout.paragraph(card.serial, styles.body), layout.paragraph(card.id_number, styles.body),
+         layout.paragraph(card.full_name, styles.body), layout.paragraph(card.application, styles.body), ""]
         for number, card in enumerate(data.cards, start=1)
     ]  # fmt: skip
-    widths = [10 * mm, 32 * mm, 30 * mm, None, 32 * mm, 14 * mm]
-    fixed = sum(width for width in widths if width)
-    widths[3] = layout.WIDTH - fixed
+    widths = [8 * mm, 30 * mm, 30 * mm, None, 33 * mm, 15 * mm]
+    widths[3] = layout.WIDTH - sum(width for width in widths if width)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(layout.grid_style())
     story += [table, Spacer(1, 6 * mm)]

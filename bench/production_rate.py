@@ -259,8 +259,8 @@ one batch in one process, then {args.cards} more as two batches run at once by t
 The faces dominate: two 1011×638-pixel PNG images per card, compressed by zlib in Pillow; the chip data
 (one ECDSA signature, two key pairs) is a few per cent of a card's time. A production file is mostly
 the two PNG faces ({size / 1024:,.0f} KiB per card: about {size * 100_000 / 1024 ** 3:,.1f} GiB for 100,000 cards).
-The 2-core figure is measured, not doubled: both processes share the database and the disk (and each
-loads its fonts and keys once). A real centre is bounded by its card printers and chip encoders, which
+The 2-core figure is measured, not doubled: both processes (forked after the fonts were loaded, as
+the worker's are) share the database and the disk. A real centre is bounded by its card printers and chip encoders, which
 read this file, not by making it.
 """,
     )

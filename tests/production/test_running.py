@@ -203,7 +203,8 @@ def test_a_run_whose_batch_was_taken_over_stops_without_writing(production, monk
     assert batch.runner == "elsewhere:1:x"  # the other run's hold is left alone
 
 
-def test_without_a_machine_key_nothing_is_signed_and_the_batch_says_why(production):
+def test_without_a_machine_key_nothing_is_signed_and_the_batch_says_why(production, settings):
+    settings.PRODUCTION = True  # outside production a demo key would be made (next test)
     make_ready(production, "thai_thuy", 1)
     batch = actions.create_batch(None, "33")
     running.machine_public_key_path().unlink()
@@ -318,3 +319,16 @@ def test_a_card_its_own_data_cannot_make_is_withdrawn_and_the_batch_goes_on(prod
     bad.save(update_fields=["capture", "updated_at"])
     again = actions.create_batch(None, "33")
     assert list(again.items.values_list("application", flat=True)) == [bad.pk]
+
+
+def test_outside_production_a_demo_machine_key_is_made_when_none_is_configured(production):
+    make_ready(production, "thai_thuy", 1)
+    running.machine_public_key_path().unlink()
+    batch = running.run_batch(actions.create_batch(None, "33").pk)
+    private = running.demo_machine_private_key_path()
+    assert private.stat().st_mode & 0o077 == 0
+    key = fileformat.load_private_key(private.read_bytes())
+    ((serial, entries),) = _file_cards(batch).items()
+    opened = fileformat.open_chip_key(entries[fileformat.CHIP_KEY_ENTRY], key,
+                                      associated=fileformat.chip_key_associated_data(batch.code, serial))  # fmt: skip
+    assert active_authentication(entries["chip/DG15.bin"], opened, b"challenge")

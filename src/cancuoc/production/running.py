@@ -88,8 +88,34 @@ def stale_after() -> float:
 # --- the personalisation machine's public key --------------------------------------------------------------
 
 
+def demo_machine_private_key_path() -> Path:
+    return production_folder() / "demo-machine-private.pem"
+
+
+def ensure_demo_machine_key() -> bool:
+    """Outside production (CANCUOC_ENV), a demo personalisation-machine key pair when none is configured,
+    so that a demo or a fresh checkout produces at once; its private key is kept beside it (mode 0600).
+    Returns whether one was made. A real installation configures its machine's public key itself."""
+    if settings.PRODUCTION or machine_public_key_path().exists():
+        return False
+    private_pem, public_pem = fileformat.generate_machine_key()
+    private = demo_machine_private_key_path()
+    try:
+        private.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(private_pem)
+        install_machine_key(public_pem)
+    except (OSError, ProductionError) as error:
+        logger.warning("demo personalisation machine key not made: %s", error)
+        return False
+    logger.warning("no personalisation machine key was configured: a demo key pair was made (%s)", private)
+    return True
+
+
 def load_machine_key():
     path = machine_public_key_path()
+    ensure_demo_machine_key()
     try:
         data = path.read_bytes()
     except OSError as error:

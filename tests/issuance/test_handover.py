@@ -224,3 +224,26 @@ def test_two_officers_at_once_hand_over_once(world, officers, flushable_audit_lo
     assert outcomes.count("done") == 1, outcomes
     assert Handover.objects.filter(card=card).count() == 1
     assert Card.objects.get(pk=card.pk).events.filter(target="active").count() == 1
+
+
+def test_a_card_is_handed_over_only_by_the_station_holding_it(client, world, officers):
+    """The Thái Thụy officer reads the card of a resident of Thái Thụy waiting at Ba Đình, but may not hand it
+    over, post it or confirm its delivery: it is in another station's drawer."""
+    from tests.factories import CitizenFactory
+    from tests.issuance.conftest import received_card
+
+    resident = CitizenFactory(permanent_unit=world.thai_thuy)
+    card = received_card(resident, world.ba_dinh, officers["ba_dinh"], officers["production"])
+    client.force_login(officers["thai_thuy"])
+    detail = client.get(reverse("card-detail", args=[card.serial]))
+    assert detail.status_code == 200 and not detail.context["may_hand_over"]
+    assert client.get(reverse("card-handover-card", args=[card.serial])).status_code == 404
+    assert client.post(reverse("card-post", args=[card.serial]),
+                       {"address": "Thôn 3, Thái Thụy", "tracking_number": "EB1234"}).status_code == 404  # fmt: skip
+    api = client.post(f"/api/v1/cards/{card.serial}/handover", {"method": "looking", "reason": "x"},
+                      content_type="application/json")  # fmt: skip
+    assert api.status_code == 404
+    assert client.post(reverse("card-contact", args=[card.serial]), {"phone": "0912345678"}).status_code == 302
+    assert CitizenContact.objects.get(citizen=resident).phone == "0912345678", "the contact is the citizen's"
+    card.refresh_from_db()
+    assert card.state == "received"

@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cancuoc.accounts.permissions import NotFound, Verb, area_path, has_permission, require_permission
+from cancuoc.accounts.permissions import (
+    NotFound,
+    Verb,
+    area_path,
+    has_permission,
+    in_area,
+    require_permission,
+)
 from cancuoc.cards import events as card_events
 from cancuoc.cards.access import access_card
 from cancuoc.cards.errors import CardError
@@ -24,6 +31,7 @@ from cancuoc.units.models import AdministrativeUnit
 from cancuoc.web.language import problem_text
 
 from . import actions, selectors
+from .access import access_station_card
 from .errors import HTTP_STATUS, IssuanceError
 from .models import Channel, CitizenContact, Handover, LossReport, PostalDelivery
 
@@ -88,7 +96,7 @@ def _handover_context(request, card: Card, **extra) -> dict:
 def handover_card(request, serial: str):
     """Check the holder and hand the card over. A biometric check runs before any transaction; a failed
     match hands nothing over (the officer may then check by looking, with a reason)."""
-    card = access_card(request.user, serial, Verb.CARD_HANDOVER)
+    card = access_station_card(request.user, serial)
     if request.method == "GET":
         card_events.card_viewed(request.user, card, where="hand-over page")
         return render(request, "issuance/handover_card.html", _handover_context(request, card))
@@ -124,7 +132,7 @@ def handover_card(request, serial: str):
 @require_GET
 def handover_portrait(request, serial: str):
     """The enrolled portrait, for the officer checking the holder by looking."""
-    card = access_card(request.user, serial, Verb.CARD_HANDOVER)
+    card = access_station_card(request.user, serial)
     from cancuoc.biometrics.actions import chip_portrait
 
     capture = card.application.capture if card.application_id and card.application.capture_id else None
@@ -137,7 +145,7 @@ def handover_portrait(request, serial: str):
 @login_required
 @require_POST
 def post_card(request, serial: str):
-    card = access_card(request.user, serial, Verb.CARD_HANDOVER)
+    card = access_station_card(request.user, serial)
     try:
         parcel = actions.post_card(request.user, card, address=request.POST.get("address", ""),
                                    tracking_number=request.POST.get("tracking_number", ""))  # fmt: skip
@@ -151,8 +159,9 @@ def post_card(request, serial: str):
     return redirect("card-detail", serial=card.serial)
 
 
-def _card_action(request, serial: str, verb: Verb, run, done: str):
-    card = access_card(request.user, serial, verb)
+def _card_action(request, serial: str, verb: Verb | None, run, done: str):
+    """``verb`` None: a station's act (hand-over, post, contact at the counter)."""
+    card = access_station_card(request.user, serial) if verb is None else access_card(request.user, serial, verb)
     try:
         run(card)
     except (IssuanceError, CardError) as error:
@@ -165,14 +174,14 @@ def _card_action(request, serial: str, verb: Verb, run, done: str):
 @login_required
 @require_POST
 def post_delivered(request, serial: str):
-    return _card_action(request, serial, Verb.CARD_HANDOVER, lambda card: actions.confirm_delivery(
+    return _card_action(request, serial, None, lambda card: actions.confirm_delivery(
         request.user, card, confirmation=request.POST.get("confirmation", "")), _("Delivery confirmed: the card is handed over."))  # fmt: skip
 
 
 @login_required
 @require_POST
 def post_returned(request, serial: str):
-    return _card_action(request, serial, Verb.CARD_HANDOVER, lambda card: actions.return_card(
+    return _card_action(request, serial, None, lambda card: actions.return_card(
         request.user, card, reason=request.POST.get("reason", "")), _("The card is back at the station."))  # fmt: skip
 
 
@@ -244,7 +253,8 @@ def card_detail(request, serial: str):
         "parcels": PostalDelivery.objects.filter(card=card), "open_parcel": PostalDelivery.objects.filter(card=card, state="posted").first(),
         "losses": LossReport.objects.filter(card=card), "open_loss": open_loss,
         "contact_phone": _masked(contact.phone) if contact else "", "contact": contact, "channels": Channel.choices,
-        "may_hand_over": may[Verb.CARD_HANDOVER] and card.state == "received",
+        "may_hand_over": card.state == "received" and in_area(user, Verb.CARD_HANDOVER, card.unit_path),
+        "at_our_station": in_area(user, Verb.CARD_HANDOVER, card.unit_path),
         "may_contact": may[Verb.CARD_HANDOVER],
         "may_report_loss": may[Verb.CARD_SUSPEND] and card.state == "active" and open_loss is None,
         "may_withdraw": may[Verb.CARD_SUSPEND] and open_loss is not None,

@@ -247,3 +247,14 @@ def test_a_card_is_handed_over_only_by_the_station_holding_it(client, world, off
     assert CitizenContact.objects.get(citizen=resident).phone == "0912345678", "the contact is the citizen's"
     card.refresh_from_db()
     assert card.state == "received"
+
+
+def test_an_oversized_or_unreadable_image_is_refused_cleanly(client, card, officers, enrolled_prints):
+    login(client, officers["thai_thuy"])
+    url = reverse("card-handover-card", args=[card.serial])
+    huge = client.post(url, {"method": "fingerprint", "finger_position": "2", "image": io.BytesIO(b"\x89PNG" + b"0" * 5_000_000)})
+    assert huge.status_code == 413
+    junk = client.post(url, {"method": "fingerprint", "finger_position": "2", "image": io.BytesIO(b"not an image")})
+    assert junk.status_code == 422 and junk.context["field"] == "image"
+    card.refresh_from_db()
+    assert card.state == "received" and not Handover.objects.exists()

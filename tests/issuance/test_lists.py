@@ -41,7 +41,7 @@ def test_card_list_and_page_are_scoped_and_audited(client, card, other_card, off
     with django_assert_max_num_queries(16):
         detail = client.get(reverse("card-detail", args=[card.serial]))
     assert detail.status_code == 200 and detail.context["may_hand_over"]
-    assert [e.target for e in detail.context["history"]] == ["ordered", "personalised", "dispatched", "received"]
+    assert [e.target for e, _, _ in detail.context["history"]] == ["ordered", "personalised", "dispatched", "received"]
     assert AuditEntry.objects.filter(event="card_viewed", object_id=card.serial).count() == 1
     for serial in (other_card.serial, "nonsense", "c26000000019"[:11]):
         assert client.get(reverse("card-detail", args=[serial])).status_code == 404

@@ -246,9 +246,11 @@ def card_detail(request, serial: str):
     user = request.user
     open_loss = LossReport.objects.filter(card=card, state=LossReport.State.OPEN).first()
     contact = CitizenContact.objects.filter(citizen=card.citizen).first()
+    words = dict(Card.State.choices)
     may = {verb: has_permission(user, verb) for verb in (Verb.CARD_HANDOVER, Verb.CARD_SUSPEND, Verb.CARD_REVOKE)}
     return render(request, "issuance/detail.html", {
-        "card": card, "history": card.events.select_related("actor"),
+        "card": card, "history": [(event, words.get(event.source, "—"), words.get(event.target, event.target))
+                                  for event in card.events.select_related("actor")],
         "handover": Handover.objects.filter(card=card).select_related("officer").first(),
         "parcels": PostalDelivery.objects.filter(card=card), "open_parcel": PostalDelivery.objects.filter(card=card, state="posted").first(),
         "losses": LossReport.objects.filter(card=card), "open_loss": open_loss,

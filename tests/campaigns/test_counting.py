@@ -109,3 +109,18 @@ def test_a_death_recorded_in_the_registry_leaves_the_target(folded, world):
     counting.fold()
     assert UnitCount.objects.get(path=world.thai_thuy.path).target == 5
     assert not CitizenStanding.objects.filter(citizen=citizen).exists()
+
+
+def test_a_row_committed_after_a_later_one_is_read_by_the_next_fold(folded, officers, world):
+    from cancuoc.campaigns.models import FoldCursor
+
+    counting.fold()
+    # the last fold saw rows up to far ahead (a later transaction committed first) ...
+    cursor = FoldCursor.objects.get(pk=1)
+    FoldCursor.objects.filter(pk=1).update(
+        application_event=cursor.application_event + 1000, application=cursor.application + 1000
+    )
+    # ... and this application's rows, numbered below them, commit only now
+    apply(folded["an"], officers["thai_thuy"], world.thai_thuy)
+    counting.fold()
+    assert UnitCount.objects.get(path=world.thai_thuy.path).applications == 1

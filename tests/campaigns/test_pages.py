@@ -155,3 +155,26 @@ def test_a_pre_2025_district_is_shown_through_its_successors(client, folded, off
     assert response.context["own"].values["target"] == 8
     client.force_login(officers["thai_thuy"])  # one of its successors is outside this officer's commune
     assert client.get(reverse("campaign-dashboard"), {"unit": "cũ:344"}).status_code == 404
+
+
+def test_announcement_page_flyer_and_sending(client, folded, officers, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cancuoc.campaigns import actions
+
+    supervisor = officers["hung_yen"]
+    team = actions.create_team(supervisor, code="LD-9", name="Tổ lưu động 9", unit=world.hung_yen)
+    actions.plan_visit(supervisor, team, day=timezone.localdate() + timedelta(days=1), slot="morning",
+                       unit=world.thai_thuy, place_kind="commune_hall", place_name="Nhà văn hóa thôn Đông")  # fmt: skip
+    client.force_login(supervisor)
+    url = reverse("campaign-announce")
+    page = client.get(url, {"unit": "12730"})
+    assert page.status_code == 200 and len(page.context["visits"]) == 1
+    flyer = client.get(url, {"unit": "12730", "format": "pdf", "body_vi": "\x00<b>"})
+    assert flyer.status_code == 200 and flyer.content.startswith(b"%PDF")
+    assert client.get(url, {"unit": "33"}).status_code == 404  # announcements are per commune
+    sent = client.post(url, {"unit": "12730", "body_vi": "Lịch thu nhận", "body_en": "Schedule"})
+    assert sent.status_code == 302
+    assert client.post(url, {"unit": "12730", "body_vi": "", "body_en": ""}).status_code == 200

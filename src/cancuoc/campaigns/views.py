@@ -331,6 +331,13 @@ def plan_change(request):
     return redirect(reverse("campaign-plan") + "?" + _query(area))
 
 
+def _flyer_text(text, default: str) -> str:
+    try:
+        return actions.clean_text(text, limit=actions.ANNOUNCEMENT_LIMIT) or default
+    except CampaignError:
+        return default
+
+
 @_page
 def announce(request):
     area = _area(request)
@@ -358,8 +365,8 @@ def announce(request):
             )
             return redirect(reverse("campaign-announce") + "?" + _query(area))
     if request.GET.get("format") == "pdf":
-        body = exports.flyer_pdf(area.unit.full_name(), visits, request.GET.get("body_vi", default_vi)[:2000],
-                                 request.GET.get("body_en", default_en)[:2000])  # fmt: skip
+        body = exports.flyer_pdf(area.unit.full_name(), visits, _flyer_text(request.GET.get("body_vi"), default_vi),
+                                 _flyer_text(request.GET.get("body_en"), default_en))  # fmt: skip
         response = HttpResponse(body, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="thong-bao-{area.code}.pdf"'
         return response

@@ -93,6 +93,10 @@ def test_quality_control_page_shows_the_faces_and_records_outcomes(operator_clie
     assert page.status_code == 200 and all(serial in page.content.decode() for serial in serials)
     face = operator_client.get(f"/production/batches/{batch.pk}/cards/{serials[0]}/front.png")
     assert face.status_code == 200 and face.content[:4] == b"\x89PNG"
+    from cancuoc.audit.models import AuditEntry, Event
+
+    assert AuditEntry.objects.filter(event=Event.CARD_VIEWED, object_id=serials[0]).count() == 1  # a portrait seen
+    assert AuditEntry.objects.filter(event=Event.CARDS_LISTED).count() == 1  # the page's list of holders
     for bad in (f"/production/batches/{batch.pk}/cards/{serials[0]}/side.png",
                 f"/production/batches/{batch.pk}/cards/NOTASERIAL/front.png"):  # fmt: skip
         assert operator_client.get(bad).status_code == 404

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cancuoc.accounts.permissions import Verb, require_permission
+from cancuoc.cards import events as card_events
 from cancuoc.rules.cardstates import is_serial
 from cancuoc.units.models import AdministrativeUnit, Level, Structure
 from cancuoc.web.language import in_language
@@ -76,6 +77,9 @@ def batch_detail(request, batch_id: int):
     from django.utils import timezone
 
     stalled = batch.state == ProductionBatch.State.RUNNING and running.runner_gone(batch, timezone.now())
+    if items:
+        card_events.cards_listed(request.user, unit_path=batch.province.path, what=f"production batch {batch.code}",
+                                 count=len(items))  # fmt: skip
     context = {"batch": batch, "progress": running.progress_of(batch), "items": items, "stalled": stalled,
                "more_items": batch.card_count > len(items), "parcels": parcels, "card_states": states,
                "follow_ups": list(batch.follow_ups.all()) if not batch.remakes_id else [],
@@ -144,6 +148,9 @@ def quality_control(request, batch_id: int):
     pending = list(selectors.items_of(batch).filter(in_production=True, qc=BatchItem.Qc.PENDING,
                                                     card__state="personalised")[:ITEMS_SHOWN])  # fmt: skip
     checked = list(selectors.items_of(batch).exclude(qc=BatchItem.Qc.PENDING).order_by("-qc_at")[:50])
+    if pending or checked:
+        card_events.cards_listed(request.user, unit_path=batch.province.path,
+                                 what=f"quality control of batch {batch.code}", count=len(pending) + len(checked))  # fmt: skip
     return render(request, "production/qc.html", {"batch": batch, "pending": pending, "checked": checked})
 
 
@@ -154,14 +161,15 @@ def card_face(request, batch_id: int, serial: str, side: str):
     serial = serial.upper()
     if side not in ("front", "back") or not is_serial(serial) or not batch.file_path:
         raise Http404
-    item = batch.items.filter(card__serial=serial).values_list("position", flat=True).first()
+    item = batch.items.select_related("card__citizen").filter(card__serial=serial).first()
     if item is None:
         raise Http404
     try:
         with zipfile.ZipFile(batch.file_path) as archive:
-            data = archive.read(f"cards/{item:05d}-{serial}/{side}.png")
+            data = archive.read(f"cards/{item.position:05d}-{serial}/{side}.png")
     except (OSError, KeyError, zipfile.BadZipFile):
         raise Http404 from None
+    card_events.card_viewed(request.user, item.card, where=f"quality control, {side} face")
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -189,7 +197,10 @@ def parcel_list_pdf(request, parcel_id: int):
 
     verb = Verb.PRODUCTION_DISPATCH if has_permission(request.user, Verb.PRODUCTION_DISPATCH) else Verb.CARD_RECEIVE
     parcel = selectors.parcel_for(request.user, parcel_id, verb)
-    response = HttpResponse(dispatch_list_pdf(selectors.dispatch_list_of(parcel)), content_type="application/pdf")
+    listed = selectors.dispatch_list_of(parcel)
+    card_events.cards_listed(request.user, unit_path=parcel.unit_path, what=f"dispatch list {parcel.code}",
+                             count=len(listed.cards))  # fmt: skip
+    response = HttpResponse(dispatch_list_pdf(listed), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{parcel.code}.pdf"'
     return response
 

@@ -124,3 +124,25 @@ def test_a_row_committed_after_a_later_one_is_read_by_the_next_fold(folded, offi
     apply(folded["an"], officers["thai_thuy"], world.thai_thuy)
     counting.fold()
     assert UnitCount.objects.get(path=world.thai_thuy.path).applications == 1
+
+
+def test_a_residence_filed_under_a_ceased_commune_counts_in_todays_commune(folded, world, officers):
+    from cancuoc.campaigns.selectors import outstanding
+
+    from .conftest import person
+
+    legacy = person(world.old_diem_dien)  # Diêm Điền went whole into Xã Thái Thụy
+    split = person(world.old_thuy_truong)  # Thụy Trường was split between two communes
+    counting.fold()
+    counts = {row.path: row.target for row in UnitCount.objects.all()}
+    assert counts[world.thai_thuy.path] == 7 and counts[world.hung_yen.path] == 9
+    assert counts[world.old_diem_dien.path] == 1 and counts[world.old_thai_thuy.path] == 2
+    assert counts["/"] == 11
+    listed = {row.id_number for row in outstanding(area_of(world.thai_thuy))}
+    assert legacy.id_number in listed and split.id_number not in listed
+    # the old district through its successions: each resident once (the split commune's from its own counter)
+    assert coverage_tree(find_area("cũ:344"))["target"] == 10
+    assert coverage_tree(area_of(world.thai_thuy), on=__import__("datetime").date(2030, 1, 1))["target"] >= 7
+    before = kept()
+    call_command("campaign", "rebuild")
+    assert kept() == before

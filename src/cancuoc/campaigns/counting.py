@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cancuoc.cards.models import Card, CardEvent
 from cancuoc.enrollment.models import Application, ApplicationEvent
 from cancuoc.registry.models import ChangeRequest, Citizen, QualityFlag
+from cancuoc.units.models import UnitSuccession
 
 from .models import (
     COUNT_FIELDS,
@@ -102,9 +103,12 @@ def load_facts(citizen_ids: Iterable[int]) -> dict[int, tuple[PersonFacts, list[
         cards[citizen_id].append(
             CardFacts(application_id is not None, state, expiry, _day(changed), tuple(states[pk]))
         )
+    successor = successor_paths({unit for row in rows for unit in row[8:11] if unit is not None})
     facts = {}
     for pk, birth, death, nationality, merged, p_path, t_path, c_path, p_id, t_id, c_id in rows:
         paths = [path for path in (p_path, t_path, c_path) if path]
+        # a residence still filed under a ceased commune counts in today's commune too, when it went to one
+        paths += [successor[unit] for unit in (p_id, t_id, c_id) if unit in successor]
         away = any(unit is not None and unit != p_id for unit in (t_id, c_id)) and p_id is not None
         facts[pk] = (PersonFacts(
             birth_date=birth, date_of_death=death, nationality=nationality, merged=merged is not None,
@@ -112,6 +116,29 @@ def load_facts(citizen_ids: Iterable[int]) -> dict[int, tuple[PersonFacts, list[
             last_visit=last_visit.get(pk, ""), pending_change=pk in pending,
             applications=tuple(applications[pk]), cards=tuple(cards[pk])), paths)  # fmt: skip
     return facts
+
+
+def successor_paths(unit_ids: set[int]) -> dict[int, str]:
+    """{ceased unit id: path of the one unit in force that took it over} for those of ``unit_ids`` that
+    went to exactly one (a commune split between several is counted under its old units only)."""
+    if not unit_ids:
+        return {}
+    found: dict[int, list[str]] = defaultdict(list)
+    for predecessor, path in UnitSuccession.objects.filter(
+            predecessor_id__in=unit_ids, successor__valid_to__isnull=True).values_list(
+            "predecessor_id", "successor__path"):  # fmt: skip
+        found[predecessor].append(path)
+    return {unit: paths[0] for unit, paths in found.items() if len(paths) == 1}
+
+
+def predecessors_into(roots: list[str]) -> list[int]:
+    """Ceased units whose one successor in force lies under ``roots`` (their residents count there)."""
+    query = Q()
+    for root in roots:
+        query |= Q(successor__path__startswith=root)
+    candidates = set(UnitSuccession.objects.filter(query, successor__valid_to__isnull=True)
+                     .values_list("predecessor_id", flat=True))  # fmt: skip
+    return sorted(successor_paths(candidates))
 
 
 def standings(citizen_ids: Iterable[int], on: date) -> dict[int, tuple[Standing, set[str]]]:

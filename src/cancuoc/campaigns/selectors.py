@@ -14,11 +14,11 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from cancuoc.registry.models import Citizen
-from cancuoc.units.models import AdministrativeUnit, Structure
+from cancuoc.units.models import AdministrativeUnit, Level, Structure
 from cancuoc.units.selectors import resolve_to_units_in_force, unit_for_code
 
 from . import forecast
-from .counting import load_facts
+from .counting import load_facts, predecessors_into, successor_paths
 from .models import (
     REASON_FIELDS,
     Assignment,
@@ -84,7 +84,13 @@ def area_of(unit: AdministrativeUnit | None, *, on: date | None = None) -> Area:
     on = on or timezone.localdate()
     if unit.valid_to is not None and unit.valid_to < on:
         successors = [u for u in resolve_to_units_in_force(unit, on) if u.pk != unit.pk]
-        return Area(unit, [unit.path, *(u.path for u in successors)], successors)
+        # residents still filed under its communes count in the successors, except in a commune that was
+        # split (no one successor to count them in): those are added from the old commune's own counter
+        communes = dict(AdministrativeUnit.objects.filter(path__startswith=unit.path, level=Level.COMMUNE)
+                        .values_list("pk", "path"))  # fmt: skip
+        unique = successor_paths(set(communes))
+        split = [path for pk, path in communes.items() if pk not in unique]
+        return Area(unit, [*(u.path for u in successors), *split], successors)
     return Area(unit, [unit.path])
 
 
@@ -146,12 +152,16 @@ def coverage_tree(area: Area, *, on: date | None = None) -> dict:
 
 
 def _citizens_under(roots: list[str]):
+    """Citizens present under ``roots``: by a residence there, or in a ceased unit that went to one there."""
     query = Q()
     for root in roots:
         if root == "/":
             return Citizen.objects.all()
         query |= (Q(permanent_unit__path__startswith=root) | Q(temporary_unit__path__startswith=root)
                   | Q(current_unit__path__startswith=root))  # fmt: skip
+    old = predecessors_into(roots)
+    if old:
+        query |= Q(permanent_unit_id__in=old) | Q(temporary_unit_id__in=old) | Q(current_unit_id__in=old)
     return Citizen.objects.filter(query)
 
 

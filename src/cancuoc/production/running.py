@@ -343,7 +343,11 @@ def _entry_path(spool: Path, serial: str) -> Path:
 
 def _personalise_item(actor, batch: ProductionBatch, token: str, item: BatchItem, context: RunContext,
                       spool: Path) -> None:  # fmt: skip
-    made = make_card(item, context)
+    try:
+        made = make_card(item, context)
+    except UNMAKEABLE as error:  # this card's data: the batch goes on without it
+        _withdraw(actor, batch, token, item, error)
+        return
     final = _entry_path(spool, item.card.serial)
     temporary = spool / f"{item.card.serial}.entry.{token.rsplit(':', 1)[-1]}.tmp"
     with open(temporary, "wb") as handle:
@@ -390,10 +394,7 @@ def run_batch(batch_pk: int, *, actor=None, progress: Progress | None = None,
             if item.card.state != CardState.ORDERED:
                 continue  # personalised by an earlier run (or spoiled): never made twice
             serial = item.card.serial
-            try:
-                _personalise_item(actor, batch, token, item, context, spool)
-            except UNMAKEABLE as error:
-                _withdraw(actor, batch, token, item, error)
+            _personalise_item(actor, batch, token, item, context, spool)
             done += 1
             _report(batch, progress, "personalising", done, total)
         serial = ""

@@ -115,10 +115,19 @@ def officers_needed(*, outstanding: int, days: int, minutes_per_application: flo
         return Plan(0, days, 0, shifts, 0, 0.0, 0.0)
     rate = per_shift / shift_hours * 1.15  # citizens come a little more than needed: some leave unserved
     low = max(1, math.ceil(per_shift * minutes_per_application / (shift_hours * 60)))
-    for officers in range(low, max_officers + 1):
-        result = simulate(officers=officers, minutes_per_application=minutes_per_application,
-                          arrivals_per_hour=rate, hours=shift_hours, seed=seed)  # fmt: skip
-        if result.served >= per_shift:
-            return Plan(per_day, days, officers, shifts, result.served, result.waiting_p90_minutes,
-                        result.utilisation)  # fmt: skip
-    return None
+
+    def run(officers: int) -> Result:
+        return simulate(officers=officers, minutes_per_application=minutes_per_application, arrivals_per_hour=rate,
+                        hours=shift_hours, seed=seed)  # fmt: skip
+
+    if low > max_officers or run(max_officers).served < per_shift:
+        return None
+    high = max_officers  # served grows with officers: the fewest that serve the share, by bisection
+    while low < high:
+        middle = (low + high) // 2
+        if run(middle).served >= per_shift:
+            high = middle
+        else:
+            low = middle + 1
+    result = run(low)
+    return Plan(per_day, days, low, shifts, result.served, result.waiting_p90_minutes, result.utilisation)

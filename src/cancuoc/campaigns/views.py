@@ -29,7 +29,7 @@ from . import actions, charts, events, exports, selectors, simulation
 from .access import access_area, home_area
 from .errors import CampaignError
 from .errors import CampaignErrorCode as Code
-from .models import Announcement, Condition, Outcome, PlaceKind, Slot, Team, TeamVisit
+from .models import Announcement, Condition, FoldCursor, Outcome, PlaceKind, Slot, Team, TeamVisit
 from .status import ACTION_WORDS, REASON_WORDS, Reason, percent, vietnamese_number
 
 
@@ -95,6 +95,7 @@ def dashboard(request):
         "flow": flow, "today": today, "collected_today": selectors.collected(area.roots, today),
         "forecast": selectors.completion_forecast(area.roots, own.values), "coverage_text": percent(own.coverage),
         "query": _query(area), "is_commune": area.unit is not None and area.unit.level == Level.COMMUNE,
+        "folded_at": FoldCursor.objects.filter(pk=1).values_list("folded_at", flat=True).first(),
         "may_plan": has_permission(request.user, Verb.CAMPAIGN_PLAN),
         "reasons": [(_words(REASON_WORDS[reason]), own.values.get(f"out_{reason}", 0)) for reason in REASON_WORDS
                     if reason != Reason.TURNING_14],

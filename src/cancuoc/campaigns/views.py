@@ -30,7 +30,7 @@ from .access import access_area, home_area
 from .errors import CampaignError
 from .errors import CampaignErrorCode as Code
 from .models import Announcement, Condition, FoldCursor, Outcome, PlaceKind, Slot, Team, TeamVisit
-from .status import ACTION_WORDS, REASON_WORDS, Reason, percent, vietnamese_number
+from .status import ACTION_WORDS, OUTCOME_WORDS, REASON_WORDS, Reason, percent, vietnamese_number
 
 
 def _page(view):
@@ -115,6 +115,7 @@ def outstanding(request):
         key = (row.household, row.address)
         if not households or households[-1][0] != key:
             households.append((key, []))
+        row.last_visit_text = _words(OUTCOME_WORDS[row.last_visit]) if row.last_visit in OUTCOME_WORDS else ""
         households[-1][1].append((row, _words(REASON_WORDS[row.reason]), _words(ACTION_WORDS[row.action])))
     teams = (
         Team.objects.filter(unit_path__startswith=area.path, active=True)

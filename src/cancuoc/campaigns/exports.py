@@ -13,6 +13,7 @@ from itertools import groupby
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -89,7 +90,7 @@ def outstanding_pdf(area: Area, rows: list[OutstandingRow], *, team: str = "") -
             data.append([Paragraph(layout.markup(text), cell) for text in (
                 row.id_number, row.full_name, f"{row.birth_date:%d/%m/%Y}", REASON_WORDS[row.reason][0],
                 ACTION_WORDS[row.action][0], row.where, row.team, "☐ thu nhận ☐ từ chối ☐ vắng ☐ chuyển ☐ mất")])  # fmt: skip
-    widths = [x * mm for x in (26, 45, 20, 38, 40, 30, 14, 60)]
+    widths = [x * mm for x in (27, 44, 22, 38, 40, 30, 14, 58)]
     table = _table(data, widths)
     for index in spans:
         table.setStyle(TableStyle([("SPAN", (0, index), (-1, index)),
@@ -132,11 +133,14 @@ def daily_report_pdf(area: Area, day: date, total: ReportLine, lines: list[Repor
     styles = layout.Styles()
     buffer = io.BytesIO()
     document = _document(buffer, title=f"Báo cáo ngày {day:%d/%m/%Y} — {area.name}", wide=True)
-    head = [Paragraph(layout.markup(h), styles.finger) for h in REPORT_HEADERS]
+    small = ParagraphStyle(
+        "report_head", parent=styles.finger, fontName=layout.BOLD, fontSize=6.5, leading=7.5
+    )
+    head = [Paragraph(layout.markup(h), small) for h in REPORT_HEADERS]
     data = [head] + [[Paragraph(layout.markup(str(v)), styles.finger) for v in _report_cells(line, numbers_as_text=True)]
                      for line in [*lines, total]]  # fmt: skip
     count = len(REPORT_HEADERS)
-    widths = [10 * mm, 38 * mm] + [(document.width - 48 * mm) / (count - 2)] * (count - 2)
+    widths = [12 * mm, 36 * mm] + [(document.width - 48 * mm) / (count - 2)] * (count - 2)
     story = [Paragraph(layout.markup(f"BÁO CÁO TIẾN ĐỘ THU NHẬN HỒ SƠ CĂN CƯỚC — {area.name}"), styles.title),
              Paragraph(layout.markup(f"Ngày {day:%d/%m/%Y} · tỷ lệ chung {percent(total.row.coverage)}"), styles.centre),
              Spacer(1, 4 * mm), _table(data, widths)]  # fmt: skip

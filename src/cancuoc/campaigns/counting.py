@@ -261,8 +261,9 @@ def fold(*, now: datetime | None = None) -> dict[str, int]:
     """Bring the kept counts up to date with everything written since the last fold."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    if not FoldCursor.objects.filter(pk=1, folded_at__isnull=False).exists():
+        return rebuild(now=now)  # the first fold: everything is new, and a rebuild is the faster way
     with transaction.atomic():
-        FoldCursor.objects.get_or_create(pk=1)
         cursor = FoldCursor.objects.select_for_update().get(pk=1)
         dirty: set[int] = set()
         moved: dict[str, int] = {}

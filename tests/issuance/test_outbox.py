@@ -271,3 +271,12 @@ def test_a_parcel_received_at_once_queues_each_card_in_a_fixed_number_of_queries
     assert sorted(states.values()) == ["no_channel"] * 3 + ["queued"] * 2
     outbox.on_card_moved(None, cards=many, source="dispatched", target="received", actor=None, reason="lại")
     assert OutboxMessage.objects.count() == 6, "a key is queued once"
+
+
+def test_one_kick_of_the_worker_per_transaction(world, officers, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            for number in range(4):
+                outbox.queue(f"k-kick-{number}", recipient="0912345678", channel="sms", body_vi="a", body_en="b")
+    assert len(callbacks) == 1
+    assert OutboxMessage.objects.filter(state=State.QUEUED).count() == 4

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -167,6 +167,14 @@ def _kick_worker() -> None:
         logger.warning("outbox: could not enqueue the sending task", exc_info=True)
 
 
+def _kick_after_commit() -> None:
+    """Enqueue the sending task once the transaction commits, once per transaction however many messages
+    it queued (a campaign's announcement queues one per household head)."""
+    if any(entry[1] is _kick_worker for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_worker, robust=True)
+
+
 def queue(key: str, *, recipient: str, channel: str, body_vi: str, body_en: str, citizen=None, actor=None,
           unit_path: str | None = None, kick: bool = True, sensitive: bool = False) -> OutboxMessage:  # fmt: skip
     """Queue one message (idempotent by ``key``: the same key gives back the first message, unchanged).
@@ -198,7 +206,7 @@ def queue(key: str, *, recipient: str, channel: str, body_vi: str, body_en: str,
             return OutboxMessage.objects.get(key=key)
         events.message_queued(actor, message)
         if reachable and kick:
-            transaction.on_commit(_kick_worker, robust=True)
+            _kick_after_commit()
     return message
 
 
@@ -334,4 +342,4 @@ def _queue_card_ready(cards, actor) -> None:
     OutboxMessage.objects.bulk_create(messages)
     events.messages_queued(actor, messages)
     if any(message.state == State.QUEUED for message in messages):
-        transaction.on_commit(_kick_worker, robust=True)
+        _kick_after_commit()

@@ -26,6 +26,8 @@ from cancuoc.enrollment.api import router as enrollment_router
 from cancuoc.enrollment.errors import HTTP_STATUS as ENROLLMENT_STATUS
 from cancuoc.enrollment.errors import EnrollmentError
 from cancuoc.issuance.api import router as issuance_router
+from cancuoc.issuance.errors import HTTP_STATUS as ISSUANCE_STATUS
+from cancuoc.issuance.errors import IssuanceError
 from cancuoc.production.api import router as production_router
 from cancuoc.registry.actions import RegistryError
 from cancuoc.registry.api import router as registry_router
@@ -83,6 +85,11 @@ CARD_STATUS = {CardErrorCode.CARD_NOT_FOUND: 404, CardErrorCode.TRANSITION_REFUS
 @api.exception_handler(CardError)
 def card_error(request, exc: CardError):
     return api.create_response(request, exc.as_dict(), status=CARD_STATUS.get(exc.code, 422))
+
+
+@api.exception_handler(IssuanceError)
+def issuance_error(request, exc: IssuanceError):
+    return api.create_response(request, exc.as_dict(), status=ISSUANCE_STATUS.get(exc.code, 422))
 
 
 @api.exception_handler(NotFound)

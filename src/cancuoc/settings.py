@@ -192,6 +192,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # where citizens reach the public pages (printed on the appointment slip)
 CANCUOC_PUBLIC_URL = os.environ.get("CANCUOC_PUBLIC_URL", "http://127.0.0.1:8000")
 CANCUOC_APPLICATION_MAX_BYTES = int(os.environ.get("CANCUOC_APPLICATION_MAX_BYTES", 8 * 1024 * 1024))
+
+# Messages to citizens (cancuoc.issuance.outbox, docs/outbox.md): the sender class (SMS or Zalo in production;
+# the default writes to var/outbox/messages.log), tries before a message is given up, how long a claim lasts.
+CANCUOC_OUTBOX_SENDER = os.environ.get("CANCUOC_OUTBOX_SENDER", "cancuoc.issuance.outbox.LogSender")
+CANCUOC_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CANCUOC_OUTBOX_MAX_ATTEMPTS", 8))
+CANCUOC_OUTBOX_LEASE_SECONDS = int(os.environ.get("CANCUOC_OUTBOX_LEASE_SECONDS", 300))
+# Cards received at a station and not collected after this many days are listed for follow-up.
+CANCUOC_UNCOLLECTED_DAYS = int(os.environ.get("CANCUOC_UNCOLLECTED_DAYS", 30))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads above that size wait in a temporary file for the length of the request: owner-only.
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -101,6 +101,7 @@ class Event(models.TextChoices):
     # issuance and lifecycle (cancuoc.issuance)
     CARD_LOSS_REPORTED = "card_loss_reported", _("Card loss reported")
     CARD_DELIVERY_CHANGED = "card_delivery_changed", _("Card delivery by post recorded")
+    CONTACT_CHANGED = "citizen_contact_changed", _("Citizen's contact for messages changed")
     MESSAGE_QUEUED = "message_queued", _("Message to a citizen queued")
     MESSAGE_SENT = "message_sent", _("Message to a citizen sent")
     # relying parties (cancuoc.relying)

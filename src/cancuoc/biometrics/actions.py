@@ -43,13 +43,15 @@ def _sealed_context(capture: BiometricCapture, field: str) -> str:
     return f"biometric_capture.{field}:{capture.pk}"
 
 
-def _check_area(actor, citizen, verb: Verb) -> None:
-    from cancuoc.accounts.permissions import NotFound
+def _check_area(actor, citizen, verb: Verb, *, unit_path: str | None = None) -> None:
+    """The citizen lies in the actor's area for ``verb`` (or the record at ``unit_path`` does: the station
+    holding a card checks its holder wherever the holder lives); NotFound otherwise."""
+    from cancuoc.accounts.permissions import NotFound, in_area
 
     if actor is None:
         return
     require_permission(actor, verb)
-    if not citizen_in_area(actor, citizen, verb):
+    if not (citizen_in_area(actor, citizen, verb) or (unit_path and in_area(actor, verb, unit_path))):
         raise NotFound()
 
 
@@ -197,11 +199,13 @@ def chip_portrait(capture: BiometricCapture) -> bytes:
 
 
 def verify_holder(actor, capture: BiometricCapture, *, finger_images: Mapping[int, bytes] | None = None,
-                  face_image: bytes | None = None, reason: str):  # fmt: skip
+                  face_image: bytes | None = None, reason: str, unit_path: str | None = None):  # fmt: skip
     """1:1: the person in front of the officer against what was enrolled — fingerprints when given,
-    otherwise the face. Returns an object with ``score`` and ``match``; audited either way."""
+    otherwise the face. Returns an object with ``score`` and ``match``; audited either way. ``unit_path``:
+    the record the check is for (a card at its station), reached by the officer even when the holder lives
+    elsewhere."""
     _require_reason(reason)
-    _check_area(actor, capture.citizen, Verb.BIOMETRICS_VERIFY)
+    _check_area(actor, capture.citizen, Verb.BIOMETRICS_VERIFY, unit_path=unit_path)
     if finger_images:
         from cancuoc.fingerprints.engine import ReferenceEngine
         from cancuoc.fingerprints.images import load_finger_image

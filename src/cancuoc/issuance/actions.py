@@ -138,7 +138,8 @@ def verify_holder(actor, card: Card, *, method: str, finger_position=None, image
     else:
         kwargs["face_image"] = bytes(image)
     try:
-        outcome = biometric_check(actor, capture, reason=f"giao thẻ {card.serial} / card hand-over", **kwargs)
+        outcome = biometric_check(actor, capture, reason=f"giao thẻ {card.serial} / card hand-over",
+                                  unit_path=card.unit_path, **kwargs)
     except NotFound:
         raise IssuanceError(Code.VERIFICATION_FAILED, "method", detail="holder outside the officer's area") from None
     except CodedError as error:  # an unreadable image, no print where the enrolment has one ...

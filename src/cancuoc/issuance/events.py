@@ -17,7 +17,7 @@ def delivery_changed(actor, card, *, state: str, tracking_number: str, reason: s
 def contact_changed(actor, citizen, *, channel: str, unit_path: str, where: str) -> None:
     """The phone number a citizen is told things on (the number itself is not written to the log)."""
     record(actor, AuditEvent(Action.UPDATE, "contact", citizen.id_number, unit_path, where,
-                             {"channel": channel}, event=Event.CARD_DELIVERY_CHANGED))  # fmt: skip
+                             {"channel": channel}, event=Event.CONTACT_CHANGED))  # fmt: skip
 
 
 def loss_reported(actor, card, *, by_citizen: bool, reason: str) -> None:

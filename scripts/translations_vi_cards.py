@@ -41,4 +41,6 @@ VI = {
     "Relying party registered or changed": "Đăng ký hoặc thay đổi đơn vị khai thác",
     "Card status queried by a relying party": "Đơn vị khai thác tra cứu trạng thái thẻ",
     "Signed card status list issued": "Phát hành danh sách trạng thái thẻ có ký số",
+    "Citizen's contact for messages changed": "Thay đổi liên hệ nhận tin nhắn của công dân",
+    "Re-issue waiting since %(since)s: card %(serial)s was confirmed lost.": "Chờ cấp lại từ %(since)s: thẻ %(serial)s đã được xác nhận bị mất.",
 }

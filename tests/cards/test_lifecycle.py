@@ -152,3 +152,23 @@ def test_a_card_once_handed_over_makes_the_next_application_a_reissue_or_renewal
                                                            "dispatched", "received"), reason="trả")  # fmt: skip
     lifecycle.transition(officers["thai_thuy"], card, "lost", reason="mất")
     assert has_card(citizen)
+
+
+def test_the_capture_page_offers_the_reissue_of_a_card_confirmed_lost(client, ordered, officers, world):
+    from cancuoc.enrollment.models import Application
+    from cancuoc.issuance import actions as issuance
+    from tests.cardworld import station_of
+
+    officer, supervisor = officers["thai_thuy"], officers["hung_yen"]
+    card = lifecycle.hand_over(officer, walk(ordered, officers["production"], "personalised", "dispatched",
+                                             "received"), reason="trả")  # fmt: skip
+    issuance.report_loss(officer, card, reason="công dân báo mất")
+    issuance.confirm_loss(supervisor, card, reason="xác nhận mất")
+    from cancuoc.enrollment import actions as enrollment
+
+    enrollment.assign_officer(None, station_of(world.thai_thuy), officer)
+    client.force_login(officer)
+    page = client.get(f"/applications/capture/citizen/{card.citizen.id_number}/").content.decode()
+    assert 'id="cap-reissue"' in page and card.serial in page
+    assert 'value="reissue:lost" checked' in page or 'value="reissue:lost" selected' in page
+    assert not Application.objects.filter(citizen=card.citizen, is_open=True).exists()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb, has_permission
 from cancuoc.errors import bilingual
 from cancuoc.forms.data import FINGER_NAMES
+from cancuoc.issuance.selectors import open_reissue_request
 from cancuoc.registry import actions as registry_actions
 from cancuoc.registry import events as registry_events
 from cancuoc.registry import selectors as registry_selectors
@@ -149,8 +150,14 @@ def _citizen_context(request, citizen, *, typed: dict | None = None, errors: dic
     choices, default, not_allowed = allowed_choices(citizen, today)
     typed = typed or {}
     open_application = Application.objects.filter(citizen=citizen, is_open=True).only("code", "stage").first()
+    # a card reported lost and confirmed: the station re-issues (issuance's re-issue request)
+    reissue = open_reissue_request(citizen)
+    lost = f"{rules.Kind.REISSUE}:{rules.Reason.LOST}"
+    if reissue is not None and lost in {choice.value for choice in choices}:
+        default = lost
     return {
         **_data_context(citizen),
+        "reissue": reissue,
         "choices": choices,
         "chosen": typed.get("kind_reason") or default,
         "not_allowed": not_allowed,

@@ -119,10 +119,13 @@ def forget() -> None:
     _loaded.clear()
 
 
-def published_keys() -> list[dict]:
-    """Every status-signing public key, current first: ``{"key_id", "pem", "created", "current"}``."""
-    current_signer()  # makes the first key when there is none yet
+def published_keys(*, make: bool = True) -> list[dict]:
+    """Every status-signing public key, current first: ``{"key_id", "pem", "created", "current"}``; the
+    first key is made when there is none yet and ``make`` (reading needs neither passphrase nor token)."""
     state = _read_state()
+    if make and not state.get("current"):
+        current_signer()
+        state = _read_state()
     keys = []
     for entry in sorted(state["keys"], key=lambda k: (k["key_id"] != state["current"], k.get("created", ""))):
         try:
@@ -135,8 +138,8 @@ def published_keys() -> list[dict]:
 
 
 def public_keys() -> dict:
-    """key id → public key of every published key (to verify with)."""
-    return documents.load_public_keys("".join(k["pem"] for k in published_keys()).encode("ascii"))
+    """key id → public key of every published key (to verify with; no private key is loaded or made)."""
+    return documents.load_public_keys("".join(k["pem"] for k in published_keys(make=False)).encode("ascii"))
 
 
 def sign(document: dict) -> dict:

@@ -20,6 +20,8 @@ from cancuoc.accounts.permissions import NotFound, PermissionDenied
 from cancuoc.audit.api import router as audit_router
 from cancuoc.biometrics.api import router as biometrics_router
 from cancuoc.campaigns.api import router as campaigns_router
+from cancuoc.campaigns.errors import CampaignError
+from cancuoc.campaigns.errors import CampaignErrorCode as CC
 from cancuoc.cards.api import router as cards_router
 from cancuoc.cards.errors import CardError, CardErrorCode
 from cancuoc.enrollment.api import router as enrollment_router
@@ -85,6 +87,14 @@ CARD_STATUS = {CardErrorCode.CARD_NOT_FOUND: 404, CardErrorCode.TRANSITION_REFUS
 @api.exception_handler(CardError)
 def card_error(request, exc: CardError):
     return api.create_response(request, exc.as_dict(), status=CARD_STATUS.get(exc.code, 422))
+
+
+CAMPAIGN_STATUS = {CC.UNIT_NOT_FOUND: 404, CC.CITIZEN_NOT_FOUND: 404, CC.TEAM_BUSY: 409, CC.TEAM_EXISTS: 409}
+
+
+@api.exception_handler(CampaignError)
+def campaign_error(request, exc: CampaignError):
+    return api.create_response(request, exc.as_dict(), status=CAMPAIGN_STATUS.get(exc.code, 422))
 
 
 @api.exception_handler(IssuanceError)

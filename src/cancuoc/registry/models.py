@@ -140,6 +140,8 @@ class Citizen(models.Model):
         indexes = [
             models.Index(fields=["permanent_unit", "birth_date"], name="citizen_unit_birth"),
             models.Index(fields=["birth_date"], name="citizen_birth"),
+            # what changed since a cursor: the campaign's fold and enrollment's demographic index read it
+            models.Index(fields=["updated_at"], name="citizen_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(

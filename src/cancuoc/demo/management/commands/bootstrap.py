@@ -40,6 +40,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Tài khoản demo / demo logins — mật khẩu / password: {DEMO_PASSWORD}")
         for login in logins:
             self.stdout.write(f"  {login.username:12} {login.role} · {login.area}")
+        key = self._ensure_demo_relying_party()
+        if key:
+            self.stdout.write(f"Khóa API đơn vị khai thác demo / demo relying party's API key: {key}")
+            self.stdout.write('  curl -H "Authorization: Bearer KEY" -d \'{"serial": "...", "mrz": "..."}\' '
+                              "http://127.0.0.1:8000/api/v1/status")  # fmt: skip
         self.stdout.write("=" * 72)
 
     def _ensure_demo_campaign(self, province, seed):
@@ -53,6 +58,11 @@ class Command(BaseCommand):
             demo_applications.enqueue(DEMO_APPLICATIONS, seed)
             self.stdout.write(f"Hồ sơ demo: {DEMO_APPLICATIONS} hồ sơ sẽ được tạo dần bởi tiến trình nền / "
                               f"demo applications: {DEMO_APPLICATIONS} are being made by the worker")  # fmt: skip
+
+    def _ensure_demo_relying_party(self):
+        from cancuoc.demo.cards import ensure_relying_party
+
+        return ensure_relying_party()
 
     def _ensure_demo_pki(self):
         """The demo's card keys, so that the production login can personalise cards at once (a real

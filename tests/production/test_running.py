@@ -332,3 +332,16 @@ def test_outside_production_a_demo_machine_key_is_made_when_none_is_configured(p
     opened = fileformat.open_chip_key(entries[fileformat.CHIP_KEY_ENTRY], key,
                                       associated=fileformat.chip_key_associated_data(batch.code, serial))  # fmt: skip
     assert active_authentication(entries["chip/DG15.bin"], opened, b"challenge")
+
+
+def test_the_task_started_twice_leaves_the_batch_to_the_first(production):
+    from cancuoc.production import tasks
+
+    make_ready(production, "thai_thuy", 1)
+    batch = actions.create_batch(None, "33")
+    running.claim(batch.pk)  # another run holds it
+    assert tasks.run_production_batch.call(batch.pk) == 0
+    ProductionBatch.objects.filter(pk=batch.pk).update(state=ProductionBatch.State.ORDERED, runner="")
+    assert tasks.run_production_batch.call(batch.pk, production["officers"]["production"].pk) == 1
+    assert tasks.run_production_batch.call(batch.pk) == 0  # done: nothing left
+    assert Card.objects.get().state == "personalised"

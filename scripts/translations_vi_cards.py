@@ -43,4 +43,6 @@ VI = {
     "Signed card status list issued": "Phát hành danh sách trạng thái thẻ có ký số",
     "Citizen's contact for messages changed": "Thay đổi liên hệ nhận tin nhắn của công dân",
     "Re-issue waiting since %(since)s: card %(serial)s was confirmed lost.": "Chờ cấp lại từ %(since)s: thẻ %(serial)s đã được xác nhận bị mất.",
+    "Card production": "Sản xuất thẻ",
+    "Receive cards": "Nhận thẻ",
 }

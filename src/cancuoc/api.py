@@ -31,6 +31,7 @@ from cancuoc.issuance.api import router as issuance_router
 from cancuoc.issuance.errors import HTTP_STATUS as ISSUANCE_STATUS
 from cancuoc.issuance.errors import IssuanceError
 from cancuoc.production.api import router as production_router
+from cancuoc.production.errors import ProductionError
 from cancuoc.registry.actions import RegistryError
 from cancuoc.registry.api import router as registry_router
 from cancuoc.relying.api import router as relying_router
@@ -95,6 +96,11 @@ CAMPAIGN_STATUS = {CC.UNIT_NOT_FOUND: 404, CC.CITIZEN_NOT_FOUND: 404, CC.TEAM_BU
 @api.exception_handler(CampaignError)
 def campaign_error(request, exc: CampaignError):
     return api.create_response(request, exc.as_dict(), status=CAMPAIGN_STATUS.get(exc.code, 422))
+
+
+@api.exception_handler(ProductionError)
+def production_error(request, exc: ProductionError):
+    return api.create_response(request, exc.as_dict(), status=exc.http_status)
 
 
 @api.exception_handler(IssuanceError)

@@ -198,6 +198,10 @@ CANCUOC_APPLICATION_MAX_BYTES = int(os.environ.get("CANCUOC_APPLICATION_MAX_BYTE
 CANCUOC_OUTBOX_SENDER = os.environ.get("CANCUOC_OUTBOX_SENDER", "cancuoc.issuance.outbox.LogSender")
 CANCUOC_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CANCUOC_OUTBOX_MAX_ATTEMPTS", 8))
 CANCUOC_OUTBOX_LEASE_SECONDS = int(os.environ.get("CANCUOC_OUTBOX_LEASE_SECONDS", 300))
+# Card production (cancuoc.production, docs/production-file.md): the personalisation machine's public key (PEM;
+# chip keys are sealed to it), and after how many seconds without a heartbeat a batch's run is taken over.
+CANCUOC_PRODUCTION_MACHINE_KEY = os.environ.get("CANCUOC_PRODUCTION_MACHINE_KEY", "")
+CANCUOC_PRODUCTION_STALE_AFTER_SECONDS = int(os.environ.get("CANCUOC_PRODUCTION_STALE_AFTER_SECONDS", 120))
 # Cards received at a station and not collected after this many days are listed for follow-up.
 CANCUOC_UNCOLLECTED_DAYS = int(os.environ.get("CANCUOC_UNCOLLECTED_DAYS", 30))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 API_DOCS = "/api/v1/docs"
 REGISTRY_WORK = {"citizen-search", "citizen-list", "citizen-register", "birth-register", "household-create"}
 ENROLLMENT_WORK = {"station-queue", "capture-page", "application-list"}
-CARD_WORK = {"card-handover", "card-list", "card-renewals"}
+CARD_WORK = {"card-receive", "card-handover", "card-list", "card-renewals"}
 CAMPAIGN_WORK = {"campaign-dashboard", "campaign-outstanding", "campaign-plan"}
 
 # Written out by hand from the permission table (docs/adr/0005-permissions.md), not computed from it.
@@ -21,11 +21,11 @@ EXPECTED = {
     "thai_thuy": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK | {"unit-browser", "import-list"},
     "hung_yen": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK
     | {"station-list", "change-requests", "id-number-cancel", "unit-browser", "import-list", "officer-list"},
-    "admin": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK
+    "admin": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK | {"production-batches"}
     | {"station-list", "change-requests", "id-number-cancel", "unit-browser", "import-list", "audit-search",
        "officer-list"},  # fmt: skip
     "auditor": {"unit-browser", "audit-search"},
-    "production": {"unit-browser", "card-list", "card-renewals"},
+    "production": {"unit-browser", "card-list", "card-renewals", "production-batches"},
 }
 
 

@@ -32,6 +32,8 @@ MENU = (
     MenuEntry("capture-page", _("Capture"), (Verb.APPLICATION_CREATE,)),
     MenuEntry("application-list", _("Applications"), (Verb.APPLICATION_READ,)),
     MenuEntry("station-list", _("Stations"), (Verb.STATION_MANAGE,)),
+    MenuEntry("production-batches", _("Card production"), (Verb.PRODUCTION_RUN,)),
+    MenuEntry("card-receive", _("Receive cards"), (Verb.CARD_RECEIVE,)),
     MenuEntry("card-handover", _("Hand over cards"), (Verb.CARD_HANDOVER,)),
     MenuEntry("card-list", _("Cards"), (Verb.CARD_READ,)),
     MenuEntry("card-renewals", _("Renewals due"), (Verb.CARD_READ,)),

@@ -6,7 +6,7 @@ from cancuoc.audit.services import AuditEvent, record, record_many
 
 # Passing quality control changes no card state; until the event kind exists in audit.models the entry is
 # filed under its name (the column has no choices: no migration needed).
-CARD_QC_PASSED = getattr(Event, "CARD_QC_PASSED", "card_qc_passed")
+CARD_QC_PASSED = Event.CARD_QC_PASSED
 
 
 def batch_created(actor, batch, *, reason: str) -> None:

@@ -69,7 +69,7 @@ def production_folder() -> Path:
 
 
 def machine_public_key_path() -> Path:
-    configured = os.environ.get("CANCUOC_PRODUCTION_MACHINE_KEY", "")
+    configured = os.environ.get("CANCUOC_PRODUCTION_MACHINE_KEY", "") or settings.CANCUOC_PRODUCTION_MACHINE_KEY
     return Path(configured) if configured else production_folder() / "machine_public.pem"
 
 

@@ -20,14 +20,23 @@ from cancuoc.imports.tasks import housekeeping
 logger = logging.getLogger(__name__)
 
 
+def _production_housekeeping() -> None:
+    """Production batches whose run is gone are marked interrupted (to resume)."""
+    from cancuoc.production.tasks import housekeeping as production_housekeeping
+
+    stopped = production_housekeeping()
+    if stopped:
+        logger.info("production housekeeping: batch(es) %s interrupted", ", ".join(stopped))
+
+
 def _housekeeping_loop(interval: float, stop: threading.Event) -> None:
     while not stop.wait(interval):
-        try:
-            housekeeping()
-        except Exception:  # the worker must keep running tasks whatever happens here
-            logger.exception("imports housekeeping failed")
-        finally:
-            connections.close_all()  # this thread's connections only
+        for name, job in (("imports", housekeeping), ("production", _production_housekeeping)):
+            try:
+                job()
+            except Exception:  # the worker must keep running tasks whatever happens here
+                logger.exception("%s housekeeping failed", name)
+        connections.close_all()  # this thread's connections only
 
 
 def _campaign_loop(interval: float, stop: threading.Event, rebuild_hour: int = 2) -> None:
@@ -74,6 +83,7 @@ class Command(DatabaseWorkerCommand):
             if failed or deleted:
                 logger.info("imports housekeeping: %d interrupted job(s) failed, %d upload(s) deleted",
                             len(failed), deleted)  # fmt: skip
+            _production_housekeeping()
             stop = threading.Event()
             threading.Thread(
                 target=_housekeeping_loop, args=(housekeeping_interval, stop), name="imports-housekeeping",

@@ -191,6 +191,8 @@ CANCUOC_IMPORT_RETENTION_DAYS = float(os.environ.get("CANCUOC_IMPORT_RETENTION_D
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # where citizens reach the public pages (printed on the appointment slip)
 CANCUOC_PUBLIC_URL = os.environ.get("CANCUOC_PUBLIC_URL", "http://127.0.0.1:8000")
+# A form may carry a team's outstanding list (2,000 ticked citizens): above Django's default of 1,000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 CANCUOC_APPLICATION_MAX_BYTES = int(os.environ.get("CANCUOC_APPLICATION_MAX_BYTES", 8 * 1024 * 1024))
 
 # Messages to citizens (cancuoc.issuance.outbox, docs/outbox.md): the sender class (SMS or Zalo in production;

@@ -117,18 +117,41 @@ def test_assigning_outstanding_citizens_to_a_team_shows_on_the_list(folded, offi
         actions.assign(officers["hung_yen"], team, [folded["hanoi"]])
 
 
-def test_announcement_goes_through_the_outbox_when_it_exists(folded, officers, world):
-    try:
-        from cancuoc.issuance import outbox  # noqa: F401
-    except ImportError:
-        with pytest.raises(CampaignError) as missing:
-            actions.send_announcement(
-                officers["hung_yen"], world.thai_thuy, body_vi="Lịch", body_en="Schedule"
-            )
-        assert missing.value.code == CampaignErrorCode.OUTBOX_UNAVAILABLE
-        return
+def test_announcement_goes_through_the_outbox_once(folded, officers, world):
+    from cancuoc.issuance.models import OutboxMessage
+
     announcement = actions.send_announcement(
         officers["hung_yen"], world.thai_thuy, body_vi="Lịch", body_en="Schedule"
     )
     assert announcement.queued == 1  # one household, its head
     assert AuditEntry.objects.filter(event=Event.ANNOUNCEMENT_SENT).count() == 1
+    again = actions.send_announcement(officers["hung_yen"], world.thai_thuy, body_vi="Lịch", body_en="Schedule")
+    assert again.pk == announcement.pk, "a repeated submit is the same announcement"
+    assert OutboxMessage.objects.filter(key__startswith="campaign-announcement-").count() == 1
+    other = actions.send_announcement(officers["hung_yen"], world.thai_thuy, body_vi="Lịch mới", body_en="New")
+    assert other.pk != announcement.pk
+    assert OutboxMessage.objects.filter(key__startswith="campaign-announcement-").count() == 2
+
+
+@pytest.mark.parametrize("code, count, minutes", [("<x>", 2, 5), ("T 1", 2, 5), ("T1", -3, 5), ("T1", 2, 99999),
+                                                  ("T1", 0, 5), ("", 2, 5)])  # fmt: skip
+def test_a_team_is_refused_rather_than_quietly_changed(officers, world, code, count, minutes):
+    from cancuoc.campaigns.models import Team
+
+    with pytest.raises(CampaignError) as refused:
+        actions.create_team(officers["hung_yen"], code=code, name="Tổ 1", unit=world.thai_thuy, officers=count,
+                            minutes_per_application=minutes)  # fmt: skip
+    assert refused.value.code in (CampaignErrorCode.TEAM_CODE_INVALID, CampaignErrorCode.NUMBER_INVALID)
+    assert not Team.objects.exists()
+
+
+def test_a_team_gets_only_citizens_of_its_commune(officers, world):
+    from tests.factories import CitizenFactory
+
+    team = actions.create_team(officers["hung_yen"], code="T1", name="Tổ 1", unit=world.thai_thuy)
+    home = CitizenFactory(permanent_unit=world.thai_thuy)
+    elsewhere = CitizenFactory(permanent_unit=world.dong_thuy_anh)
+    assert actions.assign(officers["hung_yen"], team, [home]) == 1
+    with pytest.raises(CampaignError) as refused:
+        actions.assign(officers["hung_yen"], team, [elsewhere])
+    assert refused.value.code == CampaignErrorCode.CITIZEN_NOT_FOUND

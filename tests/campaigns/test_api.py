@@ -46,3 +46,17 @@ def test_simulate_api(client, officers, db):
     assert set(answer) == {"served", "waiting_p90_minutes", "utilisation"}
     assert client.get("/api/v1/campaigns/simulate", {"officers": "x", "minutes_per_application": 3,
                                                      "arrivals_per_hour": 30, "hours": 4}).status_code == 422  # fmt: skip
+
+
+def test_a_simulation_too_large_to_be_a_station_day_is_refused_at_once(client, officers, db):
+    import time
+
+    client.force_login(officers["thai_thuy"])
+    start = time.perf_counter()
+    answer = client.get("/api/v1/campaigns/simulate", {"officers": 1, "minutes_per_application": 240,
+                                                       "arrivals_per_hour": 5000, "hours": 72})  # fmt: skip
+    assert answer.status_code == 422 and "20000" in answer.json()["message_en"] + str(answer.json())
+    assert time.perf_counter() - start < 2, "refused before anything is simulated"
+    tiny = client.get("/api/v1/campaigns/simulate", {"officers": 500, "minutes_per_application": 1e-9,
+                                                     "arrivals_per_hour": 30, "hours": 4})  # fmt: skip
+    assert tiny.status_code == 422

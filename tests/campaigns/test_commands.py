@@ -81,3 +81,11 @@ def test_bad_input_is_a_clean_bilingual_error(db, world, args):
     with pytest.raises(CommandError) as refused:
         call_command("campaign", *args, stdout=io.StringIO())
     assert " / " in str(refused.value)
+
+
+def test_simulate_refuses_a_day_of_360000_arrivals():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="20000"):
+        call_command("campaign", "simulate", "--officers", "1", "--minutes-per-application", "3",
+                     "--arrivals-per-hour", "5000", "--hours", "72", "--seed", "1", "--json")  # fmt: skip

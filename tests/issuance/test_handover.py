@@ -156,6 +156,8 @@ def test_page_by_looking_saves_the_contact_and_double_submit_is_clean(client, ca
     ({"method": "fingerprint", "finger_position": "11"}, 422),
     ({"method": "looking", "reason": "ok", "phone": "12"}, 422),
     ({"method": ["looking", "face"], "reason": "x" * 10_000}, 422),
+    ({"method": "bogus", "phone": "0912345678"}, 422),
+    ({"method": "looking", "reason": "", "phone": "0912345678"}, 422),
 ])  # fmt: skip
 def test_hostile_forms_answer_cleanly(client, card, officers, form, status):
     login(client, officers["thai_thuy"])
@@ -163,6 +165,7 @@ def test_hostile_forms_answer_cleanly(client, card, officers, form, status):
     assert response.status_code == status and response.context["error"]
     card.refresh_from_db()
     assert card.state == "received"
+    assert not CitizenContact.objects.filter(citizen=card.citizen).exists(), "a refused hand-over keeps no phone"
 
 
 def test_auditor_and_production_may_not_hand_over(client, card, officers):

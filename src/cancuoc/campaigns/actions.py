@@ -6,8 +6,9 @@ condition changes a citizen's outstanding reason)."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -138,10 +139,14 @@ def record_condition(actor, citizen: Citizen, kind: str, *, reason: str = "") ->
 def create_team(actor, *, code: str, name: str, unit: AdministrativeUnit, officers: int = 2,
                 minutes_per_application: int = 5, station=None) -> Team:  # fmt: skip
     access_area(actor, area_of(unit), Verb.CAMPAIGN_PLAN)
-    code = clean_text(code, limit=20, required=True, code=Code.PLACE_INVALID)
+    code = clean_text(code, limit=20, required=True, code=Code.TEAM_CODE_INVALID)
+    if not all(char.isascii() and (char.isalnum() or char in "-._") for char in code):
+        raise CampaignError(Code.TEAM_CODE_INVALID)  # the pages find a team by such a code only
     name = clean_text(name, limit=120, required=True, code=Code.PLACE_INVALID)
-    if not 1 <= int(officers) <= 50 or not 1 <= int(minutes_per_application) <= 60:
-        raise CampaignError(Code.NUMBER_INVALID, name="officers/minutes", low=1, high=60)
+    if not (isinstance(officers, int) and 1 <= officers <= 50):
+        raise CampaignError(Code.NUMBER_INVALID, name="officers", low=1, high=50)
+    if not (isinstance(minutes_per_application, int) and 1 <= minutes_per_application <= 60):
+        raise CampaignError(Code.NUMBER_INVALID, name="minutes", low=1, high=60)
     try:
         with transaction.atomic():
             team = Team.objects.create(code=code, name=name, unit=unit, unit_path=unit.path, station=station,
@@ -205,6 +210,13 @@ def assign(actor, team: Team, citizens: list[Citizen]) -> int:
         raise CampaignError(Code.NOTHING_TO_ASSIGN)
     for citizen in citizens:
         access_citizen(actor, citizen, Verb.CAMPAIGN_READ)
+    # a team visits the citizens of its own commune (one living elsewhere goes to that commune's team)
+    unit_ids = {uid for c in citizens for uid in (c.permanent_unit_id, c.temporary_unit_id, c.current_unit_id) if uid}
+    paths = dict(AdministrativeUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+    for citizen in citizens:
+        homes = (citizen.permanent_unit_id, citizen.temporary_unit_id, citizen.current_unit_id)
+        if not any(paths.get(uid, "").startswith(team.unit_path) for uid in homes if uid):
+            raise CampaignError(Code.CITIZEN_NOT_FOUND)
     with transaction.atomic():
         Assignment.objects.filter(citizen__in=citizens).delete()
         Assignment.objects.bulk_create(
@@ -218,10 +230,18 @@ def assign(actor, team: Team, citizens: list[Citizen]) -> int:
 def send_announcement(actor, unit: AdministrativeUnit, *, body_vi: str, body_en: str) -> Announcement:
     """Keep a commune's announcement and queue it through the outbox to each household's head, by the phone
     and channel given at the counter (``issuance.CitizenContact``; without one the outbox keeps the message
-    as "no channel" for a call or a visit). One key per announcement and head: sending again repeats nothing."""
+    as "no channel" for a call or a visit). The same text for the same unit on the same day is one announcement:
+    a repeated or double-clicked submit returns the first and queues nothing more (the outbox keys are made of
+    the unit, the day and the text, so even two submits at the same moment send each head one message)."""
     access_area(actor, area_of(unit), Verb.CAMPAIGN_PLAN)
     body_vi = clean_text(body_vi, limit=ANNOUNCEMENT_LIMIT, required=True)
     body_en = clean_text(body_en, limit=ANNOUNCEMENT_LIMIT, required=True)
+    today = timezone.localdate()
+    same = (Announcement.objects.filter(unit=unit, body_vi=body_vi, body_en=body_en)
+            .filter(created_at__gte=timezone.make_aware(datetime.combine(today, time.min))).first())  # fmt: skip
+    if same is not None:
+        return same
+    digest = hashlib.sha256(f"{unit.pk}|{today:%Y%m%d}|{body_vi}|{body_en}".encode()).hexdigest()[:24]
     try:
         from cancuoc.issuance import outbox
         from cancuoc.issuance.errors import IssuanceError
@@ -239,7 +259,7 @@ def send_announcement(actor, unit: AdministrativeUnit, *, body_vi: str, body_en:
                                                        body_en=body_en, created_by=actor)  # fmt: skip
             for head in heads:
                 contact = contacts.get(head.pk)
-                outbox.queue(f"campaign-announcement-{announcement.pk}-{head.pk}",
+                outbox.queue(f"campaign-announcement-{digest}-{head.pk}",
                              recipient=contact.phone if contact else "", channel=contact.channel if contact else "",
                              body_vi=body_vi, body_en=body_en, citizen=head, actor=actor, unit_path=unit.path)  # fmt: skip
             announcement.queued = len(heads)

@@ -58,9 +58,9 @@ class OutstandingQuery(Schema):
 
 class SimulationQuery(Schema):
     officers: int = Field(ge=1, le=500)
-    minutes_per_application: float = Field(gt=0, le=240)
+    minutes_per_application: float = Field(ge=0.5, le=240)  # the same bounds as the command's
     arrivals_per_hour: float = Field(ge=0, le=5000)
-    hours: float = Field(gt=0, le=72)
+    hours: float = Field(ge=0.5, le=72)
     seed: int = Field(1, ge=0, le=2**31)
 
 
@@ -117,4 +117,9 @@ def simulate(request, query: Query[SimulationQuery]):
     from cancuoc.accounts.permissions import require_permission
 
     require_permission(request.user, Verb.CAMPAIGN_READ)
-    return simulation.simulate(**query.dict()).as_dict()
+    try:
+        return simulation.simulate(**query.dict()).as_dict()
+    except simulation.SimulationTooLarge as error:
+        from ninja.errors import HttpError
+
+        raise HttpError(422, f"arrivals_per_hour × hours ≤ {simulation.MAX_ARRIVALS} ({error.expected:.0f} asked)") from None

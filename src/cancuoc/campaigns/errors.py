@@ -21,6 +21,7 @@ class CampaignErrorCode(StrEnum):
     TEAM_EXISTS = "team_exists"
     SLOT_UNKNOWN = "slot_unknown"
     PLACE_INVALID = "place_invalid"
+    TEAM_CODE_INVALID = "team_code_invalid"
     NOT_A_COMMUNE = "not_a_commune"
     DAY_IN_PAST = "day_in_past"
     CONDITION_UNKNOWN = "condition_unknown"
@@ -46,6 +47,8 @@ MESSAGES: dict[CampaignErrorCode, tuple[str, str]] = {
     CampaignErrorCode.NOTE_INVALID: ("Ghi chú quá dài hoặc có ký tự không hợp lệ",
                                      "The note is too long or has invalid characters"),
     CampaignErrorCode.TEAM_NOT_FOUND: ("Không tìm thấy tổ lưu động", "Mobile team not found"),
+    CampaignErrorCode.TEAM_CODE_INVALID: ("Mã tổ chỉ gồm chữ, số và dấu - . _ (tối đa 20 ký tự)",
+                                          "A team code holds letters, digits and - . _ only (at most 20)"),
     CampaignErrorCode.TEAM_BUSY: ("Tổ {team} đã có lịch ngày {day} ca {slot}: một tổ không thể ở hai nơi cùng lúc",
                                   "Team {team} is already booked on {day} ({slot}): a team cannot be in two places "
                                   "at once"),

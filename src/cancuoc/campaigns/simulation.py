@@ -36,6 +36,17 @@ def _p90(values: list[float]) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+# A station's day sees hundreds of citizens, a campaign's peak a few thousand: more simulated arrivals than
+# this is a mistake (or an attempt to keep the server busy: 360,000 arrivals took 10 s of CPU).
+MAX_ARRIVALS = 20_000
+
+
+class SimulationTooLarge(ValueError):
+    def __init__(self, expected: float):
+        super().__init__(f"{expected:.0f} arrivals expected; at most {MAX_ARRIVALS}")
+        self.expected = expected
+
+
 def simulate(*, officers: int, minutes_per_application: float, arrivals_per_hour: float, hours: float,
              seed: int, appointments_per_hour: float = 0.0) -> Result:  # fmt: skip
     """One day at a station: walk-ins arrive at ``arrivals_per_hour`` (Poisson) and booked citizens at
@@ -43,6 +54,8 @@ def simulate(*, officers: int, minutes_per_application: float, arrivals_per_hour
     within the ``hours``. Waiting of a citizen still in the queue at closing counts up to closing."""
     if officers < 1 or minutes_per_application <= 0 or hours <= 0 or arrivals_per_hour < 0:
         raise ValueError("officers ≥ 1, minutes > 0, hours > 0, arrivals ≥ 0")
+    if (arrivals_per_hour + appointments_per_hour) * hours > MAX_ARRIVALS:
+        raise SimulationTooLarge((arrivals_per_hour + appointments_per_hour) * hours)
     rng = random.Random(seed)
     env = simpy.Environment()
     desk = simpy.Resource(env, capacity=officers)

@@ -244,11 +244,24 @@ def daily_report(request, file_format: str):
 
 
 def _int(text, default: int, low: int, high: int) -> int:
+    """A number chosen on a page's controls (simulation, forecast): bounded, the default when unreadable."""
     try:
         value = int(str(text)[:6])
     except (TypeError, ValueError):
         return default
     return min(max(value, low), high)
+
+
+def _typed_int(text, default: int | None = None):
+    """A number an officer typed into a form that saves it: refused by the action when out of range, never
+    silently changed (an empty field takes ``default``; unreadable text is -1, which every range refuses)."""
+    text = str(text if text is not None else "").strip()[:7]
+    if not text and default is not None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        return -1
 
 
 @_page
@@ -301,8 +314,8 @@ def plan_change(request):
             if area.unit is None:
                 raise CampaignError(Code.NOT_A_COMMUNE)
             actions.create_team(request.user, code=request.POST.get("code", ""), name=request.POST.get("name", ""),
-                                unit=area.unit, officers=_int(request.POST.get("officers"), 2, 1, 50),
-                                minutes_per_application=_int(request.POST.get("minutes"), 5, 1, 60))  # fmt: skip
+                                unit=area.unit, officers=_typed_int(request.POST.get("officers"), 2),
+                                minutes_per_application=_typed_int(request.POST.get("minutes"), 5))  # fmt: skip
         else:
             team = Team.objects.filter(code=_code(request.POST.get("team"))).first()
             if team is None:
@@ -318,7 +331,9 @@ def plan_change(request):
             if day is None:
                 raise CampaignError(Code.DATE_INVALID, value=request.POST.get("day", "")[:20])
             slot = request.POST.get("slot", "")[:10]
-            expected = _int(request.POST.get("expected"), 0, 0, 100_000)
+            expected = _typed_int(request.POST.get("expected"), 0)
+            if not 0 <= expected <= 100_000:
+                raise CampaignError(Code.NUMBER_INVALID, name="expected", low=0, high=100_000)
             if not expected and slot in Slot.values:
                 expected = actions.capacity_of(team, slot)
             actions.plan_visit(request.user, team, day=day, slot=slot, unit=unit,

@@ -79,8 +79,9 @@ def hand_over(request, serial: str, body: HandoverIn):
     """Check the holder (``fingerprint`` or ``face`` with ``image_base64``, or ``looking`` with a reason) and
     hand the card over. A failed match answers 422 ``no_match`` and hands nothing over."""
     card = access_station_card(request.user, serial[:20])
-    if body.phone:
-        actions.set_contact(request.user, card.citizen, phone=body.phone, channel=body.channel, where="API hand-over")
+    if body.phone:  # checked now, kept only once the card is handed over
+        actions.normalise_phone(body.phone)
+        actions.clean_channel(body.channel)
     if body.method in (Handover.Method.FINGERPRINT, Handover.Method.FACE):
         check = actions.verify_holder(request.user, card, method=body.method, finger_position=body.finger_position,
                                       image=_image(body.image_base64))  # fmt: skip
@@ -89,6 +90,8 @@ def hand_over(request, serial: str, body: HandoverIn):
     else:
         raise IssuanceError(Code.METHOD_UNKNOWN, "method")
     record = actions.hand_over(request.user, card, check, reason=body.reason)
+    if body.phone:
+        actions.set_contact(request.user, card.citizen, phone=body.phone, channel=body.channel, where="API hand-over")
     return {"serial": card.serial, "state": "active", "method": record.method, "score": record.score,
             "match": record.match}  # fmt: skip
 

@@ -105,9 +105,10 @@ def handover_card(request, serial: str):
              "finger_position": str(post.get("finger_position", ""))[:4],
              "phone": str(post.get("phone", ""))[:30], "channel": str(post.get("channel", ""))[:10]}  # fmt: skip
     try:
-        if typed["phone"].strip():
-            actions.set_contact(request.user, card.citizen, phone=typed["phone"], channel=typed["channel"] or "sms",
-                                where="hand-over page")  # fmt: skip
+        phone = typed["phone"].strip()
+        if phone:  # checked now, kept only once the card is handed over (a refused hand-over changes nothing)
+            actions.normalise_phone(phone)
+            actions.clean_channel(typed["channel"] or "sms")
         method = typed["method"]
         if method in (Method.FINGERPRINT, Method.FACE):
             upload = request.FILES.get("image")
@@ -120,6 +121,9 @@ def handover_card(request, serial: str):
         else:
             raise IssuanceError(actions.Code.METHOD_UNKNOWN, "method")
         actions.hand_over(request.user, card, check, reason=typed["reason"])
+        if phone:
+            actions.set_contact(request.user, card.citizen, phone=phone, channel=typed["channel"] or "sms",
+                                where="hand-over page")  # fmt: skip
     except (IssuanceError, CardError) as error:
         context = _handover_context(request, card, error=problem_text(error), field=_field(error),
                                     typed=typed, no_match=str(error.code) == "no_match")  # fmt: skip

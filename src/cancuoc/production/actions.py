@@ -313,7 +313,9 @@ def receive_scan(actor, text, *, now: datetime | None = None) -> Receipt:
         raise ProductionError(Code.SCAN_NO_CARD)
     ours = [card for card in found if in_area(actor, Verb.CARD_RECEIVE, card.production_item.parcel.unit_path)]
     if not ours:
-        raise ProductionError(Code.SCAN_OTHER_STATION, serial=found[0].serial)
+        # a card of another station answers as no card at all: a scan must not tell an officer which cards
+        # (and serials) exist outside their area
+        raise ProductionError(Code.SCAN_NO_CARD)
     ours.sort(key=lambda card: (card.state != CardState.DISPATCHED, card.state != CardState.RECEIVED))
     card = ours[0]
     parcel = card.production_item.parcel

@@ -112,13 +112,18 @@ class Command(BaseCommand):
             )
 
     def _simulate(self, options):
-        result = simulation.simulate(
-            officers=_number(options["officers"], "--officers", 1, 500, int),
-            minutes_per_application=_number(options["minutes_per_application"], "--minutes-per-application", 0.5, 240),
-            arrivals_per_hour=_number(options["arrivals_per_hour"], "--arrivals-per-hour", 0, 5000),
-            hours=_number(options["hours"], "--hours", 0.5, 72),
-            seed=_number(options["seed"], "--seed", 0, 2**31, int),
-        )  # fmt: skip
+        try:
+            result = simulation.simulate(
+                officers=_number(options["officers"], "--officers", 1, 500, int),
+                minutes_per_application=_number(options["minutes_per_application"], "--minutes-per-application", 0.5, 240),
+                arrivals_per_hour=_number(options["arrivals_per_hour"], "--arrivals-per-hour", 0, 5000),
+                hours=_number(options["hours"], "--hours", 0.5, 72),
+                seed=_number(options["seed"], "--seed", 0, 2**31, int),
+            )  # fmt: skip
+        except simulation.SimulationTooLarge as error:
+            raise CommandError(f"Quá nhiều lượt đến để mô phỏng ({error.expected:.0f}; tối đa {simulation.MAX_ARRIVALS}: "
+                               f"--arrivals-per-hour × --hours) / too many arrivals to simulate ({error.expected:.0f}; "
+                               f"at most {simulation.MAX_ARRIVALS})") from None  # fmt: skip
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict()))
             return

@@ -79,21 +79,19 @@ def test_damaged_files_are_refused_with_a_code_and_this_process_lives_on(encoded
 
 
 def test_a_file_that_crashes_the_codec_kills_only_the_child(encoded):
-    import subprocess
-    import sys
-
-    rng = random.Random(11)  # this damage made NBIS's decoder die of a segmentation fault (not every time: it
-    # reads memory it does not own, so what follows depends on the heap)
+    rng = random.Random(11)  # this damage made NBIS's decoder die of a segmentation fault in-process, and
+    # in the child now and then: it reads memory it does not own, so what happens depends on the heap
     assert rng.choice(["trunc", "flip", "garbage"]) == "flip"
     data = bytearray(encoded)
     for _ in range(rng.randrange(1, 20)):
         data[rng.randrange(len(data))] = rng.randrange(256)
-    child = subprocess.run([sys.executable, "-m", "cancuoc.fingerprints.wsq"], input=bytes(data), capture_output=True,
-                           timeout=30, check=False)  # fmt: skip
-    assert child.returncode != 0, "the codec is expected to fail on this file"
-    with pytest.raises(FingerprintError) as refused:
-        load_finger_image(bytes(data))
-    assert refused.value.code is FingerprintErrorCode.IMAGE_UNREADABLE
+    for _ in range(3):  # whatever the child does, this process answers and lives on
+        try:
+            pixels = load_finger_image(bytes(data))
+        except FingerprintError as refused:
+            assert refused.code is FingerprintErrorCode.IMAGE_UNREADABLE
+        else:
+            assert pixels.shape == (400, 320)
 
 
 def test_a_decoder_that_dies_is_one_unreadable_file(monkeypatch, encoded):

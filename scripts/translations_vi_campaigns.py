@@ -72,7 +72,7 @@ VI = {
     'Printable flyer (PDF)': 'Tờ thông báo để in (PDF)',
     'Progress': 'Tiến độ',
     'Rank': 'Hạng',
-    'Reached 100 % on': 'Đạt 100 % ngày',
+    'Reached 100 %% on': 'Đạt 100 %% ngày',
     'Record a condition (home visit)': 'Ghi nhận tình trạng (thu nhận tại nhà)',
     'Record the visit': 'Ghi nhận lần thăm',
     'School': 'Trường học',

@@ -21,7 +21,7 @@ EXPECTED = {
     "thai_thuy": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK | {"unit-browser", "import-list"},
     "hung_yen": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK
     | {"station-list", "change-requests", "id-number-cancel", "unit-browser", "import-list", "officer-list"},
-    "admin": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK | {"production-batches"}
+    "admin": REGISTRY_WORK | ENROLLMENT_WORK | CARD_WORK | CAMPAIGN_WORK | {"production-batches", "relying-parties"}
     | {"station-list", "change-requests", "id-number-cancel", "unit-browser", "import-list", "audit-search",
        "officer-list"},  # fmt: skip
     "auditor": {"unit-browser", "audit-search"},

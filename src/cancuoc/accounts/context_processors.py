@@ -40,6 +40,7 @@ MENU = (
     MenuEntry("campaign-dashboard", _("Enrollment campaign"), (Verb.CAMPAIGN_READ,)),
     MenuEntry("campaign-outstanding", _("Outstanding list"), (Verb.CAMPAIGN_READ,)),
     MenuEntry("campaign-plan", _("Teams and planning"), (Verb.CAMPAIGN_READ,)),
+    MenuEntry("relying-parties", _("Relying parties"), (Verb.RELYING_PARTY_MANAGE,)),
     MenuEntry("unit-browser", _("Administrative units"), (Verb.UNIT_READ,)),
     MenuEntry("import-list", _("Import"), (Verb.IMPORT_CREATE,)),
     MenuEntry("audit-search", _("Audit log"), (Verb.AUDIT_READ,)),

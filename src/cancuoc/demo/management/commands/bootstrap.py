@@ -43,8 +43,8 @@ class Command(BaseCommand):
         key = self._ensure_demo_relying_party()
         if key:
             self.stdout.write(f"Khóa API đơn vị khai thác demo / demo relying party's API key: {key}")
-            self.stdout.write('  curl -H "Authorization: Bearer KEY" -d \'{"serial": "...", "mrz": "..."}\' '
-                              "http://127.0.0.1:8000/api/v1/status")  # fmt: skip
+            self.stdout.write('  curl -H "Authorization: Bearer KEY" -H "Content-Type: application/json" '
+                              '-d \'{"serial": "...", "mrz": "..."}\' http://127.0.0.1:8000/api/v1/status')  # fmt: skip
         self.stdout.write("=" * 72)
 
     def _ensure_demo_campaign(self, province, seed):

@@ -2,6 +2,8 @@
 announcements, and the campaign's audit events. Words the main file already has are not repeated."""
 
 VI = {
+    "Address there, if known": "Địa chỉ nơi đến, nếu biết",
+    "Date of death, if dead (dd/mm/yyyy)": "Ngày mất, nếu đã mất (dd/mm/yyyy)",
     'Counts as of': 'Số liệu tính đến',
     '%(count)s citizens assigned to team %(team)s.': 'Đã giao %(count)s công dân cho tổ %(team)s.',
     'A station day: 5 against 3 minutes': 'Một ngày tại điểm thu nhận: 5 phút so với 3 phút',

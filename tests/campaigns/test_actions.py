@@ -1,7 +1,7 @@
 """Visits fed back (dead/moved become change requests, never edits), conditions, the team calendar's
 database constraint, assignments, announcements through the outbox."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -12,6 +12,7 @@ from cancuoc.audit.models import AuditEntry, Event
 from cancuoc.campaigns import actions, counting, selectors
 from cancuoc.campaigns.errors import CampaignError, CampaignErrorCode
 from cancuoc.campaigns.models import Assignment, CitizenStanding, Team, TeamVisit, Visit
+from cancuoc.registry.actions.changes import requested_values
 from cancuoc.registry.models import ChangeRequest, Citizen
 
 
@@ -23,9 +24,16 @@ def folded(campaign):
 
 def test_dead_becomes_a_change_request_and_the_record_is_not_edited(folded, officers):
     citizen = folded["cuong"]
-    visit = actions.record_visit(officers["thai_thuy"], citizen, "dead", note="hàng xóm báo")
+    for died_on in (None, date(2999, 1, 1), date(1800, 1, 1)):  # unknown, after the visit, before the birth
+        with pytest.raises(CampaignError) as refused:
+            actions.record_visit(officers["thai_thuy"], citizen, "dead", note="hàng xóm báo", died_on=died_on)
+        assert refused.value.code == CampaignErrorCode.DEATH_DATE_REQUIRED
+    visit = actions.record_visit(officers["thai_thuy"], citizen, "dead", note="mất năm 2025, hàng xóm báo",
+                                 died_on=date(2025, 3, 2))  # fmt: skip
     change = ChangeRequest.objects.get(pk=visit.change_request_id)
     assert change.status == "pending" and change.fields == ["date_of_death"]
+    assert requested_values(change) == {"date_of_death": "02/03/2025"}, "the date given, not the visit's"
+    assert change.reason.startswith("Thăm hộ: đã mất")
     assert Citizen.objects.get(pk=citizen.pk).date_of_death is None
     assert CitizenStanding.objects.get(citizen=citizen).reason == "pending_change"
     assert AuditEntry.objects.filter(event=Event.VISIT_RECORDED, object_id=citizen.id_number).exists()
@@ -40,10 +48,11 @@ def test_moved_needs_a_place_and_files_the_new_whereabouts(folded, officers):
     visit = actions.record_visit(
         officers["thai_thuy"], citizen, "moved", moved_to="00004", note="đi làm Hà Nội"
     )
-    assert ChangeRequest.objects.get(pk=visit.change_request_id).fields == [
-        "current_address",
-        "current_unit_code",
-    ]
+    change = ChangeRequest.objects.get(pk=visit.change_request_id)
+    assert "current_unit_code" in change.fields
+    assert requested_values(change) == {"current_unit_code": "00004", "current_address": ""}, (
+        "the note is the visit's, never the new address")
+    assert visit.note == "đi làm Hà Nội"
     assert Citizen.objects.get(pk=citizen.pk).current_unit_id is None
 
 

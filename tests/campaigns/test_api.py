@@ -23,7 +23,8 @@ def test_coverage_and_outstanding(client, campaign, officers, world):
 
 def test_visit_api_files_a_change_request_once(client, campaign, officers):
     client.force_login(officers["thai_thuy"])
-    body = {"id_number": campaign["cuong"].id_number, "outcome": "dead", "visited_on": "01/11/2026"}
+    body = {"id_number": campaign["cuong"].id_number, "outcome": "dead", "visited_on": "01/11/2026",
+            "died_on": "28/10/2026"}
     first = client.post(
         "/api/v1/campaigns/visits", body, content_type="application/json", headers={"Idempotency-Key": "v1"}
     )

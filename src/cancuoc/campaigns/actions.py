@@ -59,10 +59,16 @@ def _unit_path_of(citizen: Citizen) -> str:
     return unit.path if unit else ""
 
 
+OUTCOME_VI = {"enrolled": "đã thu nhận", "refused": "từ chối", "absent": "vắng nhà", "moved": "đã chuyển đi",
+              "dead": "đã mất"}  # fmt: skip
+
+
 def record_visit(actor, citizen: Citizen, outcome: str, *, visited_on: date | None = None, note: str = "",
-                 team: Team | None = None, moved_to: str = "", idempotency_key: str = "") -> Visit:  # fmt: skip
-    """A door-to-door visit's outcome. "dead" and "moved" file a change request (date of death, the new
-    whereabouts) for a supervisor; the citizen's outstanding reason follows at once. A repeated submit with
+                 team: Team | None = None, moved_to: str = "", moved_address: str = "", died_on: date | None = None,
+                 idempotency_key: str = "") -> Visit:  # fmt: skip
+    """A door-to-door visit's outcome. "dead" (with the date of death, which the officer must give) and
+    "moved" (the commune moved to, and the address there when known) file a change request for a supervisor;
+    the note stays the visit's note. The citizen's outstanding reason follows at once. A repeated submit with
     the same key returns the visit already recorded."""
     access_citizen(actor, citizen, Verb.VISIT_RECORD)
     if outcome not in Outcome.values:
@@ -76,7 +82,9 @@ def record_visit(actor, citizen: Citizen, outcome: str, *, visited_on: date | No
         return done
     raw: dict = {}
     if outcome == Outcome.DEAD:
-        raw = {"date_of_death": f"{visited_on:%d/%m/%Y}"}
+        if died_on is None or died_on > visited_on or died_on < citizen.birth_date:
+            raise CampaignError(Code.DEATH_DATE_REQUIRED)
+        raw = {"date_of_death": f"{died_on:%d/%m/%Y}"}
     elif outcome == Outcome.MOVED:
         moved_to = clean_text(moved_to, limit=20)
         if not moved_to:
@@ -85,7 +93,8 @@ def record_visit(actor, citizen: Citizen, outcome: str, *, visited_on: date | No
                                                  structure=Structure.Y2025).first()  # fmt: skip
         if unit is None:
             raise CampaignError(Code.UNIT_NOT_FOUND, code=moved_to)
-        raw = {"current_unit_code": unit.code, "current_address": note[:200]}
+        # the street address there when the family knows it; otherwise none (the old one is of the old commune)
+        raw = {"current_unit_code": unit.code, "current_address": clean_text(moved_address, limit=200)}
     try:
         with transaction.atomic():
             change = None
@@ -108,7 +117,7 @@ def _request_change(actor, citizen, raw: dict, *, outcome: str, note: str):
     from cancuoc.registry.actions import RegistryError
     from cancuoc.registry.actions.changes import request_change
 
-    reason = f"Thăm hộ: {Outcome(outcome).label} / door-to-door visit: {outcome}" + (
+    reason = f"Thăm hộ: {OUTCOME_VI.get(outcome, outcome)} / door-to-door visit: {outcome}" + (
         f" — {note}" if note else ""
     )
     try:

@@ -95,6 +95,8 @@ class VisitIn(Schema):
     visited_on: str | None = Field(None, max_length=20)
     note: str = Field("", max_length=300)
     moved_to: str = Field("", max_length=20)
+    moved_address: str = Field("", max_length=200)
+    died_on: str | None = Field(None, max_length=20, description="dd/mm/yyyy, required for the outcome dead")
 
 
 @router.post("/visits")
@@ -103,7 +105,8 @@ def visit(request, body: VisitIn):
     try:
         citizen = actions.find_citizen(request.user, body.id_number, Verb.VISIT_RECORD)
         recorded = actions.record_visit(request.user, citizen, body.outcome, visited_on=_date(body.visited_on),
-                                        note=body.note, moved_to=body.moved_to,
+                                        note=body.note, moved_to=body.moved_to, moved_address=body.moved_address,
+                                        died_on=_date(body.died_on) if body.died_on else None,
                                         idempotency_key=request.headers.get("Idempotency-Key", "")[:80])  # fmt: skip
     except CampaignError as error:
         return _error(request, error)

@@ -14,6 +14,7 @@ class CampaignErrorCode(StrEnum):
     CITIZEN_NOT_FOUND = "citizen_not_found"
     OUTCOME_UNKNOWN = "outcome_unknown"
     MOVED_WHERE_REQUIRED = "moved_where_required"
+    DEATH_DATE_REQUIRED = "death_date_required"
     CHANGE_REFUSED = "change_refused"
     NOTE_INVALID = "note_invalid"
     TEAM_NOT_FOUND = "team_not_found"
@@ -40,6 +41,9 @@ MESSAGES: dict[CampaignErrorCode, tuple[str, str]] = {
     CampaignErrorCode.CITIZEN_NOT_FOUND: ("Không tìm thấy công dân", "Citizen not found"),
     CampaignErrorCode.OUTCOME_UNKNOWN: ("Kết quả thăm hộ không hợp lệ (đã thu nhận, từ chối, vắng nhà, chuyển đi, "
                                         "đã mất)", "Unknown visit outcome (enrolled, refused, absent, moved, dead)"),
+    CampaignErrorCode.DEATH_DATE_REQUIRED: (
+        "Ghi ngày mất (dd/mm/yyyy; không sau ngày đến nhà, không trước ngày sinh) theo giấy tờ hoặc lời người nhà",
+        "Give the date of death (dd/mm/yyyy; not after the visit, not before the birth), as papers or the family say"),
     CampaignErrorCode.MOVED_WHERE_REQUIRED: ("Ghi mã đơn vị nơi công dân chuyển đến",
                                              "Give the code of the unit the citizen moved to"),
     CampaignErrorCode.CHANGE_REFUSED: ("Không gửi được đề nghị điều chỉnh: {detail_vi}",

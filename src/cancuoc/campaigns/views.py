@@ -196,8 +196,14 @@ def visit(request, id_number: str):
                     if request.POST.get("visited_on")
                     else None
                 )
+                died = request.POST.get("died_on", "").strip()[:20]
+                try:
+                    died_on = parse_date(died) if died else None
+                except ValueError:
+                    raise CampaignError(Code.DEATH_DATE_REQUIRED) from None
                 actions.record_visit(request.user, citizen, request.POST.get("outcome", "")[:10], visited_on=day,
                                      note=request.POST.get("note", ""), moved_to=request.POST.get("moved_to", ""),
+                                     moved_address=request.POST.get("moved_address", ""), died_on=died_on,
                                      idempotency_key=request.POST.get("key", ""))  # fmt: skip
         except CampaignError as error:
             _say(request, error)

@@ -77,6 +77,10 @@ def test_no_phone_number_is_kept_for_a_call(client, world, officers):
     assert page.status_code == 200 and [m.pk for m in page.context["rows"]] == [message.pk]
     client.force_login(officers["ba_dinh"])
     assert client.get("/cards/messages/").context["rows"] == []
+    # once the card is collected nobody needs to be called about it
+    lifecycle.hand_over(officers["thai_thuy"], card, reason="nhìn ảnh")
+    client.force_login(officers["thai_thuy"])
+    assert client.get("/cards/messages/").context["rows"] == []
 
 
 def test_queue_is_idempotent_by_key_and_checks_its_input(world, officers):

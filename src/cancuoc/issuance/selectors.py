@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 
 from cancuoc.accounts.permissions import Verb, area_path
 from cancuoc.cards.models import IN_USE, Card
@@ -182,6 +183,10 @@ def messages_to_follow_up(user) -> QuerySet:
     path = area_path(user, Verb.CARD_READ)
     State = OutboxMessage.State
     messages = OutboxMessage.objects.filter(state__in=[State.NO_CHANNEL, State.FAILED, State.UNCERTAIN])
+    # "your card is ready" needs no call once the card was collected (or has otherwise left the station)
+    collected = Card.objects.filter(serial=OuterRef("card_serial")).exclude(state="received")
+    messages = messages.annotate(card_serial=Substr("key", len("card-ready:") + 1)).exclude(
+        Q(key__startswith="card-ready:") & Exists(collected))
     if path is not None:
         messages = messages.filter(unit_path__startswith=path)
     return messages.select_related("citizen").order_by("created_at", "pk")

@@ -130,7 +130,7 @@ def test_wrong_birth_date_unknown_number_and_no_phone_look_the_same(client, acti
     actions.set_contact(officers["thai_thuy"], active.citizen, phone="0912345678", channel="sms", where="test")
     answers = []
     for id_number, born in ((active.citizen.id_number, "01/01/1901"), ("999999999999", "15/03/1990"),
-                            ("abc", "15/03/1990")):  # fmt: skip
+                            ("888888888888", "01/01/1980")):  # fmt: skip
         client.cookies.clear()
         response = client.post(reverse("card-loss-public"), {"id_number": id_number, "birth_date": born})
         answers.append((response.status_code, response["Location"]))
@@ -171,6 +171,13 @@ def test_public_page_is_rate_limited_and_hostile_input_is_clean(client, active, 
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     assert client.get(reverse("card-loss-code")).status_code == 200
     assert client.post(reverse("card-loss-code"), {"code": "x" * 10_000}).status_code in (422, 429)
+
+
+def test_a_number_that_is_not_12_digits_is_said_so_to_everyone(client, settings):
+    settings.CANCUOC_RATELIMIT_ENABLED = False
+    short = client.post(reverse("card-loss-public"), {"id_number": "123", "birth_date": "15/03/1990"})
+    assert short.status_code == 422 and "12" in short.context["refusal"].message_en
+    assert not OutboxMessage.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,6 +33,7 @@ class IssuanceErrorCode(StrEnum):
     LOSS_ALREADY_REPORTED = "loss_already_reported"
     CODE_WRONG = "code_wrong"
     DATE_INVALID = "date_invalid"
+    ID_NUMBER_MALFORMED = "id_number_malformed"
     MONTHS_INVALID = "months_invalid"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
 
@@ -43,6 +44,8 @@ MESSAGES: dict[IssuanceErrorCode, tuple[str, str]] = {
     IssuanceErrorCode.IMAGE_REQUIRED: ("Cần tải lên ảnh {what} của người nhận thẻ",
                                        "an image of the holder's {what} is required"),
     IssuanceErrorCode.IMAGE_TOO_LARGE: ("Ảnh quá lớn (tối đa {limit:,} byte)", "the image is too large (at most {limit:,} bytes)"),
+    IssuanceErrorCode.ID_NUMBER_MALFORMED: ("Số định danh cá nhân gồm đúng 12 chữ số",
+                                            "a personal ID number is exactly 12 digits"),
     IssuanceErrorCode.FINGER_POSITION_INVALID: ("Vị trí ngón tay phải từ 1 đến 10", "the finger position must be 1 to 10"),
     IssuanceErrorCode.NO_ENROLLED_DATA: ("Hồ sơ của thẻ này không có dữ liệu sinh trắc để đối chiếu: nhìn trực tiếp và ghi lý do",
                                          "this card's application holds no biometric data to compare with: check by looking and give a reason"),

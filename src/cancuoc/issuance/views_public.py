@@ -70,6 +70,10 @@ def report_loss(request):
     except ratelimit.RateLimited as refused:
         return _too_many(request, refused)
     try:
+        number = typed["id_number"]
+        if not (len(number) == 12 and number.isascii() and number.isdigit()):
+            # the shape of a number, said to everyone alike: it tells nothing of who exists
+            raise IssuanceError(Code.ID_NUMBER_MALFORMED, "id_number")
         born = _birth_date(typed["birth_date"])
     except IssuanceError as error:
         return render(request, "issuance/public_loss.html", {"step": "identity", "typed": typed,

@@ -2,6 +2,7 @@
 announcements, and the campaign's audit events. Words the main file already has are not repeated."""
 
 VI = {
+    "Only the first 2.000 are shown: choose a commune or a reason, or export the whole list (XLSX, PDF).": "Chỉ hiện 2.000 người đầu: chọn một xã hoặc một lý do, hoặc xuất cả danh sách (XLSX, PDF).",
     "Address there, if known": "Địa chỉ nơi đến, nếu biết",
     "Date of death, if dead (dd/mm/yyyy)": "Ngày mất, nếu đã mất (dd/mm/yyyy)",
     'Counts as of': 'Số liệu tính đến',

@@ -96,6 +96,9 @@ def test_daily_report_pdf_and_xlsx(client, folded, officers):
         and by_name["Xã Thái Thụy"][3] == 1
     )
     assert by_name["Tỉnh Hưng Yên"][2] == 8
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    share = sheet.cell(row=2, column=rows[0].index("Tỷ lệ") + 1)
+    assert isinstance(share.value, float) and 0 <= share.value <= 1 and share.number_format == "0.0%"
 
 
 def test_plan_page_shows_the_simulation_and_a_bad_date_is_not_an_error(client, folded, officers):

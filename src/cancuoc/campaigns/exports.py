@@ -33,6 +33,10 @@ def _outstanding_cells(row: OutstandingRow) -> list:
             OUTCOME_WORDS.get(row.last_visit, ("",))[0], ""]  # fmt: skip
 
 
+class Share(float):
+    """A share from 0 to 1, written to a spreadsheet as a percentage (18,2 % where 0.182 is stored)."""
+
+
 def _xlsx(sheets: list[tuple[str, list, list[list]]]) -> bytes:
     from openpyxl import Workbook
 
@@ -41,7 +45,11 @@ def _xlsx(sheets: list[tuple[str, list, list[list]]]) -> bytes:
         sheet = workbook.create_sheet(title[:31])
         sheet.append(_text_cells(sheet, list(headers)))
         for row in rows:
-            sheet.append(_text_cells(sheet, row))
+            cells = _text_cells(sheet, [float(value) if isinstance(value, Share) else value for value in row])
+            for cell, value in zip(cells, row, strict=True):
+                if isinstance(value, Share):
+                    cell.number_format = "0.0%"
+            sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -119,7 +127,7 @@ def _report_cells(line: ReportLine, *, numbers_as_text: bool) -> list:
 
     return [line.row.rank or "", line.row.area.name, number(values.get("target", 0)), number(line.collected_today),
             number(values.get("applications", 0)), number(values.get("approved", 0)), number(values.get("produced", 0)),
-            number(values.get("handed_over", 0)), percent(line.row.coverage) if numbers_as_text else line.row.coverage,
+            number(values.get("handed_over", 0)), percent(line.row.coverage) if numbers_as_text else Share(line.row.coverage),
             f"{line.row.full_on:%d/%m/%Y}" if line.row.full_on else "",
             *(number(values.get(f"out_{reason}", 0)) for reason in KEPT_REASONS)]  # fmt: skip
 

@@ -27,6 +27,7 @@ from cancuoc.cards import events as card_events
 from cancuoc.cards.access import access_card
 from cancuoc.cards.errors import CardError
 from cancuoc.cards.models import Card
+from cancuoc.forms.data import FINGER_NAMES
 from cancuoc.units.models import AdministrativeUnit
 from cancuoc.web.language import problem_text
 
@@ -86,7 +87,7 @@ def _handover_context(request, card: Card, **extra) -> dict:
         "has_fingerprints": capture is not None and capture.fingerprints is not None,
         "has_face": capture is not None and capture.face_template is not None,
         "contact": contact, "contact_phone": _masked(contact.phone) if contact else "",
-        "channels": Channel.choices, "fingers": range(1, 11),
+        "channels": Channel.choices, "fingers": [(p, FINGER_NAMES[p]) for p in range(1, 11)],
         "parcel": PostalDelivery.objects.filter(card=card, state="posted").first(), "typed": {}, **extra,
     }  # fmt: skip
 

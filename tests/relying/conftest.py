@@ -47,7 +47,9 @@ def make_card(world, officers, state: str = "active", *, number: int = 1, expiry
         return card, sod_hex, mrz
     card = lifecycle.transition(production, card, "dispatched", reason="gửi")
     card = lifecycle.transition(officer, card, "received", reason="nhận")
-    if state == "received":
+    if state in ("received", "spoiled"):  # a card spoiled at the station (damaged) is never handed over
+        if state == "spoiled":
+            card = lifecycle.transition(officer, card, "spoiled", reason="hỏng")
         return card, sod_hex, mrz
     card = lifecycle.hand_over(officer, card, reason="đối chiếu")
     if state != "active":

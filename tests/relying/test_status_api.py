@@ -35,7 +35,7 @@ def published_keys(client):
 
 @pytest.mark.parametrize("state, status", [("active", "valid"), ("suspended", "suspended"), ("revoked", "revoked"),
                                            ("expired", "expired"), ("replaced", "replaced"), ("lost", "revoked"),
-                                           ("received", "revoked")])  # fmt: skip
+                                           ("received", "suspended"), ("spoiled", "revoked")])  # fmt: skip
 def test_every_status_word_signed_with_the_published_key(world, officers, party_key, state, status):
     card, sod, mrz = make_card(world, officers, state)
     client = Client()

@@ -39,13 +39,17 @@ def test_the_list_names_every_card_not_valid_and_verifies(world, officers, tmp_p
     assert problem == "" and document["format"] == documents.LIST_FORMAT
     listed = {entry["serial"]: entry for entry in document["entries"]}
     assert valid.serial not in listed
-    assert listed[suspended.serial] == {"serial": suspended.serial, "sod_sha256": sod_suspended, "status": "suspended"}
+    assert listed[suspended.serial] == {"serial": suspended.serial, "status": "suspended",
+                                        "sod_digest": hashlib.sha256(bytes.fromhex(sod_suspended)).hexdigest()}
     assert listed[revoked.serial]["status"] == "revoked" and listed[past.serial]["status"] == "expired"
-    assert listed[replaced.serial]["status"] == "replaced" and listed[past.serial]["sod_sha256"] == sod_past
+    assert listed[replaced.serial]["status"] == "replaced"
+    assert listed[past.serial]["sod_digest"] == hashlib.sha256(bytes.fromhex(sod_past)).hexdigest()
+    assert sod_past not in json.dumps(document), "the list never hands out a card's proof for the online query"
     assert documents.parse_timestamp(document["next_update"]) > documents.parse_timestamp(document["issued_at"])
     assert AuditEntry.objects.filter(event="status_list_issued", object_type="status_list").count() == 1
     # one changed byte anywhere breaks it
-    tampered = data.replace(sod_revoked.encode(), sod_revoked[:-1].encode() + (b"0" if sod_revoked[-1] != "0" else b"1"))
+    digest = hashlib.sha256(bytes.fromhex(sod_revoked)).hexdigest()
+    tampered = data.replace(digest.encode(), digest[:-1].encode() + (b"0" if digest[-1] != "0" else b"1"))
     assert tampered != data
     assert documents.read_list(tampered, signing.public_keys()) == (None, "signature does not match")
 
@@ -97,7 +101,7 @@ def test_card_verify_refuses_a_tampered_or_foreign_list(world, officers, tmp_pat
     folder, _card = personalised_folder(world, officers, tmp_path)
     listing = issue(tmp_path)
     document = json.loads(listing.read_text())
-    document["entries"].append({"serial": "C26000000019", "sod_sha256": "0" * 64, "status": "revoked"})
+    document["entries"].append({"serial": "C26000000019", "sod_digest": "0" * 64, "status": "revoked"})
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(document))
     with pytest.raises(CommandError, match="signature is not valid"):

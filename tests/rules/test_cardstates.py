@@ -65,7 +65,13 @@ def test_status_told_to_a_relying_party():
     assert {cs.status_of(state) for state in S} == set(cs.Status)
     assert cs.status_of(S.ACTIVE) is cs.Status.VALID
     assert cs.status_of(S.LOST) is cs.Status.REVOKED
-    assert cs.status_of(S.RECEIVED) is cs.Status.REVOKED  # never handed over: nobody should hold it
+    assert cs.status_of(S.RECEIVED) is cs.Status.SUSPENDED  # not in force yet; "revoked" would be final
+    assert cs.status_of(S.SPOILED) is cs.Status.REVOKED
+    # a status once final stays final along every transition (a relying party may cache "revoked")
+    final = {cs.Status.REVOKED, cs.Status.EXPIRED, cs.Status.REPLACED}
+    for source, targets in cs.TRANSITIONS.items():
+        if cs.status_of(source) in final:
+            assert all(cs.status_of(target) in final for target in targets), source
     # past its expiry the card is expired even before the nightly job has moved it
     assert cs.status_of(S.ACTIVE, expiry=date(2030, 3, 15), on=date(2030, 3, 15)) is cs.Status.EXPIRED
     assert cs.status_of(S.ACTIVE, expiry=date(2030, 3, 15), on=date(2030, 3, 14)) is cs.Status.VALID

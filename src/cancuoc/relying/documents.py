@@ -4,7 +4,7 @@
 - A **status answer** (``POST /api/v1/status``): ``{"serial", "status", "checked_at", "proof", "proof_sha256",
   "nonce"?, "key_id", "algorithm", "signature"}``.
 - A **status list**: ``{"format", "issuer", "number", "issued_at", "next_update", "key_id", "algorithm",
-  "entries": [{"serial", "sod_sha256", "status"}...], "signature"}``: every card that is not valid.
+  "entries": [{"serial", "sod_digest", "status"}...], "signature"}`` (``sod_digest``: SHA-256 of the EF.SOD's SHA-256): every card that is not valid.
 
 Both are signed the same way: ECDSA P-256 with SHA-256 (DER signature, base64) over the **canonical form**
 of the document without its ``"signature"`` member: JSON with keys sorted, no spaces (separators ``,`` and
@@ -142,9 +142,20 @@ def read_list(data: bytes, public_keys: dict) -> tuple[dict | None, str]:
     return document, ""
 
 
+def sod_digest(sod_sha256: str) -> str:
+    """What a status list carries for a card: the SHA-256 of its EF.SOD's SHA-256 (hex of hex-decoded bytes).
+    Whoever holds the card computes it; the list does not hand out the EF.SOD hash, the online query's proof."""
+    return hashlib.sha256(bytes.fromhex(sod_sha256)).hexdigest()
+
+
 def listed_entry(document: dict, *, sod_sha256: str = "", serial: str = "") -> dict | None:
-    """The entry of a verified list naming this EF.SOD hash or serial, None when the card is not listed."""
+    """The entry of a verified list for the card whose EF.SOD hashes to ``sod_sha256`` (or with this serial),
+    None when the card is not listed."""
+    try:
+        digest = sod_digest(sod_sha256) if sod_sha256 else ""
+    except ValueError:
+        digest = ""
     for entry in document["entries"]:
-        if (sod_sha256 and entry.get("sod_sha256") == sod_sha256) or (serial and entry.get("serial") == serial):
+        if (digest and entry.get("sod_digest") == digest) or (serial and entry.get("serial") == serial):
             return entry
     return None

@@ -16,6 +16,7 @@ from cancuoc.cards.models import Card
 from cancuoc.rules.cardstates import CardState, Status, status_of
 
 from . import apikeys
+from .documents import sod_digest
 from .models import RelyingParty
 
 # A disabled key keeps working at most this long in the other processes of the server (the process that
@@ -124,10 +125,13 @@ def card_status(serial: str, *, sod_sha256: str | None = None, mrz_sha256: str |
 
 
 def invalid_cards(*, on: date) -> list[dict]:
-    """Every card that is not valid on ``on``: ``{"serial", "sod_sha256", "status"}``, by serial. A card in
-    use (active) is listed once its expiry date has come, before the nightly job moves it."""
+    """Every card that is not valid on ``on``: ``{"serial", "sod_digest", "status"}``, by serial. A card in
+    use (active) is listed once its expiry date has come, before the nightly job moves it. ``sod_digest`` is
+    the SHA-256 of the EF.SOD's SHA-256 (``documents.sod_digest``): a verifier holding the card computes it,
+    but the list never publishes the EF.SOD hash itself, which is the proof ``POST /api/v1/status`` asks for."""
     valid = Q(state=CardState.ACTIVE) & (Q(expiry__isnull=True) | Q(expiry__gt=on))
     rows = (Card.objects.exclude(valid).order_by("serial")
             .values_list("serial", "sod_sha256", "state", "expiry").iterator(chunk_size=20_000))  # fmt: skip
-    return [{"serial": serial, "sod_sha256": sod, "status": status_of(state, expiry=expiry, on=on).value}
+    return [{"serial": serial, "sod_digest": sod_digest(sod) if sod else "",
+             "status": status_of(state, expiry=expiry, on=on).value}
             for serial, sod, state, expiry in rows]  # fmt: skip

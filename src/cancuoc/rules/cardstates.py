@@ -59,14 +59,15 @@ class Status(StrEnum):
     REPLACED = "replaced"
 
 
-# A card never handed over is not valid for anyone: to a relying party it is revoked (it should not exist
-# in anybody's hand); a lost card is revoked too.
+# A card not yet handed over is not valid yet: "suspended" (not in force), never "revoked", which a relying
+# party rightly takes as final — the same card becomes valid at the hand-over. A spoiled or lost card is
+# revoked for good.
 STATUS_OF: dict[CardState, Status] = {
-    S.ORDERED: Status.REVOKED,
-    S.PERSONALISED: Status.REVOKED,
+    S.ORDERED: Status.SUSPENDED,
+    S.PERSONALISED: Status.SUSPENDED,
     S.SPOILED: Status.REVOKED,
-    S.DISPATCHED: Status.REVOKED,
-    S.RECEIVED: Status.REVOKED,
+    S.DISPATCHED: Status.SUSPENDED,
+    S.RECEIVED: Status.SUSPENDED,
     S.ACTIVE: Status.VALID,
     S.SUSPENDED: Status.SUSPENDED,
     S.LOST: Status.REVOKED,

@@ -204,6 +204,9 @@ CANCUOC_OUTBOX_LEASE_SECONDS = int(os.environ.get("CANCUOC_OUTBOX_LEASE_SECONDS"
 # chip keys are sealed to it), and after how many seconds without a heartbeat a batch's run is taken over.
 CANCUOC_PRODUCTION_MACHINE_KEY = os.environ.get("CANCUOC_PRODUCTION_MACHINE_KEY", "")
 CANCUOC_PRODUCTION_STALE_AFTER_SECONDS = int(os.environ.get("CANCUOC_PRODUCTION_STALE_AFTER_SECONDS", 120))
+# Relying parties' status queries are audited one entry per query: "sync" (committed before each answer) or
+# "batched" (up to 200 entries per transaction within 0.25 s; the default in production). docs/relying-parties.md
+CANCUOC_STATUS_AUDIT = os.environ.get("CANCUOC_STATUS_AUDIT", "")
 # Cards received at a station and not collected after this many days are listed for follow-up.
 CANCUOC_UNCOLLECTED_DAYS = int(os.environ.get("CANCUOC_UNCOLLECTED_DAYS", 30))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

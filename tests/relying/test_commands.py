@@ -112,3 +112,16 @@ def test_card_revoke_outside_the_area_is_not_found(world, officers):
     with pytest.raises(CommandError, match="not found"):
         call_command("card", "revoke", "garbage", "--reason", "x", "--user", "supervisor_hung_yen")
     assert Card.objects.get(pk=card.pk).state == "active"
+
+
+def test_rotating_the_status_key_is_audited_and_needs_the_admin(officers, settings, tmp_path, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    from cancuoc.audit.models import AuditEntry
+
+    monkeypatch.setenv("CANCUOC_PKI_DIR", str(tmp_path / "pki"))
+    with pytest.raises(CommandError):
+        call_command("relying-party", "rotate-key", "--user", "officer_thai_thuy")
+    assert not AuditEntry.objects.filter(event="status_key_rotated").exists()
+    call_command("relying-party", "rotate-key", "--user", "admin")
+    assert AuditEntry.objects.filter(event="status_key_rotated", actor_username="admin").count() == 1

@@ -109,6 +109,7 @@ class Event(models.TextChoices):
     RELYING_PARTY_CHANGED = "relying_party_changed", _("Relying party registered or changed")
     CARD_STATUS_QUERIED = "card_status_queried", _("Card status queried by a relying party")
     STATUS_LIST_ISSUED = "status_list_issued", _("Signed card status list issued")
+    STATUS_KEY_ROTATED = "status_key_rotated", _("Status-signing key rotated")
     # campaigns (cancuoc.campaigns)
     CAMPAIGN_REPORT_VIEWED = "campaign_report_viewed", _("Campaign coverage or report viewed")
     OUTSTANDING_LIST_EXPORTED = "outstanding_list_exported", _("Outstanding list exported or printed")

@@ -308,3 +308,18 @@ def write_crl(now: dt.datetime) -> bytes:
     _write(folder() / "crl.pem", data)
     _save_state(state)
     return data
+
+
+# -- for other keys of the installation kept the same way (the status-signing key of cancuoc.relying) --------
+def new_key(label: str, curve) -> pki.Signer:
+    """A new private key under ``label`` in this keystore's backend (an encrypted file, or the token)."""
+    return _new_key(label, curve)
+
+
+def load_key(label: str) -> pki.Signer:
+    return _load_key(label)
+
+
+def write_file(path: Path, data: bytes, private: bool = False) -> None:
+    """Write a file of the keystore atomically (owner-only when ``private``)."""
+    _write(path, data, private)

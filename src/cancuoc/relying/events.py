@@ -49,3 +49,8 @@ def status_list_downloaded(party, status_list) -> None:
                                           f"status list downloaded by {party.name}"[:300],
                                           {"party": party.key_id, "entries": status_list.entry_count},
                                           event=Event.STATUS_LIST_ISSUED))  # fmt: skip
+
+
+def status_key_rotated(actor, *, key_id: str) -> None:
+    record(actor, AuditEvent(Action.SIGN, "status_key", key_id, "", "relying-party rotate-key",
+                             event=Event.STATUS_KEY_ROTATED))  # fmt: skip

@@ -52,15 +52,15 @@ def _public_path(key_id: str) -> Path:
 def _make_key(now: datetime) -> dict:
     """A new key, written with its public half and named current; under the state file's lock."""
     label = f"status-signing-{int(now.timestamp())}"
-    signer = keystore._new_key(label, pki.DS_CURVE)
+    signer = keystore.new_key(label, pki.DS_CURVE)
     public = signer.public_key()
     key_id = documents.key_id(public)
-    keystore._write(_public_path(key_id), public.public_bytes(serialization.Encoding.PEM,
+    keystore.write_file(_public_path(key_id), public.public_bytes(serialization.Encoding.PEM,
                                                               serialization.PublicFormat.SubjectPublicKeyInfo))  # fmt: skip
     state = _read_state()
     state["keys"].append({"label": label, "key_id": key_id, "created": now.isoformat(), "backend": keystore.backend()})
     state["current"] = key_id
-    keystore._write(_state_path(), json.dumps(state, indent=2).encode())
+    keystore.write_file(_state_path(), json.dumps(state, indent=2).encode())
     return state
 
 
@@ -94,7 +94,7 @@ def current_signer() -> tuple[pki.Signer, str]:
                     if not state.get("current"):
                         state = _make_key(timezone.now())
             entry = next(k for k in state["keys"] if k["key_id"] == state["current"])
-            signer = keystore._load_key(entry["label"])
+            signer = keystore.load_key(entry["label"])
         except keystore.KeystoreError as error:
             raise RelyingError(RelyingErrorCode.SIGNING_KEY_UNAVAILABLE, detail=error.message_en) from error
         except (StopIteration, KeyError, TypeError) as error:

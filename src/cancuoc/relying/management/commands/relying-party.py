@@ -24,7 +24,8 @@ class Command(BaseCommand):
         disable = sub.add_parser("disable", help="disable a party's key")
         disable.add_argument("name")
         disable.add_argument("--user", help="acting national administrator (default: the server's command line)")
-        sub.add_parser("rotate-key", help="a new status-signing key")
+        rotate = sub.add_parser("rotate-key", help="a new status-signing key")
+        rotate.add_argument("--user", help="acting national administrator (default: the server's command line)")
 
     def handle(self, *args, action, **options):
         try:
@@ -61,5 +62,20 @@ class Command(BaseCommand):
         party = actions.disable_party(self._actor(user), actions.party_by_name(name).pk)
         self.stdout.write(f"Đã vô hiệu hóa / disabled «{party.name}» ({party.key_id})")
 
-    def rotate_key(self, **options):
-        self.stdout.write(f"Khóa ký trạng thái mới / new status-signing key: {signing.rotate()}")
+    def rotate_key(self, user=None, **options):
+        from django.db import transaction
+
+        from cancuoc.accounts.permissions import PermissionDenied, Verb, require_permission
+        from cancuoc.relying import events
+
+        actor = self._actor(user)
+        if actor is not None:
+            try:
+                require_permission(actor, Verb.RELYING_PARTY_MANAGE)
+            except PermissionDenied as error:
+                raise CommandError("Vai trò này không được quản lý bên sử dụng / "
+                                   "this role may not manage relying parties") from error  # fmt: skip
+        with transaction.atomic():
+            key_id = signing.rotate()
+            events.status_key_rotated(actor, key_id=key_id)
+        self.stdout.write(f"Khóa ký trạng thái mới / new status-signing key: {key_id}")

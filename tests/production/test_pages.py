@@ -128,7 +128,7 @@ def test_the_station_receives_its_cards_by_scanning(client, production):
     client.force_login(production["officers"]["ba_dinh"])  # Hà Nội: not this station's area
     assert client.get("/production/receive/").status_code == 200
     response = client.post("/production/receive/", {"scan": serial})
-    assert response.status_code == 409 and Card.objects.get(serial=serial).state == "dispatched"
+    assert response.status_code == 404 and Card.objects.get(serial=serial).state == "dispatched"
     assert client.get(f"/production/parcels/{parcel.pk}/list.pdf").status_code == 404
     client.force_login(production["officers"]["thai_thuy"])
     page = client.get("/production/receive/")

@@ -2,6 +2,8 @@
 relying parties, the API key scopes. Words other files already have are not repeated."""
 
 VI = {
+    "Tick the box to confirm: the party's key stops working at once.": "Đánh dấu ô xác nhận: khóa của đơn vị sẽ ngừng hoạt động ngay.",
+    "I confirm": "Tôi xác nhận",
     "%(name)s is disabled: its key no longer works.": "Đã vô hiệu hóa %(name)s: khóa của đơn vị này không còn dùng được.",
     "API key of %(name)s": "Khóa API của %(name)s",
     "Banks, hospitals and offices that ask whether a card is valid, with an API key (POST /api/v1/status). "

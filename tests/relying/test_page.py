@@ -45,7 +45,10 @@ def test_add_shows_the_key_once_then_disable(officers, django_assert_max_num_que
     assert selectors.party_for_key(key).pk == party.pk and party.rate_per_minute == 300
     listing = client.get("/relying-parties/").content.decode()
     assert "Ngân hàng C" in listing and key not in listing and party.key_id in listing
-    client.post("/relying-parties/", {"action": "disable", "party": str(party.pk)})
+    unconfirmed = client.post("/relying-parties/", {"action": "disable", "party": str(party.pk)})
+    party.refresh_from_db()
+    assert unconfirmed.status_code == 422 and party.is_active, "one stray click disables nothing"
+    client.post("/relying-parties/", {"action": "disable", "party": str(party.pk), "confirm": "yes"})
     party.refresh_from_db()
     assert not party.is_active and selectors.party_for_key(key) is None
     for number in range(30):
@@ -57,8 +60,8 @@ def test_add_shows_the_key_once_then_disable(officers, django_assert_max_num_que
 
 @pytest.mark.parametrize("data", [
     {"action": "add", "name": ""}, {"action": "add", "name": "x" * 500}, {"action": "add", "name": "A", "rate": "-1"},
-    {"action": "add", "name": "A", "scopes": ["root"]}, {"action": "disable", "party": "abc"},
-    {"action": "disable", "party": "999999"}, {"action": "explode"},
+    {"action": "add", "name": "A", "scopes": ["root"]}, {"action": "disable", "party": "abc", "confirm": "yes"},
+    {"action": "disable", "party": "999999", "confirm": "yes"}, {"action": "explode"},
 ])  # fmt: skip
 def test_bad_input_gets_a_clean_answer(officers, data):
     answer = logged_in(officers["admin"]).post("/relying-parties/", data)

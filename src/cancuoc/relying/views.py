@@ -30,6 +30,10 @@ def parties(request):
                                                     rate=request.POST.get("rate", "")[:20])  # fmt: skip
                 context["new_party"], context["new_key"] = party, key
                 context["form"] = {"name": "", "rate": actions.DEFAULT_RATE, "scopes": list(actions.DEFAULT_SCOPES)}
+            elif action == "disable" and request.POST.get("confirm") != "yes":
+                # a bank's key stops working at once: never on one stray click
+                status = 422
+                context["error"] = _("Tick the box to confirm: the party's key stops working at once.")
             elif action == "disable":
                 party_id = request.POST.get("party", "")
                 party = actions.disable_party(request.user, int(party_id) if party_id.isdigit() else -1)

@@ -45,4 +45,5 @@ VI = {
     "Re-issue waiting since %(since)s: card %(serial)s was confirmed lost.": "Chờ cấp lại từ %(since)s: thẻ %(serial)s đã được xác nhận bị mất.",
     "Card production": "Sản xuất thẻ",
     "Receive cards": "Nhận thẻ",
+    "Status-signing key rotated": "Thay khóa ký trạng thái thẻ",
 }

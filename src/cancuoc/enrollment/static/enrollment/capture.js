@@ -126,7 +126,13 @@
       : navigator.mediaDevices.getUserMedia({ audio: false, video: videoConstraints });
     ready.then(function (media) {
       stream = media;
-      video.addEventListener("loadedmetadata", function () { root.setAttribute("data-camera", "ready"); }, { once: true });
+      // ready once a picture is on the screen: at "loadedmetadata" the size is known but the first frame may not
+      // be decoded yet, and a shot taken then is a black image (the portrait check finds no face)
+      video.addEventListener("loadeddata", function () {
+        var ready = function () { root.setAttribute("data-camera", "ready"); };
+        if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(ready);
+        else ready();
+      }, { once: true });
       video.srcObject = media;
       video.hidden = false;
       state.hidden = true;
@@ -158,6 +164,7 @@
       input.click(); // no camera: the file picker instead
       return;
     }
+    if (video.readyState < 2) return; // no picture from the camera yet: nothing is shot (press again)
     var canvas = document.createElement("canvas");
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;

@@ -10,8 +10,7 @@ import tempfile
 
 from django.http import FileResponse, HttpResponse
 
-from cancuoc.imports.exporting import inert
-from cancuoc.imports.reading import needs_quote
+from cancuoc.imports.exporting import _text_cells, inert
 
 HEADERS = ("Số định danh / ID number", "Họ và tên / Full name", "Ngày sinh / Date of birth",
            "Lý do / Why", "Ngày / Date", "Thẻ đang dùng / Card in use", "Hết hạn / Expiry",
@@ -34,19 +33,6 @@ def rows_of(renewals, expired) -> list[list[str]]:
         rows.append([card.citizen.id_number, card.citizen.full_name, _day(card.citizen.birth_date),
                      "Thẻ đã hết hạn / card expired", _day(card.expiry), card.serial, _day(card.expiry), ""])  # fmt: skip
     return rows
-
-
-def _text_cells(sheet, values):
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # openpyxl would make a formula of a text starting with "="
-        if needs_quote(value):
-            cell.quotePrefix = True
-        cells.append(cell)
-    return cells
 
 
 def renewals_response(renewals, expired, *, file_format: str, today) -> HttpResponse:

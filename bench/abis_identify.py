@@ -18,6 +18,7 @@ insert rate; memory is the engine's numpy buffers and the process's resident siz
 """
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -141,13 +142,14 @@ def main() -> None:
             "p95": timing["p95"], "max": timing["max"], "index_ms": float(np.median(shortlist_ms)),
             "comparisons": comparisons / len(probes), "hits": hits, "insert_rate": derived / insert_seconds,
             "engine_mib": engine.memory_bytes() / 2**20, "rss_mib": resident_mib(), "flush_s": flush_seconds,
+            "load": os.getloadavg()[0],
         })  # fmt: skip
         print(rows[-1], file=sys.stderr, flush=True)
 
     table = "\n".join(
         f"| {r['templates']:,} ({r['people']:,} people) | {r['p50']:.0f} ms | {r['p95']:.0f} ms | {r['index_ms']:.0f} ms "
         f"| {r['comparisons']:.0f} | {r['hits']}/{len(probes)} | {r['insert_rate']:,.0f} people/s "
-        f"| {r['engine_mib']:,.0f} MiB / {r['rss_mib']:,.0f} MiB |"
+        f"| {r['engine_mib']:,.0f} MiB / {r['rss_mib']:,.0f} MiB | {r['load']:.1f} |"
         for r in rows
     )
     first, last = rows[0], rows[-1]
@@ -162,8 +164,8 @@ of the same position on either side of a random line, each side turned ±25° an
 jittered ±2 px / ±6°, one in ten dropped); {args.probes} other synthetic people are enrolled with impression 1
 and searched with impression 2 at each size.
 
-| enrolled templates | identify p50 | identify p95 | of which index look-up (p50) | Bozorth3 comparisons per search | mate first and matched | insert rate (cumulative) | engine buffers / process RSS |
-|---|---|---|---|---|---|---|---|
+| enrolled templates | identify p50 | identify p95 | of which index look-up (p50) | Bozorth3 comparisons per search | mate first and matched | insert rate (cumulative) | engine buffers / process RSS | load average (1 min) while searching |
+|---|---|---|---|---|---|---|---|---|
 {table}
 
 From {first["templates"]:,} to {last["templates"]:,} templates ({last["templates"] / first["templates"]:.0f}×) the median search took

@@ -23,6 +23,7 @@ import cProfile
 import json
 import os
 import pstats
+import resource
 import shutil
 import subprocess
 import sys
@@ -112,13 +113,45 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
 
 
+def cpu_by_group(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server's processes (its session), by PostgreSQL's and by the load
+    generator (waited-for children of this process: wrk)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "database": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        if int(fields[3]) == server_pid:  # session id: the server was started in a session of its own
+            used["server"] += seconds
+        elif name == "postgres":
+            used["database"] += seconds
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["load generator"] = children.ru_utime + children.ru_stime
+    return used
+
+
 def run_wrk(
-    port: int, cookies: dict, ids: list[str], clients: int, seconds: int, run: str, folder: Path
+    port: int,
+    cookies: dict,
+    ids: list[str],
+    clients: int,
+    seconds: int,
+    run: str,
+    folder: Path,
+    server_pid: int | None = None,
 ) -> dict:
     script = folder / "intake.lua"
     script.write_text(WRK_SCRIPT)
     (folder / "ids.txt").write_text("\n".join(ids) + "\n")
     threads = min(2, clients)
+    before = cpu_by_group(server_pid) if server_pid else None
     output = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "20s",
          "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -130,6 +163,10 @@ def run_wrk(
     result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
     result["rate"] = result["created"] / result["seconds"]
     result["load"] = load_average()
+    if before is not None:
+        after = cpu_by_group(server_pid)
+        answered = max(1, result["created"] + result["repeated"] + result["other"])
+        result["cpu_ms"] = {group: (after[group] - before[group]) * 1000 / answered for group in after}
     return result
 
 
@@ -306,7 +343,7 @@ def main() -> None:
                 batch = ids[taken : taken + args.max_rate * args.duration]
                 taken += len(batch)
                 run, started = f"bench-{time.time_ns()}", timezone.now()
-                result = run_wrk(port, cookies, batch, count, args.duration, run, Path(folder))
+                result = run_wrk(port, cookies, batch, count, args.duration, run, Path(folder), process.pid)
                 time.sleep(4)  # requests cut at the end of the run finish on the server
                 check = check_run(officer, run, started)
                 lines.append(row(count, result, check))
@@ -330,7 +367,8 @@ def main() -> None:
         f"registration)."
     )
     header = ("| clients | submissions/s (201) | p50 ms | p90 ms | p99 ms | max ms | errors | applications "
-              "in the database | load average (1/5/15 min) |\n|---|---|---|---|---|---|---|---|---|")  # fmt: skip
+              "in the database | CPU ms per answer: server / PostgreSQL / wrk = all | load average (1/5/15 min) |\n"
+              "|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
     after = ("After each run every application of the run has its sealed capture, its history entry, its audit "
              "entry and its queued task, and no capture is left without an application (the last column but "
              "one: applications found = 201 answers + requests cut at the end of the run).")  # fmt: skip
@@ -356,9 +394,12 @@ def row(clients: int, result: dict, check: dict) -> str:
         complete and check["orphans"] == 0 and 0 <= check["applications"] - result["created"] <= clients
     )
     verdict = "complete" if consistent else "**INCONSISTENT**"
+    used = result.get("cpu_ms")
+    cpu = (f"{used['server']:.1f} / {used['database']:.1f} / {used['load generator']:.1f} = "
+           f"{sum(used.values()):.1f}" if used else "—")  # fmt: skip
     return (f"| {clients} | **{result['rate']:,.1f}** | {result['p50']:.0f} | {result['p90']:.0f} | "
             f"{result['p99']:.0f} | {result['max']:.0f} | {errors} | {check['applications']:,} for "
-            f"{result['created']:,} × 201, {verdict} | {result['load']} |")  # fmt: skip
+            f"{result['created']:,} × 201, {verdict} | {cpu} | {result['load']} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,13 +12,6 @@ handlers of ``cancuoc.enrollment.processing`` and the functions each calls (meas
 of the pipeline changes). ``process_pending`` is limited to this run's applications, so applications
 left in the queue by bench/enrollment_intake.py (which runs no worker) are not processed here.
 
-On PostgreSQL the pipeline as committed stops at its first stage: ``process_application`` locks the
-application with ``select_for_update()`` while joining its nullable ``capture`` and ``abis_request``
-(``select_related``), which PostgreSQL refuses ("FOR UPDATE cannot be applied to the nullable side of an
-outer join"; SQLite has no row locks, so its tests pass). Until that is fixed (``of=("self",)``), this
-script applies exactly that change in its own process on PostgreSQL and says so in the figure
-(``--as-committed`` runs without it, to show the failure).
-
 The demographic check is also timed alone (``candidates_for``, read only) over ``--demographic-sample``
 random citizens of the registry.
 """
@@ -46,11 +39,6 @@ from enrollment_common import (  # noqa: E402
 )
 from report import database_version, percentiles, record  # noqa: E402
 
-PATCH_NOTE = (
-    " Measured with the fix proposed for `processing.process_application` applied in the bench process "
-    '(`select_for_update(of=("self",))`): as committed, PostgreSQL refuses the lock and no application '
-    "leaves completeness."
-)
 SECONDS: dict[str, list[float]] = collections.defaultdict(list)
 
 
@@ -94,23 +82,6 @@ def instrument() -> None:
         "biometric: ABIS identify (engine)", abis.ReferenceBackend.identify
     )
     abis.ReferenceBackend.insert = timed("biometric: ABIS insert (engine)", abis.ReferenceBackend.insert)
-
-
-def lock_only_the_application() -> None:
-    """The fix proposed for processing.process_application (and actions.decide), applied in this process:
-    lock the application row only (``FOR UPDATE OF`` it), not the rows joined by ``select_related``."""
-    from django.db.models import QuerySet
-
-    from cancuoc.enrollment.models import Application
-
-    original = QuerySet.select_for_update
-
-    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
-        if not of and self.model is Application:
-            of = ("self",)
-        return original(self, nowait=nowait, skip_locked=skip_locked, of=of, no_key=no_key)
-
-    QuerySet.select_for_update = select_for_update
 
 
 def warm_up(person: int) -> None:
@@ -175,7 +146,6 @@ def main() -> None:
         "those of earlier runs, already in the gallery)",
     )
     parser.add_argument("--demographic-sample", type=int, default=500)
-    parser.add_argument("--as-committed", action="store_true", help="without the select_for_update fix")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     prepare(args.database_url, args.citizens)
@@ -187,9 +157,6 @@ def main() -> None:
     from cancuoc.registry.models import Citizen
 
     officer = ensure_officer()
-    patched = connection.vendor == "postgresql" and not args.as_committed
-    if patched:
-        lock_only_the_application()
     population = Citizen.objects.count()
     if args.first_person is None:  # a person enrolled by an earlier run would be a true duplicate
         earlier = Application.objects.filter(created_by=officer, idempotency_key__startswith="processing-")
@@ -242,7 +209,7 @@ def main() -> None:
 each), then `process_pending` in one process as the worker runs it, on {database_version(connection)} with {population:,}
 demo citizens; each application a citizen who never applied, the compliant portrait and ten synthetic prints
 of its own person (PNG). ABIS: the reference backend, gallery {gallery_before:,} → {abis.backend().count():,} records. Load
-average (1/5/15 min) {load_before} before, {load_after} after, on the shared 2-core machine.{PATCH_NOTE if patched else ""}
+average (1/5/15 min) {load_before} before, {load_after} after, on the shared 2-core machine.
 
 | | |
 |---|---|

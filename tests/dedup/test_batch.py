@@ -20,7 +20,9 @@ def registry():
 
 def test_batch_finds_the_known_duplicates_and_not_the_twins(registry):
     records, pairs = registry
-    found = batch_duplicates(records)
+    phases: dict = {}
+    found = batch_duplicates(records, timings=phases)
+    assert set(phases) == {"keys", "fit", "table", "predict"} and all(t >= 0 for t in phases.values())
     got = {(a, b) for a, b, _ in found}
     truth = {tuple(sorted((p.original_id, p.duplicate_id))) for p in pairs}
     assert len(truth & got) >= 0.9 * len(truth)
@@ -40,3 +42,8 @@ def test_both_modes_give_a_pair_the_same_probability(registry):
     for first, second, probability in found[::5]:
         online = {c.record_id: c.score for c in index.candidates(by_id[first], 50)}
         assert online[second] == pytest.approx(probability, abs=1e-9)
+
+
+def test_an_empty_registry_has_no_pairs(registry):
+    index = DemographicIndex(registry[0][:50])
+    assert batch_duplicates([], model=index.model) == []

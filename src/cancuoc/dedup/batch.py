@@ -12,6 +12,7 @@ Splink and DuckDB are imported only when a batch runs, so the online path does n
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 
 from cancuoc.dedup.columns import Columns
@@ -81,10 +82,20 @@ def splink_settings(model: MatchModel, population: int) -> dict:
 
 
 def batch_duplicates(records: Iterable[PersonRecord | Mapping], threshold: float | None = None, *,
-                     model: MatchModel | None = None, seed: int = 0
+                     model: MatchModel | None = None, seed: int = 0, timings: dict | None = None
                      ) -> list[tuple[str, str, float]]:  # fmt: skip
     """Every pair of records at or above ``threshold`` (default: the model's), as (id_a, id_b, probability)
-    with id_a < id_b, the likeliest first."""
+    with id_a < id_b, the likeliest first. ``timings``, when given, receives the seconds of each phase
+    ("keys", "fit", "table", "predict")."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[phase] = timings.get(phase, 0.0) + now - clock
+        clock = now
+
     try:
         import duckdb
         from splink import DuckDBAPI, Linker
@@ -92,15 +103,19 @@ def batch_duplicates(records: Iterable[PersonRecord | Mapping], threshold: float
         raise DedupError(DedupErrorCode.BATCH_ENGINE_MISSING, detail=str(error)) from error
     people = [as_person_record(record) for record in records]
     keys = [comparison_keys(person) for person in people]  # once: the model's fit and the table share them
+    lap("keys")
     if model is None:
         columns = Columns()
         for start in range(0, len(keys), _CHUNK):
             columns.append(keys[start : start + _CHUNK])
         model = fit_model(columns, seed=seed)
+        lap("fit")
     threshold = model.threshold if threshold is None else threshold
     connection = duckdb.connect()
     database = DuckDBAPI(connection)
     table = database.register(_arrow_table(people, keys), table_name="registry")
+    del keys
+    lap("table")
     # the family and sibling comparisons have no null level on purpose (missing values fall to "different")
     linker = Linker(table, splink_settings(model, len(people)), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=max(threshold, 1e-12))
@@ -110,4 +125,5 @@ def batch_duplicates(records: Iterable[PersonRecord | Mapping], threshold: float
     pairs = [(min(a, b), max(a, b), float(p)) for a, b, p in rows if p >= threshold]
     pairs.sort(key=lambda pair: (-pair[2], pair[0], pair[1]))
     connection.close()
+    lap("predict")
     return pairs

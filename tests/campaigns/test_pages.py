@@ -34,9 +34,16 @@ def test_dashboard_of_a_province_reads_kept_counts_in_a_few_queries(client, fold
 def test_dashboard_opens_on_the_users_own_unit_and_refuses_other_areas(client, folded, officers, world):
     client.force_login(officers["thai_thuy"])
     assert client.get(reverse("campaign-dashboard")).context["area"].code == "12730"
-    assert client.get(reverse("campaign-dashboard"), {"unit": "00004"}).status_code == 404
-    assert client.get(reverse("campaign-dashboard"), {"unit": "33"}).status_code == 404
-    assert client.get(reverse("campaign-dashboard"), {"unit": "garbage\x00'"}).status_code == 404
+    # another area's unit, an unknown code and garbage look the same: the officer's own area, with the reason
+    for code in ("00004", "33", "99999", "garbage\x00'"):
+        response = client.get(reverse("campaign-dashboard"), {"unit": code})
+        assert response.status_code == 200 and response.context["area"].code == "12730"
+        body = response.content.decode()
+        assert "Không tìm thấy đơn vị hành chính" in body and "Xã Đông Thụy Anh" not in body
+    response = client.get(reverse("campaign-outstanding"), {"unit": "33"})
+    assert response.status_code == 200 and response.context["area"].code == "12730"
+    # a download or an action never falls back to another area than the one asked for
+    assert client.get(reverse("campaign-outstanding-export", args=["xlsx"]), {"unit": "33"}).status_code == 404
     client.force_login(officers["production"])
     assert client.get(reverse("campaign-dashboard")).status_code == 403
 
@@ -157,7 +164,8 @@ def test_a_pre_2025_district_is_shown_through_its_successors(client, folded, off
     assert sorted(row.area.code for row in response.context["rows"]) == ["12730", "12731"]
     assert response.context["own"].values["target"] == 8
     client.force_login(officers["thai_thuy"])  # one of its successors is outside this officer's commune
-    assert client.get(reverse("campaign-dashboard"), {"unit": "cũ:344"}).status_code == 404
+    assert client.get(reverse("campaign-dashboard"), {"unit": "cũ:344"}).context["area"].code == "12730"
+    assert client.get(reverse("campaign-report", args=["pdf"]), {"unit": "cũ:344"}).status_code == 404
 
 
 def test_announcement_page_flyer_and_sending(client, folded, officers, world):

@@ -56,10 +56,20 @@ def _say(request, error: CampaignError) -> None:
     messages.error(request, in_language(error.message_vi, error.message_en))
 
 
-def _area(request, verb: Verb = Verb.CAMPAIGN_READ) -> selectors.Area:
+def _area(request, verb: Verb = Verb.CAMPAIGN_READ, *, fall_back: bool = False) -> selectors.Area:
+    """The area the request names (``unit``), else the officer's own. A code that names no unit, or one outside
+    the officer's area (the two look the same), is refused; with ``fall_back`` (pages only, never an action
+    or a download) the officer's own area is shown instead, with the reason above it."""
     code = (request.GET.get("unit") or request.POST.get("unit") or "").strip()[:20]
-    area = selectors.find_area(code) if code else home_area(request.user)
-    return access_area(request.user, area, verb)
+    if not code:
+        return access_area(request.user, home_area(request.user), verb)
+    try:
+        return access_area(request.user, selectors.find_area(code), verb)
+    except NotFound:
+        if not fall_back:
+            raise
+    _say(request, CampaignError(Code.UNIT_NOT_FOUND, code=code))
+    return access_area(request.user, home_area(request.user), verb)
 
 
 def _words(pair) -> str:
@@ -74,7 +84,7 @@ def _query(area) -> str:
 
 @_page
 def dashboard(request):
-    area = _area(request)
+    area = _area(request, fall_back=True)
     own, rows = selectors.unit_rows(area)
     today = timezone.localdate()
     history = selectors.series(area.roots, days=60)
@@ -107,7 +117,7 @@ OUTSTANDING_SHOWN = 2000  # a page a team can work from; the XLSX and PDF export
 
 @_page
 def outstanding(request):
-    area = _area(request)
+    area = _area(request, fall_back=True)
     reason = request.GET.get("reason", "")[:20]
     rows = selectors.outstanding(area, reason=reason, limit=OUTSTANDING_SHOWN + 1)
     truncated = len(rows) > OUTSTANDING_SHOWN  # said on the page: the export holds everyone
@@ -280,7 +290,7 @@ def _typed_int(text, default: int | None = None):
 def plan(request):
     """Teams and their calendar for the next two weeks, the forecast, and the simulation: officers per shift
     to finish the area's outstanding citizens by a date, at 5 and at 3 minutes per application."""
-    area = _area(request)
+    area = _area(request, fall_back=True)
     own, _rows = selectors.unit_rows(area)
     today = timezone.localdate()
     try:

@@ -110,6 +110,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the SQL, in binary (a 150 KB capture is not written and parsed as a 300 KB
+    # hex literal), and a statement a connection runs a fifth time is prepared once and then only executed:
+    # about a fifth less CPU per enrollment submission (docs/adr/0009-postgresql-statements.md). Behind a
+    # pooler in transaction mode (PgBouncer), turn preparing off: CANCUOC_DB_PREPARE_THRESHOLD=off.
+    _binding = os.environ.get("CANCUOC_DB_SERVER_SIDE_BINDING", "on") != "off"
+    _prepare = os.environ.get("CANCUOC_DB_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=_binding, prepare_threshold=None if _prepare == "off" or not _binding else int(_prepare)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the task worker writes; the longer timeout rides out
     # the short write locks of a busy worker instead of failing the request.

@@ -1,8 +1,8 @@
 """Online duplicate search: one application against the whole registry in a few milliseconds.
 
 Blocking keys (given name + birth date, family and given name in any order + birth date, the whole name in any
-order + birth year, birth date + sex + place of birth registration, both parents, old 9-digit number,
-household) map to sorted arrays of
+order + birth year + place of birth registration, birth date + sex + place of birth registration + family
+name, both parents + sex, old 9-digit number, household + sex) map to sorted arrays of
 64-bit key hashes, so a look-up is a binary search per key. The few dozen records found are scored
 together with NumPy by the shared Fellegi–Sunter model. Records added later go to a small overlay; removed
 ones are masked. No key is a family name alone: Nguyễn is a third of the country.
@@ -30,11 +30,15 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     # comparisons (bench/dedup_demographic.py; misses: a middle name lost together with a move and a
     # placeholder date).
     ("pair_key", "dob_text"),
-    ("name_sorted", "birth_year"),
-    ("dob_text", "sex", "birth_place"),
-    ("parents_key",),
+    # The four wide blocks made 16.5 million pairs at 1,000,000 records. Each gained a key that a duplicate
+    # keeps (place of birth registration, family name, sex): 7.6 million pairs, the batch twice as fast,
+    # and of the 10,000 known duplicates 4 fewer reach a comparison, none of them at the threshold
+    # (bench/dedup_demographic.py; docs/benchmarks.md).
+    ("name_sorted", "birth_year", "birth_place"),
+    ("dob_text", "sex", "birth_place", "family_key"),
+    ("parents_key", "sex"),
     ("old_id_number",),
-    ("household_id",),
+    ("household_id", "sex"),
 )
 # Below this many records the registry's own random pairs say too little: keep the reference u.
 MINIMUM_RECORDS_TO_ESTIMATE = 20_000

@@ -374,12 +374,11 @@ def main() -> None:
              "one: applications found = 201 answers + requests cut at the end of the run).")  # fmt: skip
     body = f"{intro}\n\n{header}\n" + "\n".join(lines) + f"\n\n{after}"
     if profile_rows:
-        capacity = 2000 / (facts["cpu_ms"] + facts["database_cpu_ms"])
         body += (f"\n\nOne request at a time in one process (Django's test client on the same URL, settings and "
                  f"database; {facts['plain']} submissions, load average {load_average()}): {facts['wall_ms']:.0f} ms "
                  f"wall, {facts['queries']} SQL statements, CPU {facts['cpu_ms']:.1f} ms in Python + "
-                 f"{facts['database_cpu_ms']:.1f} ms in its PostgreSQL backend, so two idle cores could take at most "
-                 f"about {capacity:.0f} submissions/s before any waiting. Where this process's CPU time goes (cProfile "
+                 f"{facts['database_cpu_ms']:.1f} ms in its PostgreSQL backend (the test client's own work is in the "
+                 f"Python figure: the server's is the CPU column above). Where this process's CPU time goes (cProfile "
                  f"with a CPU clock over {facts['profiled']} more; SQL lines are the driver's own CPU, the "
                  f"database's is above):\n\n| part | CPU ms per request | share |\n|---|---|---|\n"
                  + "\n".join(f"| {'· ' * ((len(label) - len(label.lstrip())) // 2)}{label.strip()} | {ms:.1f} | {share:.0%} |"

@@ -120,6 +120,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=_binding, prepare_threshold=None if _prepare == "off" or not _binding else int(_prepare)
     )
+    _plans = os.environ.get("CANCUOC_DB_PLAN_CACHE_MODE", "force_custom_plan")
+    if _binding and _prepare != "off" and _plans != "auto":
+        # A prepared statement is still planned for its actual values each time: a generic plan (PostgreSQL's
+        # choice after five runs) guesses a third of the rows for ``updated_at > $1`` and may scan the table.
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c plan_cache_mode={_plans}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the task worker writes; the longer timeout rides out
     # the short write locks of a busy worker instead of failing the request.

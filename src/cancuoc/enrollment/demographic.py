@@ -66,7 +66,8 @@ class _RegistryIndex:
                 newest = Citizen.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
                 self.index = DemographicIndex(_records(_citizens().iterator(chunk_size=5000)))
                 self.watermark = newest
-            else:
+            elif self.watermark is None or Citizen.objects.filter(updated_at__gt=self.watermark).exists():
+                # the common case, nothing changed, costs one index probe instead of the six-join query
                 changed = list(_citizens(Q(updated_at__gt=self.watermark) if self.watermark else Q()))
                 for citizen in changed:
                     if citizen.id_number in self.index:

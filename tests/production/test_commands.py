@@ -89,6 +89,16 @@ def test_machine_key_creates_a_pair_and_refuses_to_replace_it_silently(productio
     garbage.write_bytes(b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
     with pytest.raises(CommandError, match="not a valid X25519 key"):
         run("machine-key", "--public", str(garbage), "--force")
+    # the one installation is audited; the refusals changed nothing and left no entry
+    installed = AuditEntry.objects.filter(event="machine_key_installed")
+    assert [(e.object_id, e.changes["generated_here"]) for e in installed] == [
+        (fileformat.machine_key_id(key.public_key()), True)
+    ]
+    public = tmp_path / "public.pem"
+    public.write_bytes(running.machine_public_key_path().read_bytes())
+    run("machine-key", "--public", str(public), "--force")
+    installed = AuditEntry.objects.filter(event="machine_key_installed").order_by("pk")
+    assert [e.changes["generated_here"] for e in installed] == [True, False]
 
 
 def test_qc_dispatch_check_and_export(production, tmp_path):

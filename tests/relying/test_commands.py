@@ -68,6 +68,9 @@ def test_card_status(world, officers, capsys):
     assert answer["serial"] == card.serial and answer["state"] == "suspended" and answer["status"] == "suspended"
     call_command("card", "status", card.serial.lower())
     assert "tạm khóa / suspended" in capsys.readouterr().out
+    viewed = AuditEntry.objects.filter(event="card_viewed", object_id=card.serial)
+    assert viewed.count() == 2 and {e.reason for e in viewed} == {"cancuoc card status"}
+    assert all(e.changes["id_number"] == card.citizen.id_number for e in viewed)
 
 
 @pytest.mark.parametrize("serial", ["C26000000019", "nonsense", "C2600000001", "' OR 1=1 --", "x" * 500])

@@ -99,6 +99,7 @@ class Event(models.TextChoices):
     PRODUCTION_FILE_EXPORTED = "production_file_exported", _("Production file exported")
     CARDS_PACKED = "cards_packed", _("Cards packed for a station")
     CARD_QC_PASSED = "card_qc_passed", _("Card passed quality control")
+    MACHINE_KEY_INSTALLED = "machine_key_installed", _("Personalisation machine's key installed")
     # issuance and lifecycle (cancuoc.issuance)
     CARD_LOSS_REPORTED = "card_loss_reported", _("Card loss reported")
     CARD_DELIVERY_CHANGED = "card_delivery_changed", _("Card delivery by post recorded")

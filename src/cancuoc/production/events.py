@@ -46,3 +46,9 @@ def cards_passed(actor, cards, *, batch) -> None:
                    {"id_number": card.citizen.id_number, "qc": "passed"}, event=CARD_QC_PASSED)
         for card in cards
     ])  # fmt: skip
+
+
+def machine_key_installed(actor, *, key_id: str, path: str, generated: bool) -> None:
+    """The public key chip keys are sealed to was (re)placed: who did it and which key it is now."""
+    record(actor, AuditEvent(Action.UPDATE, "machine_key", key_id, "", f"machine key → {path}",
+                             {"generated_here": generated}, event=Event.MACHINE_KEY_INSTALLED))  # fmt: skip

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cancuoc.accounts.models import User
 from cancuoc.accounts.permissions import NotFound, PermissionDenied, Verb
+from cancuoc.cards import events as card_events
 from cancuoc.cards import keystore, lifecycle
 from cancuoc.cards.access import access_card
 from cancuoc.cards.errors import CardError, CardErrorCode
@@ -114,10 +115,12 @@ class Command(BaseCommand):
 
     def status(self, serial, **options):
         text = serial.strip().upper() if isinstance(serial, str) else ""
-        card = Card.objects.filter(serial=text).first() if is_serial(text) else None
+        card = Card.objects.select_related("citizen").filter(serial=text).first() if is_serial(text) else None
         if card is None:
             raise CommandError(str(CardError(CardErrorCode.CARD_NOT_FOUND, serial=serial[:20])))
         status = status_of(card.state, expiry=card.expiry, on=timezone.localdate())
+        # the operator's read of a person's card is audited like a page's (no user: the machine's operator)
+        card_events.card_viewed(None, card, where="cancuoc card status")
         if options["json"]:
             self.stdout.write(json.dumps({
                 "serial": card.serial, "state": card.state, "status": status.value,

@@ -14,7 +14,7 @@ from cancuoc.icao.faces import TextTooLong
 from cancuoc.icao.fonts import FontsMissing
 from cancuoc.progress import progress_bar
 
-from ... import actions, fileformat, running, selectors
+from ... import actions, events, fileformat, running, selectors
 from ...dispatchlist import dispatch_list_pdf
 from ...errors import ProductionError
 from ...errors import ProductionErrorCode as Code
@@ -189,6 +189,8 @@ class Command(BaseCommand):
             key_id = running.install_machine_key(public_pem, force=True)
             self.stdout.write(f"Khóa bí mật / private key → {target} (chuyển sang máy cá nhân hóa rồi xóa khỏi đây / "
                               "move it to the personalisation machine and delete it here)")  # fmt: skip
+        events.machine_key_installed(None, key_id=key_id, path=str(running.machine_public_key_path()),
+                                     generated=not public)  # fmt: skip
         self.stdout.write(f"Khóa công khai / public key: {running.machine_public_key_path()} (id {key_id})")
 
     def check_file(self, *, batch, **options):

@@ -13,7 +13,7 @@ from cancuoc.issuance import actions
 from cancuoc.issuance.errors import IssuanceError
 from cancuoc.issuance.errors import IssuanceErrorCode as Code
 from cancuoc.issuance.models import LossCode, LossReport, OutboxMessage, ReissueRequest
-from tests.issuance.conftest import received_card
+from tests.issuance.conftest import attempt_as_a_user_would, received_card
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +188,6 @@ def test_two_supervisors_confirm_once(world, officers, flushable_audit_log):
 
     from cancuoc.cards.models import Card
     from tests.factories import CitizenFactory, UserFactory
-
     card = received_card(CitizenFactory(permanent_unit=world.thai_thuy), world.thai_thuy, officers["thai_thuy"],
                          officers["production"])  # fmt: skip
     actions.hand_over(officers["thai_thuy"], card, actions.Check("looking"), reason="nhìn")
@@ -199,12 +198,8 @@ def test_two_supervisors_confirm_once(world, officers, flushable_audit_log):
     def confirm(user):
         try:
             barrier.wait()
-            actions.confirm_loss(user, Card.objects.get(pk=card.pk), reason="xác minh")
-            outcomes.append("done")
-        except IssuanceError as error:
-            outcomes.append(str(error.code))
-        except Exception as error:
-            outcomes.append(type(error).__name__)
+            outcomes.append(attempt_as_a_user_would(
+                lambda: actions.confirm_loss(user, Card.objects.get(pk=card.pk), reason="xác minh"), IssuanceError))
         finally:
             connection.close()
 

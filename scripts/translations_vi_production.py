@@ -67,6 +67,7 @@ VI = {
     'writing the production file': 'đang ghi tệp sản xuất',
     # the audit event kind asked of audit.models (events.CARD_QC_PASSED)
     'Card passed quality control': 'Thẻ đạt kiểm tra chất lượng',
+    "Personalisation machine's key installed": 'Đã cài khóa của máy cá nhân hóa',
 }
 
 PLURALS = {

@@ -113,22 +113,26 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
 
 
+def process_cpu(stat: Path) -> tuple[str, int, float]:
+    """(command name, session id, CPU seconds used so far) of a process, from its /proc/PID/stat."""
+    text = stat.read_text()
+    fields = text.rsplit(")", 1)[1].split()
+    seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return text[text.index("(") + 1 : text.rindex(")")], int(fields[3]), seconds
+
+
 def cpu_by_group(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far by the server's processes (its session), by PostgreSQL's and by the load
     generator (waited-for children of this process: wrk)."""
-    ticks = os.sysconf("SC_CLK_TCK")
     used = {"server": 0.0, "database": 0.0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            text = (entry / "stat").read_text()
+            name, session, seconds = process_cpu(entry / "stat")
         except OSError:
             continue  # gone meanwhile
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text.rsplit(")", 1)[1].split()
-        seconds = (int(fields[11]) + int(fields[12])) / ticks
-        if int(fields[3]) == server_pid:  # session id: the server was started in a session of its own
+        if session == server_pid:  # the server was started in a session of its own
             used["server"] += seconds
         elif name == "postgres":
             used["database"] += seconds
@@ -205,8 +209,7 @@ def backend_cpu_seconds(connection) -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return process_cpu(Path(f"/proc/{pid}/stat"))[2]
 
 
 def profile(

@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -213,6 +214,11 @@ def test_the_worker_fails_interrupted_jobs_when_it_starts(checked, settings, mon
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     checked.refresh_from_db()
     assert (checked.status, checked.error_code) == ("failed", "job_interrupted")
+    # its housekeeping and campaign loops end with it: none is left to touch the database of later tests
+    loops = [t for t in threading.enumerate() if t.name in ("imports-housekeeping", "campaign-counts")]
+    for thread in loops:
+        thread.join(5)
+    assert not any(thread.is_alive() for thread in loops)
 
 
 # --- stored uploads ------------------------------------------------------------------------------------

@@ -76,6 +76,14 @@ class Command(DatabaseWorkerCommand):
         )  # fmt: skip
 
     def handle(self, *args, housekeeping_interval: float, campaign_interval: float, **options):
+        stop = threading.Event()
+        try:
+            self._run(stop, housekeeping_interval, campaign_interval, *args, **options)
+        finally:
+            # the loops end with the worker (``--batch`` returns; a caller's process goes on without them)
+            stop.set()
+
+    def _run(self, stop: threading.Event, housekeeping_interval: float, campaign_interval: float, *args, **options):
         # With --reload the first process only watches files; the child runs the tasks.
         if not options.get("reload") or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             self.configure_logging(options.get("verbosity", 1))
@@ -84,7 +92,6 @@ class Command(DatabaseWorkerCommand):
                 logger.info("imports housekeeping: %d interrupted job(s) failed, %d upload(s) deleted",
                             len(failed), deleted)  # fmt: skip
             _production_housekeeping()
-            stop = threading.Event()
             threading.Thread(
                 target=_housekeeping_loop, args=(housekeeping_interval, stop), name="imports-housekeeping",
                 daemon=True,
